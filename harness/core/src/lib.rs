@@ -1,10 +1,17 @@
 //! edgeconform-core: what CloudFront does with a viewer request, as a pure function, and the rule
 //! catalog that judges any outcome — the model's or one observed on the wire. No I/O, no async.
 
+pub mod billing;
+pub mod decide;
+pub mod distribution;
+pub mod judge;
 pub mod normalize;
+pub mod outcome;
+pub mod pages;
 pub mod pattern;
 pub mod request;
 pub mod rules;
+pub mod yaml;
 
 pub use request::{HttpVersion, Method, Request, Scheme};
 pub use rules::{Level, RuleId, CATALOG};

@@ -1,0 +1,571 @@
+//! `judge(distribution, request, outcome)`: the rules an outcome violates. Each rule is a predicate
+//! written from RULES.md, independently of `decide()` (which it never calls), so it can judge the
+//! model and a live target alike.
+//!
+//! Behavior selection comes first: when the outcome fits a behavior other than the one PAT-* selects,
+//! the judge looks for the mis-reading of the patterns that explains it (case-insensitive matching,
+//! `*` stopping at `/`, last match wins, …) and names that rule alone, instead of a cascade of policy
+//! failures. Otherwise each policy, location, origin, billing and log rule is checked in turn.
+
+use crate::distribution::{Behavior, Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy};
+use crate::normalize::normalize_path;
+use crate::outcome::{OriginFailure, Outcome};
+use crate::request::{host_without_port, HttpVersion, Method, Request, Scheme};
+use crate::RuleId;
+use serde::Serialize;
+
+/// One rule an outcome breaks (or, with `info`, a note that is not a failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub rule: RuleId,
+    /// Expected vs observed, in one sentence.
+    pub message: String,
+    /// A note for an open question (e.g. 307 vs 403 under `current`), not a failure.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub info: bool,
+}
+
+fn v(rule: RuleId, message: String) -> Violation {
+    Violation { rule, message, info: false }
+}
+
+/// What the edge should do under one behavior, as far as the viewer can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// 301 with a Location (VPP-REDIRECT-SAFE).
+    Redirect301,
+    /// 307 with a Location (VPP-REDIRECT-UNSAFE under `current`, HTTP/1.1).
+    Redirect307,
+    /// `current`, HTTP/1.1, an unsafe method the behavior does not allow: 307 or 403.
+    Redirect307Or403,
+    /// An edge 403.
+    Refuse(RuleId),
+    /// Forwarded to this origin.
+    Forward(usize),
+}
+
+/// What the outcome shows, in the same terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen<'a> {
+    Forwarded(Option<&'a str>),
+    Redirect(u16),
+    Refused,
+    Other(u16),
+}
+
+fn seen(o: &Outcome) -> Seen<'_> {
+    if let Some(c) = &o.origin {
+        return Seen::Forwarded(c.origin.as_deref());
+    }
+    match o.status {
+        301 | 302 | 303 | 307 | 308 => Seen::Redirect(o.status),
+        403 => Seen::Refused,
+        s => Seen::Other(s),
+    }
+}
+
+/// The expectation of one behavior for a request that passed the request-level checks.
+fn expect(dist: &Distribution, b: &Behavior, req: &Request) -> Expect {
+    let allowed = b.allowed_methods.contains(&req.method);
+    if req.scheme == Scheme::Http {
+        match b.viewer_protocol_policy {
+            ViewerProtocolPolicy::HttpsOnly => return Expect::Refuse(RuleId::VppHttpsOnly),
+            ViewerProtocolPolicy::RedirectToHttps if matches!(req.method, Method::Get | Method::Head) => {
+                return Expect::Redirect301
+            }
+            ViewerProtocolPolicy::RedirectToHttps => {
+                return match (dist.ruleset, req.version) {
+                    (Ruleset::Classic, _) | (Ruleset::Current, HttpVersion::Http10) => {
+                        Expect::Refuse(RuleId::VppRedirectUnsafe)
+                    }
+                    (Ruleset::Current, _) if allowed => Expect::Redirect307,
+                    (Ruleset::Current, _) => Expect::Redirect307Or403,
+                }
+            }
+            ViewerProtocolPolicy::AllowAll => {}
+        }
+    }
+    if allowed {
+        Expect::Forward(b.origin)
+    } else {
+        Expect::Refuse(RuleId::MthAllowed)
+    }
+}
+
+fn fits(dist: &Distribution, e: Expect, s: Seen) -> bool {
+    match (e, s) {
+        (Expect::Forward(i), Seen::Forwarded(id)) => id.is_none_or(|id| id == dist.origins[i].id),
+        (Expect::Redirect301 | Expect::Redirect307 | Expect::Redirect307Or403, Seen::Redirect(_)) => true,
+        (Expect::Refuse(_) | Expect::Redirect307Or403, Seen::Refused) => true,
+        _ => false,
+    }
+}
+
+/// Whether the observed kind of answer (forward / redirect / refusal) is what behavior `b` gives.
+fn consistent(dist: &Distribution, b: &Behavior, req: &Request, s: Seen) -> bool {
+    fits(dist, expect(dist, b, req), s)
+}
+
+/// Ways a target can mis-read path patterns, each named by the rule it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Misreading {
+    CaseInsensitive,
+    StarStopsAtSlash,
+    Unanchored,
+    SlashRequired,
+    MatchesQuery,
+    RawPath,
+    LastMatch,
+    FallThrough,
+}
+
+impl Misreading {
+    const ALL: [Misreading; 8] = [
+        Misreading::CaseInsensitive,
+        Misreading::StarStopsAtSlash,
+        Misreading::Unanchored,
+        Misreading::SlashRequired,
+        Misreading::MatchesQuery,
+        Misreading::RawPath,
+        Misreading::LastMatch,
+        Misreading::FallThrough,
+    ];
+
+    fn rule(self) -> RuleId {
+        match self {
+            Misreading::CaseInsensitive => RuleId::PatCase,
+            Misreading::StarStopsAtSlash => RuleId::PatWildcard,
+            Misreading::Unanchored => RuleId::PatAnchored,
+            Misreading::SlashRequired => RuleId::PatSlash,
+            Misreading::MatchesQuery => RuleId::PatQuery,
+            Misreading::RawPath => RuleId::PatNormalize,
+            Misreading::LastMatch => RuleId::PatOrder,
+            Misreading::FallThrough => RuleId::MthAllowed,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Misreading::CaseInsensitive => "as if patterns matched case-insensitively",
+            Misreading::StarStopsAtSlash => "as if `*` did not cross `/`",
+            Misreading::Unanchored => "as if a pattern matched a prefix of the path",
+            Misreading::SlashRequired => "as if a pattern without its leading `/` never matched",
+            Misreading::MatchesQuery => "as if the query string took part in matching",
+            Misreading::RawPath => "as if the path were matched without normalisation",
+            Misreading::LastMatch => "as if the last matching behavior won",
+            Misreading::FallThrough => "as if a disallowed method fell through to a later behavior",
+        }
+    }
+
+    /// The behavior a target that mis-reads patterns this way selects.
+    fn select(self, dist: &Distribution, req: &Request) -> Option<usize> {
+        let norm = normalize_path(req.path().as_bytes());
+        let n = dist.behaviors.len();
+        let hit = |b: &Behavior, path: &[u8]| -> bool {
+            if b.is_default {
+                return true;
+            }
+            let pat = b.path_pattern.as_str().as_bytes();
+            match self {
+                Misreading::CaseInsensitive => {
+                    glob(&pat.to_ascii_lowercase(), &path.to_ascii_lowercase(), true, true, true)
+                }
+                Misreading::StarStopsAtSlash => glob(pat, path, false, true, true),
+                Misreading::Unanchored => glob(pat, path, true, false, true),
+                Misreading::SlashRequired => glob(pat, path, true, true, false),
+                _ => glob(pat, path, true, true, true),
+            }
+        };
+        match self {
+            Misreading::LastMatch => {
+                (0..n - 1).rev().find(|&i| hit(&dist.behaviors[i], &norm)).or(Some(n - 1))
+            }
+            Misreading::MatchesQuery => {
+                let mut p = norm.clone();
+                if let Some(q) = req.query() {
+                    p.push(b'?');
+                    p.extend_from_slice(q.as_bytes());
+                }
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
+            Misreading::RawPath => dist.behaviors.iter().position(|b| hit(b, req.path().as_bytes())),
+            Misreading::FallThrough => dist
+                .behaviors
+                .iter()
+                .position(|b| hit(b, &norm) && b.allowed_methods.contains(&req.method)),
+            _ => dist.behaviors.iter().position(|b| hit(b, &norm)),
+        }
+    }
+}
+
+/// A deliberately plain wildcard matcher for the judge's alternative readings (dynamic
+/// programming, O(n·m)); `star_crosses_slash`, `anchored_end` and `strip_slash` switch off one
+/// CloudFront rule each.
+fn glob(pat: &[u8], path: &[u8], star_crosses_slash: bool, anchored_end: bool, strip_slash: bool) -> bool {
+    // CloudFront drops one leading `/` from both; the slash-required reading compares them as written.
+    let (pat, path) = if strip_slash {
+        (pat.strip_prefix(b"/").unwrap_or(pat), path.strip_prefix(b"/").unwrap_or(path))
+    } else {
+        (pat, path)
+    };
+    // prev[j]: pattern[..i] matches path[..j].
+    let mut prev = vec![false; path.len() + 1];
+    prev[0] = true;
+    for &c in pat {
+        let mut cur = vec![false; path.len() + 1];
+        if c == b'*' {
+            cur[0] = prev[0];
+            for j in 1..=path.len() {
+                cur[j] = prev[j] || (cur[j - 1] && (star_crosses_slash || path[j - 1] != b'/'));
+            }
+        } else {
+            for j in 1..=path.len() {
+                cur[j] = prev[j - 1] && (c == b'?' || c == path[j - 1]);
+            }
+        }
+        prev = cur;
+    }
+    if anchored_end {
+        prev[path.len()]
+    } else {
+        prev.iter().any(|&m| m)
+    }
+}
+
+/// The rules `outcome` violates for `req` on `dist`.
+pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let s = seen(o);
+
+    // LIM-SIZE.
+    if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
+        if o.status != 413 || o.origin.is_some() {
+            out.push(v(RuleId::LimSize, format!(
+                "expected 413 for a request head of {} bytes / URL of {} bytes (limits {} / {}), origin not contacted; got {}",
+                req.head_len(), req.url_len(), dist.limits.max_head_bytes, dist.limits.max_url_bytes, describe(o)
+            )));
+        }
+        if let Some(l) = &o.log {
+            if l.lines > 0 {
+                out.push(v(RuleId::LimSize, "an oversized request must not be logged; the access log has a line for it".into()));
+            }
+        }
+        return out;
+    }
+    // HOST-ROUTE.
+    if !req.host.as_deref().is_some_and(|h| dist.routes_host(h)) {
+        if o.status != 403 || o.origin.is_some() {
+            out.push(v(RuleId::HostRoute, format!(
+                "expected 403 for Host {:?}, which is not {} or an alias, origin not contacted; got {}",
+                req.host.as_deref().unwrap_or("(none)"), dist.domain, describe(o)
+            )));
+        }
+        location_safety(dist, req, o, &mut out);
+        return out;
+    }
+    if !crate::decide::valid_target(&req.target) {
+        if (200..400).contains(&o.status) && o.status != 0 {
+            out.push(v(RuleId::LocSafe, format!(
+                "a request-target that is not origin form or carries control bytes ({:?}) must be refused; got {}",
+                req.target, describe(o)
+            )));
+        }
+        location_safety(dist, req, o, &mut out);
+        return out;
+    }
+    // MTH-SUPPORTED.
+    if !req.method.is_supported() {
+        if o.status != 403 || o.origin.is_some() {
+            out.push(v(RuleId::MthSupported, format!(
+                "expected 403 for unsupported method {}, origin not contacted; got {}", req.method, describe(o)
+            )));
+        }
+        return out;
+    }
+    // MTH-GET-BODY.
+    if req.method == Method::Get && req.body_len > 0 {
+        if o.status != 403 || o.origin.is_some() {
+            out.push(v(RuleId::MthGetBody, format!(
+                "expected 403 for a GET with a {}-byte body, origin not contacted; got {}", req.body_len, describe(o)
+            )));
+        }
+        return out;
+    }
+
+    // Behavior selection (PAT-ORDER: first match on the normalised path).
+    let norm = normalize_path(req.path().as_bytes());
+    let bi = dist
+        .behaviors
+        .iter()
+        .position(|b| b.is_default || b.path_pattern.matches(&norm))
+        .unwrap_or(dist.behaviors.len() - 1);
+    let b = &dist.behaviors[bi];
+    if !matches!(s, Seen::Other(_)) && !consistent(dist, b, req, s) {
+        for m in Misreading::ALL {
+            if let Some(alt) = m.select(dist, req) {
+                if alt != bi && consistent(dist, &dist.behaviors[alt], req, s) {
+                    out.push(v(m.rule(), format!(
+                        "the request should use behavior `{}` ({}); the target answered {} {}, which behavior `{}` ({}) gives",
+                        b.path_pattern, b.viewer_protocol_policy, describe(o), m.describe(),
+                        dist.behaviors[alt].path_pattern, dist.behaviors[alt].viewer_protocol_policy
+                    )));
+                    return out;
+                }
+            }
+        }
+        if let Some(alt) = dist.behaviors.iter().position(|x| consistent(dist, x, req, s)) {
+            if req.scheme == Scheme::Http && alt != bi {
+                out.push(v(RuleId::VppPerBehavior, format!(
+                    "the request should get the policy of behavior `{}` ({}); the target answered {}, as behavior `{}` ({}) would",
+                    b.path_pattern, b.viewer_protocol_policy, describe(o),
+                    dist.behaviors[alt].path_pattern, dist.behaviors[alt].viewer_protocol_policy
+                )));
+                return out;
+            }
+        }
+    }
+
+    let e = expect(dist, b, req);
+    let pol = b.viewer_protocol_policy;
+    let edge_answer = !matches!(e, Expect::Forward(_));
+    // LOC-EDGE-ONLY: redirects and refusals never reach the origin.
+    if edge_answer && o.origin.is_some() {
+        out.push(v(RuleId::LocEdgeOnly, format!(
+            "a {} must be answered at the edge; the origin received the request",
+            match e { Expect::Refuse(_) => "refusal", _ => "redirect" }
+        )));
+    }
+    match e {
+        Expect::Refuse(rule) => {
+            if o.status != 403 {
+                out.push(v(rule, format!("expected 403 ({} on a {pol} behavior over {}); got {}", req.method, req.scheme, describe(o))));
+            }
+            if o.object_bytes > 0 {
+                out.push(v(RuleId::BilRefusal, format!("an edge 403 is billed for headers and the error page only; it carried {} object bytes", o.object_bytes)));
+            }
+        }
+        Expect::Redirect301 | Expect::Redirect307 => {
+            let (code, rule) = if e == Expect::Redirect301 {
+                (301, RuleId::VppRedirectSafe)
+            } else {
+                (307, RuleId::VppRedirectUnsafe)
+            };
+            if o.status != code {
+                out.push(v(rule, format!("expected {code} for HTTP {} on a redirect-to-https behavior; got {}", req.method, describe(o))));
+            } else if o.location.is_none() {
+                out.push(v(rule, format!("a {code} must carry a Location header; there is none")));
+            }
+            redirect_checks(dist, req, o, &mut out);
+        }
+        Expect::Redirect307Or403 => {
+            if o.status == 307 {
+                out.push(Violation {
+                    rule: RuleId::VppRedirectUnsafe,
+                    message: format!("{} is not allowed on this behavior: the target redirected (307) before refusing; RULES.md leaves 307 vs 403 open here", req.method),
+                    info: true,
+                });
+                redirect_checks(dist, req, o, &mut out);
+            } else if o.status == 403 {
+                out.push(Violation {
+                    rule: RuleId::VppRedirectUnsafe,
+                    message: format!("{} is not allowed on this behavior: the target refused (403) before redirecting; RULES.md leaves 307 vs 403 open here", req.method),
+                    info: true,
+                });
+            } else {
+                out.push(v(RuleId::VppRedirectUnsafe, format!("expected 307 or 403 for HTTP/1.1 {} under `current`; got {}", req.method, describe(o))));
+            }
+        }
+        Expect::Forward(origin) => {
+            if let Some(f) = o.origin_failure {
+                let want = if f == OriginFailure::Timeout { 504 } else { 502 };
+                if o.status != want {
+                    out.push(v(RuleId::OrgFailure, format!("the origin {}; expected {want}, got {}", match f { OriginFailure::Timeout => "never answered", OriginFailure::Refused => "refused the connection" }, describe(o))));
+                }
+            }
+            match &o.origin {
+                None if o.origin_failure.is_none() => {
+                    let rule = match (req.scheme, pol) {
+                        (Scheme::Https, _) => RuleId::VppHttpsServed,
+                        (Scheme::Http, _) => RuleId::VppAllowAll,
+                    };
+                    out.push(v(rule, format!(
+                        "{} {} on a {pol} behavior must be forwarded to origin `{}`; got {} and the origin saw nothing",
+                        req.scheme, req.method, dist.origins[origin].id, describe(o)
+                    )));
+                }
+                None => {}
+                Some(c) => {
+                    let org = &dist.origins[origin];
+                    let (want_proto, want_port, rule) = match org.kind {
+                        OriginKind::S3 => (req.scheme, req.scheme.default_port(), RuleId::OrgS3MatchViewer),
+                        OriginKind::S3Website { http_port } => (Scheme::Http, http_port, RuleId::OrgWebsiteHttp),
+                        OriginKind::Custom { protocol_policy, http_port, https_port } => {
+                            let p = match protocol_policy {
+                                OriginProtocolPolicy::HttpOnly => Scheme::Http,
+                                OriginProtocolPolicy::HttpsOnly => Scheme::Https,
+                                OriginProtocolPolicy::MatchViewer => req.scheme,
+                            };
+                            (p, if p == Scheme::Https { https_port } else { http_port }, RuleId::OrgCustomPolicy)
+                        }
+                    };
+                    if c.protocol != want_proto || c.port != want_port {
+                        out.push(v(rule, format!(
+                            "origin `{}` ({}) must be reached over {want_proto} on port {want_port} for a {} viewer; it was reached over {} on port {}",
+                            org.id, org.kind.type_str(), req.scheme, c.protocol, c.port
+                        )));
+                    }
+                    let want_target = format!("{}{}", org.origin_path, req.target);
+                    if c.target != want_target {
+                        out.push(v(RuleId::OrgPath, format!("the origin must receive {want_target:?}; it received {:?}", c.target)));
+                    }
+                    if req.header("x-forwarded-proto").is_some() {
+                        if let Some(x) = c.header("x-forwarded-proto") {
+                            out.push(v(RuleId::OrgXfpStripped, format!("the viewer's X-Forwarded-Proto must not reach the origin; the origin saw X-Forwarded-Proto: {x}")));
+                        }
+                    }
+                    match c.header("cloudfront-forwarded-proto") {
+                        Some(p) if p != req.scheme.as_str() => out.push(v(RuleId::OrgCfProto, format!(
+                            "CloudFront-Forwarded-Proto must carry the viewer's scheme {}; the origin saw {p}", req.scheme
+                        ))),
+                        None if b.forward_cloudfront_proto => out.push(v(RuleId::OrgCfProto, format!(
+                            "the behavior forwards CloudFront-Forwarded-Proto; the origin did not receive it (expected {})", req.scheme
+                        ))),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    log_checks(req, o, e, &mut out);
+    out
+}
+
+/// LOC-SCHEME, LOC-HOST, LOC-TARGET, LOC-SAFE and BIL-REDIRECT-PAIR for an edge redirect.
+fn redirect_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Violation>) {
+    if o.object_bytes > 0 {
+        out.push(v(RuleId::BilRedirectPair, format!(
+            "the HTTP leg of a redirect pair is billed for headers only; the redirect carried {} bytes of the object", o.object_bytes
+        )));
+    }
+    let Some(loc) = o.location.as_deref() else { return };
+    if location_safety(dist, req, o, out) {
+        return;
+    }
+    let Some(rest) = loc.strip_prefix("https://") else {
+        out.push(v(RuleId::LocScheme, format!("Location must be an absolute https:// URL; got {loc:?}")));
+        return;
+    };
+    let (authority, target) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let want_host = req.host.as_deref().map(host_without_port).unwrap_or("");
+    if !authority.eq_ignore_ascii_case(want_host) {
+        out.push(v(RuleId::LocHost, format!(
+            "the Location host must be the viewer's Host without port ({want_host:?}); got {authority:?}"
+        )));
+    }
+    if target != req.target {
+        out.push(v(RuleId::LocTarget, format!(
+            "the Location must end in the raw request-target {:?}; got {target:?}", req.target
+        )));
+    }
+}
+
+/// LOC-SAFE: no control bytes, and no host outside the distribution's names. Returns whether it
+/// found a violation.
+fn location_safety(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
+    let _ = req;
+    let Some(loc) = o.location.as_deref() else { return false };
+    if loc.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        out.push(v(RuleId::LocSafe, format!("Location must not contain control bytes; got {loc:?}")));
+        return true;
+    }
+    if o.origin.is_none() && (300..400).contains(&o.status) {
+        let host = loc
+            .split_once("://")
+            .map(|(_, r)| r.split(['/', '?']).next().unwrap_or(""))
+            .unwrap_or("");
+        if !host.is_empty() && !dist.routes_host(host) {
+            out.push(v(RuleId::LocSafe, format!(
+                "an edge redirect must never name a host other than the distribution's; Location names {host:?}"
+            )));
+            return true;
+        }
+    }
+    false
+}
+
+/// LOG-RESULT-TYPE, BIL-PER-RESPONSE and BIL-LOG-RECONCILE against the target's access log line.
+fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
+    let Some(l) = &o.log else { return };
+    if o.status == 0 {
+        return;
+    }
+    if l.lines != 1 {
+        out.push(v(RuleId::BilPerResponse, format!(
+            "every response is one billable request and one access-log line; the log has {} lines for this response", l.lines
+        )));
+        return;
+    }
+    if l.protocol.as_deref() != Some(req.scheme.as_str()) {
+        out.push(v(RuleId::LogResultType, format!(
+            "cs-protocol must be the viewer's scheme {}; the log says {:?}", req.scheme, l.protocol.as_deref().unwrap_or("-")
+        )));
+    }
+    let want = match (e, o.status) {
+        (Expect::Redirect301 | Expect::Redirect307, _) | (Expect::Redirect307Or403, 307) => Some("Redirect"),
+        (Expect::Refuse(_), _) | (Expect::Redirect307Or403, _) => Some("Error"),
+        (Expect::Forward(_), _) => None,
+    };
+    if let Some(w) = want {
+        if l.result_type.as_deref() != Some(w) {
+            out.push(v(RuleId::LogResultType, format!(
+                "x-edge-result-type must be {w}; the log says {:?}", l.result_type.as_deref().unwrap_or("-")
+            )));
+        }
+    } else if matches!(l.result_type.as_deref(), Some("Redirect")) {
+        out.push(v(RuleId::LogResultType, "a forwarded request must not be logged as Redirect".into()));
+    }
+    if e == Expect::Refuse(RuleId::MthAllowed) && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod") {
+        out.push(v(RuleId::LogResultType, format!(
+            "a method refused by AllowedMethods is logged with x-edge-detailed-result-type InvalidRequestMethod; the log says {:?}",
+            l.detailed_result_type.as_deref().unwrap_or("-")
+        )));
+    }
+    if let Some(b) = l.sc_bytes {
+        let wire = o.header_bytes + o.body_bytes;
+        if o.header_bytes > 0 && b != wire {
+            out.push(v(RuleId::BilLogReconcile, format!(
+                "sc-bytes in the access log ({b}) must equal the bytes sent on the wire ({wire})"
+            )));
+        }
+    }
+}
+
+fn describe(o: &Outcome) -> String {
+    let mut s = if o.status == 0 { "no response".to_string() } else { o.status.to_string() };
+    if let Some(l) = &o.location {
+        s.push_str(&format!(" Location: {l}"));
+    }
+    match &o.origin {
+        Some(c) => s.push_str(&format!(" (origin reached over {} port {})", c.protocol, c.port)),
+        None => s.push_str(" (origin not contacted)"),
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn plain_glob_variants() {
+        assert!(glob(b"/a/*", b"/a/b/c", true, true, true));
+        assert!(!glob(b"/a/*", b"/a/b/c", false, true, true));
+        assert!(glob(b"/a/*", b"/a/b", false, true, true));
+        assert!(glob(b"/a", b"/a/b", true, false, true));
+        assert!(!glob(b"a/*", b"/a/b", true, true, false));
+        assert!(glob(b"/a/*", b"/a/b", true, true, false));
+    }
+}

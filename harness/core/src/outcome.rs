@@ -1,0 +1,129 @@
+//! An outcome: everything observable about one request, whether the model predicted it or the
+//! runner saw it on the wire. `judge()` takes an outcome and names the rules it violates.
+
+use crate::decide::{Action, Decision};
+use crate::distribution::Distribution;
+use crate::request::{Request, Scheme};
+use serde::{Deserialize, Serialize};
+
+/// What reached the origin for this request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginContact {
+    /// The origin id (as in the distribution) the request reached, when the observer knows it.
+    pub origin: Option<String>,
+    /// The protocol the request arrived on at the origin.
+    pub protocol: Scheme,
+    /// The configured (logical) port it arrived on.
+    pub port: u16,
+    /// The request-target the origin received, byte for byte.
+    pub target: String,
+    /// The request headers the origin received, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl OriginContact {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the harness arranged to go wrong at the origin for this request (ORG-FAILURE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OriginFailure {
+    /// The origin refused the connection or failed TLS.
+    Refused,
+    /// The origin accepted the connection and never answered.
+    Timeout,
+}
+
+/// The access-log line(s) the target wrote for this request, when the runner reads its log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogObservation {
+    /// How many lines carry this request's correlation id.
+    pub lines: u32,
+    /// Fields of the (first) line.
+    pub result_type: Option<String>,
+    pub detailed_result_type: Option<String>,
+    pub protocol: Option<String>,
+    pub status: Option<u16>,
+    pub sc_bytes: Option<u64>,
+}
+
+/// Everything observable about one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The status the viewer got; 0 when no response arrived.
+    pub status: u16,
+    pub location: Option<String>,
+    /// `None`: the origin saw no request for it.
+    pub origin: Option<OriginContact>,
+    /// Bytes of the response head (status line and headers).
+    pub header_bytes: u64,
+    /// Bytes of the response body.
+    pub body_bytes: u64,
+    /// How many of the body bytes are the origin's object (the rest is an edge page).
+    pub object_bytes: u64,
+    /// The connection was closed after the response.
+    pub closed: bool,
+    pub origin_failure: Option<OriginFailure>,
+    pub log: Option<LogObservation>,
+}
+
+impl Outcome {
+    /// The outcome the model predicts for a decision, with an origin that answers 200 and an
+    /// object of `object_size` bytes (none for HEAD).
+    pub fn from_decision(dist: &Distribution, req: &Request, d: &Decision, object_size: u64) -> Outcome {
+        match &d.action {
+            Action::Respond(r) => {
+                let body = if req.method == crate::Method::Head {
+                    0
+                } else if r.location.is_some() {
+                    crate::pages::redirect_page(r.status).len() as u64
+                } else {
+                    crate::pages::error_page(r.status, r.detailed_result_type, "").len() as u64
+                };
+                Outcome {
+                    status: r.status,
+                    location: r.location.clone(),
+                    origin: None,
+                    header_bytes: 0,
+                    body_bytes: body,
+                    object_bytes: 0,
+                    closed: r.close,
+                    origin_failure: None,
+                    log: None,
+                }
+            }
+            Action::Forward(f) => {
+                let mut headers: Vec<(String, String)> = req
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| !n.eq_ignore_ascii_case("x-forwarded-proto"))
+                    .cloned()
+                    .collect();
+                if let Some(s) = f.cloudfront_forwarded_proto {
+                    headers.push(("CloudFront-Forwarded-Proto".into(), s.as_str().into()));
+                }
+                let object = if req.method == crate::Method::Head { 0 } else { object_size };
+                Outcome {
+                    status: 200,
+                    location: None,
+                    origin: Some(OriginContact {
+                        origin: Some(dist.origins[f.origin].id.clone()),
+                        protocol: f.protocol,
+                        port: f.port,
+                        target: f.target.clone(),
+                        headers,
+                    }),
+                    header_bytes: 0,
+                    body_bytes: object,
+                    object_bytes: object,
+                    closed: false,
+                    origin_failure: None,
+                    log: None,
+                }
+            }
+        }
+    }
+}

@@ -101,6 +101,10 @@ fn clean_message(e: &serde_saphyr::Error) -> String {
         Some(i) => first[..i].to_string(),
         None => first,
     };
+    if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        return format!("duplicate key `{key}`; each key may appear only once in a mapping");
+    }
     if first.is_empty() {
         "invalid YAML".to_string()
     } else {

@@ -53,14 +53,14 @@ enum Seen<'a> {
     Other(u16),
 }
 
+/// A redirect is a redirect even when the origin was (wrongly) contacted for it; a 403 counts as
+/// the edge's refusal only when the origin saw nothing (an origin may answer 403 itself).
 fn seen(o: &Outcome) -> Seen<'_> {
-    if let Some(c) = &o.origin {
-        return Seen::Forwarded(c.origin.as_deref());
-    }
-    match o.status {
-        301 | 302 | 303 | 307 | 308 => Seen::Redirect(o.status),
-        403 => Seen::Refused,
-        s => Seen::Other(s),
+    match (o.status, &o.origin) {
+        (301 | 302 | 303 | 307 | 308, _) => Seen::Redirect(o.status),
+        (_, Some(c)) => Seen::Forwarded(c.origin.as_deref()),
+        (403, None) => Seen::Refused,
+        (s, None) => Seen::Other(s),
     }
 }
 
@@ -117,10 +117,11 @@ enum Misreading {
     RawPath,
     LastMatch,
     FallThrough,
+    DefaultOnly,
 }
 
 impl Misreading {
-    const ALL: [Misreading; 8] = [
+    const ALL: [Misreading; 9] = [
         Misreading::CaseInsensitive,
         Misreading::StarStopsAtSlash,
         Misreading::Unanchored,
@@ -129,6 +130,7 @@ impl Misreading {
         Misreading::RawPath,
         Misreading::LastMatch,
         Misreading::FallThrough,
+        Misreading::DefaultOnly,
     ];
 
     fn rule(self) -> RuleId {
@@ -141,6 +143,7 @@ impl Misreading {
             Misreading::RawPath => RuleId::PatNormalize,
             Misreading::LastMatch => RuleId::PatOrder,
             Misreading::FallThrough => RuleId::MthAllowed,
+            Misreading::DefaultOnly => RuleId::VppPerBehavior,
         }
     }
 
@@ -154,6 +157,7 @@ impl Misreading {
             Misreading::RawPath => "as if the path were matched without normalisation",
             Misreading::LastMatch => "as if the last matching behavior won",
             Misreading::FallThrough => "as if a disallowed method fell through to a later behavior",
+            Misreading::DefaultOnly => "as if the default behavior's settings applied to every path",
         }
     }
 
@@ -189,6 +193,7 @@ impl Misreading {
                 dist.behaviors.iter().position(|b| hit(b, &p))
             }
             Misreading::RawPath => dist.behaviors.iter().position(|b| hit(b, req.path().as_bytes())),
+            Misreading::DefaultOnly => Some(n - 1),
             Misreading::FallThrough => dist
                 .behaviors
                 .iter()
@@ -313,23 +318,21 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                 }
             }
         }
-        if let Some(alt) = dist.behaviors.iter().position(|x| consistent(dist, x, req, s)) {
-            if req.scheme == Scheme::Http && alt != bi {
-                out.push(v(RuleId::VppPerBehavior, format!(
-                    "the request should get the policy of behavior `{}` ({}); the target answered {}, as behavior `{}` ({}) would",
-                    b.path_pattern, b.viewer_protocol_policy, describe(o),
-                    dist.behaviors[alt].path_pattern, dist.behaviors[alt].viewer_protocol_policy
-                )));
-                return out;
-            }
-        }
     }
 
     let e = expect(dist, b, req);
     let pol = b.viewer_protocol_policy;
     let edge_answer = !matches!(e, Expect::Forward(_));
-    // LOC-EDGE-ONLY: redirects and refusals never reach the origin.
-    if edge_answer && o.origin.is_some() {
+    // LOC-EDGE-ONLY: redirects and refusals never reach the origin. When the viewer did not get the
+    // edge answer either, the policy rule below names the failure.
+    let edge_status_ok = match e {
+        Expect::Redirect301 => o.status == 301,
+        Expect::Redirect307 => o.status == 307,
+        Expect::Redirect307Or403 => matches!(o.status, 307 | 403),
+        Expect::Refuse(_) => o.status == 403,
+        Expect::Forward(_) => false,
+    };
+    if edge_answer && edge_status_ok && o.origin.is_some() {
         out.push(v(RuleId::LocEdgeOnly, format!(
             "a {} must be answered at the edge; the origin received the request",
             match e { Expect::Refuse(_) => "refusal", _ => "redirect" }

@@ -298,7 +298,7 @@ mod tests {
             .lines()
             .filter_map(|l| l.strip_prefix("| "))
             .filter_map(|l| l.split(" |").next())
-            .filter(|id| id.contains('-') && id.chars().all(|c| c.is_ascii_uppercase() || c == '-'))
+            .filter(|id| id.contains('-') && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'))
             .collect();
         ids.dedup();
         let ours: Vec<&str> = CATALOG.iter().map(|r| r.id.as_str()).collect();

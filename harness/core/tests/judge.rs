@@ -1,0 +1,349 @@
+//! The judge names the rule a broken outcome violates, and only that rule: each test takes the
+//! model's outcome on the standard distribution, breaks it the way a real proxy would, and checks
+//! the verdict.
+
+use edgeconform_core::decide::decide;
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::judge::judge;
+use edgeconform_core::outcome::{LogObservation, OriginContact, OriginFailure, Outcome};
+use edgeconform_core::{HttpVersion, Method, Request, RuleId, Scheme};
+
+fn standard() -> Distribution {
+    let text = include_str!("../../../specs/distributions/standard.yaml");
+    Distribution::from_yaml(text).unwrap()
+}
+
+fn req(m: Method, s: Scheme, target: &str) -> Request {
+    Request::new(m, s, "www.example.com", target)
+}
+
+fn model(d: &Distribution, r: &Request) -> Outcome {
+    Outcome::from_decision(d, r, &decide(d, r), 500)
+}
+
+/// The rules judged violated (failures only, sorted, deduplicated).
+fn verdict(d: &Distribution, r: &Request, o: &Outcome) -> Vec<RuleId> {
+    let mut v: Vec<RuleId> = judge(d, r, o).into_iter().filter(|v| !v.info).map(|v| v.rule).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn contact(origin: &str, protocol: Scheme, port: u16, target: &str) -> Option<OriginContact> {
+    Some(OriginContact { origin: Some(origin.into()), protocol, port, target: target.into(), headers: vec![] })
+}
+
+#[test]
+fn model_outcomes_are_clean() {
+    let d = standard();
+    for target in ["/images/a.jpg?x=1", "/account/x", "/api/x", "/site/x", "/legacy/x", "/other", "/Docs/a.html"] {
+        for m in Method::SUPPORTED {
+            for s in Scheme::ALL {
+                let r = req(m.clone(), s, target);
+                assert_eq!(verdict(&d, &r, &model(&d, &r)), vec![], "{m} {s} {target}");
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_redirect_status_is_vpp_redirect_safe() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/a.jpg");
+    for status in [302, 307, 308] {
+        let mut o = model(&d, &r);
+        o.status = status;
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppRedirectSafe]);
+    }
+}
+
+#[test]
+fn redirecting_post_is_vpp_redirect_unsafe() {
+    let d = standard();
+    let r = req(Method::Post, Scheme::Http, "/images/a.jpg");
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.location = Some("https://www.example.com/images/a.jpg".into());
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppRedirectUnsafe]);
+}
+
+#[test]
+fn location_rules() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/a.jpg?x=1");
+    let with = |loc: &str| {
+        let mut o = model(&d, &r);
+        o.location = Some(loc.into());
+        verdict(&d, &r, &o)
+    };
+    assert_eq!(with("https://www.example.com/images/a.jpg?x=1"), vec![]);
+    assert_eq!(with("https://www.example.com/images/a.jpg"), vec![RuleId::LocTarget]);
+    assert_eq!(with("https://www.example.com:443/images/a.jpg?x=1"), vec![RuleId::LocHost]);
+    assert_eq!(with("https://d111111abcdef8.cloudfront.net/images/a.jpg?x=1"), vec![RuleId::LocHost]);
+    assert_eq!(with("http://www.example.com/images/a.jpg?x=1"), vec![RuleId::LocScheme]);
+    assert_eq!(with("https://evil.example/images/a.jpg?x=1"), vec![RuleId::LocSafe]);
+    assert_eq!(with("https://www.example.com/images/a.jpg?x=1\r\nSet-Cookie: a=b"), vec![RuleId::LocSafe]);
+}
+
+#[test]
+fn https_only_redirecting_is_vpp_https_only() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/account/x");
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.location = Some("https://www.example.com/account/x".into());
+    // A 301 fits no https-only reading; no other behavior on this path redirects either.
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsOnly]);
+}
+
+#[test]
+fn redirecting_allow_all_is_vpp_allow_all() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/public/x");
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.origin = None;
+    o.location = Some("https://www.example.com/public/x".into());
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppAllowAll]);
+}
+
+#[test]
+fn applying_the_default_policy_everywhere_is_vpp_per_behavior() {
+    let d = standard();
+    // /account/x is https-only; the default behavior (allow-all, origin assets) forwards it.
+    let r = req(Method::Get, Scheme::Http, "/account/x");
+    let mut o = model(&d, &r);
+    o.status = 200;
+    o.origin = contact("assets", Scheme::Http, 80, "/account/x");
+    o.body_bytes = 500;
+    o.object_bytes = 500;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppPerBehavior]);
+}
+
+#[test]
+fn https_refused_is_vpp_https_served() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Https, "/images/a");
+    let mut o = model(&d, &r);
+    o.status = 500;
+    o.origin = None;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+}
+
+#[test]
+fn contacting_the_origin_before_redirecting_is_loc_edge_only() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/a");
+    let mut o = model(&d, &r);
+    o.origin = contact("assets", Scheme::Http, 80, "/images/a");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::LocEdgeOnly]);
+}
+
+#[test]
+fn redirect_carrying_the_object_is_bil_redirect_pair() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/a");
+    let mut o = model(&d, &r);
+    o.body_bytes = 500;
+    o.object_bytes = 500;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilRedirectPair]);
+}
+
+#[test]
+fn case_insensitive_matching_is_pat_case() {
+    let d = standard();
+    // /IMAGES/a is not /images/*: it falls to the default (allow-all, forwarded).
+    let r = req(Method::Get, Scheme::Http, "/IMAGES/a");
+    let o = Outcome {
+        status: 301,
+        location: Some("https://www.example.com/IMAGES/a".into()),
+        origin: None,
+        header_bytes: 0,
+        body_bytes: 167,
+        object_bytes: 0,
+        closed: false,
+        origin_failure: None,
+        log: None,
+    };
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatCase]);
+}
+
+#[test]
+fn last_match_wins_is_pat_order() {
+    let d = standard();
+    // /images/a.png matches /images/* (redirect) first and /images/*.png (https-only) later.
+    let r = req(Method::Get, Scheme::Http, "/images/a.png");
+    let mut o = model(&d, &r);
+    o.status = 403;
+    o.location = None;
+    o.body_bytes = 900;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatOrder]);
+}
+
+#[test]
+fn star_not_crossing_slash_is_pat_wildcard() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/2024/a.jpg");
+    let o = Outcome {
+        status: 200,
+        location: None,
+        origin: contact("assets", Scheme::Http, 80, "/images/2024/a.jpg"),
+        header_bytes: 0,
+        body_bytes: 500,
+        object_bytes: 500,
+        closed: false,
+        origin_failure: None,
+        log: None,
+    };
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatWildcard]);
+}
+
+#[test]
+fn ignoring_allowed_methods_is_mth_allowed() {
+    let d = standard();
+    let r = req(Method::Post, Scheme::Https, "/images/a");
+    let o = Outcome {
+        status: 200,
+        location: None,
+        origin: contact("assets", Scheme::Https, 443, "/images/a"),
+        header_bytes: 0,
+        body_bytes: 0,
+        object_bytes: 0,
+        closed: false,
+        origin_failure: None,
+        log: None,
+    };
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthAllowed]);
+}
+
+#[test]
+fn origin_protocol_rules() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Https, "/site/x");
+    let mut o = model(&d, &r);
+    o.origin = contact("site", Scheme::Https, 443, "/site/x");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgWebsiteHttp]);
+
+    let r = req(Method::Get, Scheme::Https, "/public/x");
+    let mut o = model(&d, &r);
+    o.origin = contact("assets", Scheme::Http, 80, "/public/x");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgS3MatchViewer]);
+
+    let r = req(Method::Get, Scheme::Http, "/secure/x");
+    let mut o = model(&d, &r);
+    o.origin = contact("secure", Scheme::Http, 80, "/secure/x");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgCustomPolicy]);
+}
+
+#[test]
+fn origin_path_and_headers() {
+    let d = standard();
+    let mut r = req(Method::Get, Scheme::Https, "/api/a/../b?x=1");
+    r.headers.push(("X-Forwarded-Proto".into(), "http".into()));
+    let good = model(&d, &r);
+    assert_eq!(verdict(&d, &r, &good), vec![]);
+
+    let mut o = good.clone();
+    o.origin.as_mut().unwrap().target = "/v1/api/b?x=1".into();
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgPath]);
+
+    let mut o = good.clone();
+    o.origin.as_mut().unwrap().headers.push(("x-forwarded-proto".into(), "http".into()));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgXfpStripped]);
+
+    let mut o = good.clone();
+    o.origin.as_mut().unwrap().headers.retain(|(n, _)| n != "CloudFront-Forwarded-Proto");
+    o.origin.as_mut().unwrap().headers.push(("CloudFront-Forwarded-Proto".into(), "http".into()));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgCfProto]);
+}
+
+#[test]
+fn request_level_rules() {
+    let d = standard();
+    let mut r = req(Method::Get, Scheme::Http, "/public/x");
+    r.host = Some("evil.example".into());
+    let mut o = model(&d, &r);
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    o.status = 200;
+    o.origin = contact("assets", Scheme::Http, 80, "/public/x");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute]);
+
+    let r = req(Method::Other("PROPFIND".into()), Scheme::Https, "/public/x");
+    let mut o = model(&d, &r);
+    o.status = 405;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthSupported]);
+
+    let mut r = req(Method::Get, Scheme::Https, "/public/x");
+    r.body_len = 10;
+    let mut o = model(&d, &r);
+    o.status = 200;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthGetBody]);
+
+    let mut r = req(Method::Get, Scheme::Https, "/public/x");
+    r.headers.push(("X-Big".into(), "a".repeat(21_000)));
+    let mut o = model(&d, &r);
+    assert_eq!(o.status, 413);
+    o.status = 200;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::LimSize]);
+}
+
+#[test]
+fn origin_failure() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Https, "/public/x");
+    let mut o = model(&d, &r);
+    o.origin_failure = Some(OriginFailure::Timeout);
+    o.status = 504;
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    o.status = 502;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgFailure]);
+}
+
+#[test]
+fn current_ruleset_accepts_307_or_403_for_a_disallowed_method() {
+    let text = include_str!("../../../specs/distributions/standard.yaml").replace("ruleset: classic", "ruleset: current");
+    let d = Distribution::from_yaml(&text).unwrap();
+    let mut r = req(Method::Post, Scheme::Http, "/images/a");
+    let mut o = model(&d, &r);
+    assert_eq!(o.status, 307);
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert!(judge(&d, &r, &o).iter().any(|v| v.info && v.rule == RuleId::VppRedirectUnsafe));
+    o.status = 403;
+    o.location = None;
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    // HTTP/1.0: 403 only.
+    r.version = HttpVersion::Http10;
+    let mut o = model(&d, &r);
+    assert_eq!(o.status, 403);
+    o.status = 307;
+    o.location = Some("https://www.example.com/images/a".into());
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppRedirectUnsafe]);
+}
+
+#[test]
+fn access_log_rules() {
+    let d = standard();
+    let r = req(Method::Get, Scheme::Http, "/images/a");
+    let log = |lines, rt: &str, proto: &str| LogObservation {
+        lines,
+        result_type: Some(rt.into()),
+        detailed_result_type: Some(rt.into()),
+        protocol: Some(proto.into()),
+        status: Some(301),
+        sc_bytes: None,
+    };
+    let mut o = model(&d, &r);
+    o.log = Some(log(1, "Redirect", "http"));
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    o.log = Some(log(1, "Miss", "http"));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::LogResultType]);
+    o.log = Some(log(1, "Redirect", "https"));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::LogResultType]);
+    o.log = Some(log(0, "Redirect", "http"));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilPerResponse]);
+    let mut l = log(1, "Redirect", "http");
+    l.sc_bytes = Some(100);
+    o.header_bytes = 200;
+    o.log = Some(l);
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilLogReconcile]);
+}

@@ -1,6 +1,7 @@
 //! edgeconform-core: what CloudFront does with a viewer request, as a pure function, and the rule
 //! catalog that judges any outcome — the model's or one observed on the wire. No I/O, no async.
 
+pub mod accesslog;
 pub mod billing;
 pub mod decide;
 pub mod distribution;

@@ -1,0 +1,45 @@
+# edgeconform — the two commands a fresh clone needs are `make conformance` and `make test`.
+# Everything else they need is installed by the scripts they call.
+
+CARGO      ?= cargo
+JOBS       ?= 2
+BIN        := target/release/edgeconform
+SPECS      ?= specs
+TARGET     ?=
+TARGET_HTTPS ?=
+FUZZ_SECONDS ?= 30
+
+export CARGO_BUILD_JOBS := $(JOBS)
+
+.PHONY: all build conformance test test-rust lint bench fuzz fuzz-nightly selftest matrix clean help
+
+all: build
+
+help:
+	@echo "make conformance [TARGET=http://host:port TARGET_HTTPS=https://host:port]  run the suite"
+	@echo "make test        unit, integration and self tests (what CI runs)"
+	@echo "make bench       benchmarks: decide() rate, pattern matching, runner vs wrk"
+	@echo "make fuzz        every fuzz target for FUZZ_SECONDS (default 30) each (nightly)"
+
+build:
+	$(CARGO) build --release -p edgeconform
+
+## The main job: the suite against the embedded reference edge (no TARGET) or an external one.
+conformance: build
+	scripts/conformance.sh "$(BIN)" "$(SPECS)" "$(TARGET)" "$(TARGET_HTTPS)"
+
+## What CI runs (.ci/run): dependency guards, every test of the workspace.
+test:
+	scripts/check-deps.sh
+	$(CARGO) test --workspace --no-fail-fast
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench:
+	$(CARGO) bench -p edgeconform-core --bench decide
+	$(CARGO) bench -p edgeconform-core --bench pattern
+
+clean:
+	$(CARGO) clean

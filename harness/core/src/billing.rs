@@ -4,11 +4,11 @@
 
 use crate::outcome::Outcome;
 use crate::request::{Request, Scheme};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The request line items of a CloudFront bill (BIL-PER-RESPONSE).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum LineItem {
     /// `Requests-Tier1`: HTTP GET/HEAD (and any edge answer over HTTP).
     #[serde(rename = "http")]
@@ -76,7 +76,7 @@ pub fn charge(req: &Request, outcome: &Outcome) -> Option<Charge> {
 }
 
 /// Totals of one line item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Totals {
     pub requests: u64,
     pub header_bytes: u64,
@@ -92,7 +92,7 @@ impl Totals {
 }
 
 /// The sum of a run's charges, per line item.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Ledger {
     pub items: BTreeMap<LineItem, Totals>,
 }

@@ -1,0 +1,3 @@
+//! Reports: one result model ([`model::RunResult`]) and one module per output format.
+
+pub mod model;

@@ -1,0 +1,188 @@
+//! The one result model every reporter reads (Hurl's split: the runner builds these, separate from
+//! the parsed specs; each reporter turns them into its format). Serialised as `report.json`.
+
+use edgeconform_core::billing::Ledger;
+use edgeconform_core::rules::{Level, RuleId, CATALOG};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the `report.json` schema; bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of the suite against one target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema_version: u32,
+    pub tool: String,
+    pub tool_version: String,
+    pub target: TargetInfo,
+    /// `classic` or `current`.
+    pub ruleset: String,
+    /// RFC 3339 UTC start time.
+    pub started: String,
+    pub duration_ms: u64,
+    /// The run was interrupted (Ctrl-C, global timeout): the cases not run are absent.
+    pub interrupted: bool,
+    pub cases: Vec<CaseResult>,
+    /// Billing: the wire ledger of the run, per line item.
+    pub ledger: Ledger,
+    /// BIL-LOG-RECONCILE, when the target's access log was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_reconcile: Option<LogReconcile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// A short name for tables: `reference`, `nginx`, a host name.
+    pub name: String,
+    pub http: String,
+    pub https: String,
+    /// TLS verification was switched off (`--insecure`).
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    /// A violation at level `must` or `should`.
+    Fail,
+    /// Only notes (open questions), no failure.
+    Info,
+    /// The target did not answer usably (reset, timeout, garbage): counted as a failure.
+    Error,
+}
+
+/// What was sent for one leg.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestInfo {
+    pub method: String,
+    /// `scheme://host` + the raw request-target.
+    pub url: String,
+    pub http_version: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+}
+
+/// One failed or noted check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Finding {
+    pub rules: Vec<RuleId>,
+    /// `judge` (a rule predicate) or `viewer` / `origin` / `billing` (an explicit expectation).
+    pub source: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    /// A note, not a failure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub info: bool,
+}
+
+/// One case (one scenario, or one generated matrix row).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub name: String,
+    /// Spec file and line.
+    pub file: String,
+    pub line: u64,
+    /// The rules this case checks.
+    pub rules: Vec<RuleId>,
+    pub level: Level,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub verdict: Verdict,
+    /// One per leg (two for a redirect pair).
+    pub requests: Vec<RequestInfo>,
+    /// The expectation, rendered (model's or the spec's) — one JSON value per leg.
+    pub expected: Vec<serde_json::Value>,
+    /// The observed outcome per leg (`edgeconform_core::outcome::Outcome` as JSON).
+    pub observed: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Harness or transport error (verdict `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl CaseResult {
+    /// The rules this case found violated (failures only).
+    pub fn violated(&self) -> Vec<RuleId> {
+        let mut v: Vec<RuleId> =
+            self.findings.iter().filter(|f| !f.info).flat_map(|f| f.rules.iter().copied()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Whether this case fails the run: a failure or error at level `must`.
+    pub fn gates(&self) -> bool {
+        matches!(self.verdict, Verdict::Fail | Verdict::Error) && self.level == Level::Must
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogReconcile {
+    pub log_file: String,
+    pub log_requests: u64,
+    pub log_sc_bytes: u64,
+    pub wire_requests: u64,
+    pub wire_bytes: u64,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// Per-rule tally across a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTally {
+    /// Cases that check the rule and did not violate it.
+    pub passed: u64,
+    /// Cases that violated it (whether or not they named it).
+    pub failed: u64,
+    /// Notes on it.
+    pub info: u64,
+}
+
+impl RunResult {
+    /// Totals: (passed, failed) where errors count as failed and info as passed.
+    pub fn totals(&self) -> (usize, usize) {
+        let failed = self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error)).count();
+        (self.cases.len() - failed, failed)
+    }
+
+    /// Exit status: 0 when every `must` passed, 1 otherwise.
+    pub fn gated(&self) -> bool {
+        self.cases.iter().any(CaseResult::gates)
+    }
+
+    /// Per-rule tally in catalog order (rules no case touched are absent).
+    pub fn by_rule(&self) -> BTreeMap<RuleId, RuleTally> {
+        let mut m: BTreeMap<RuleId, RuleTally> = BTreeMap::new();
+        for c in &self.cases {
+            let violated = c.violated();
+            for r in &violated {
+                m.entry(*r).or_default().failed += 1;
+            }
+            for r in &c.rules {
+                if !violated.contains(r) {
+                    m.entry(*r).or_default().passed += 1;
+                }
+            }
+            for f in c.findings.iter().filter(|f| f.info) {
+                for r in &f.rules {
+                    m.entry(*r).or_default().info += 1;
+                }
+            }
+        }
+        m
+    }
+}
+
+/// Every rule of the catalog, for reporters that list untested rules too.
+pub fn all_rules() -> impl Iterator<Item = RuleId> {
+    CATALOG.iter().map(|r| r.id)
+}

@@ -1,0 +1,251 @@
+//! The reference edge's access log: CloudFront standard log lines (LOG-FORMAT) built with the
+//! core's writer, appended to a file by one writer thread so request handling never blocks on
+//! the disk. A new or empty file gets the `#Version` / `#Fields` header first.
+
+use std::fs::OpenOptions;
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use edgeconform_core::accesslog::{header, LogDate, LogRecord, LogTime, ResultType, Status};
+use edgeconform_core::Request;
+
+/// `x-edge-location` and `X-Amz-Cf-Pop` of the reference edge.
+pub const EDGE_LOCATION: &str = "LCL1-C1";
+
+/// Appends lines to an access log file.
+pub(crate) struct AccessLog {
+    tx: Option<mpsc::Sender<String>>,
+    thread: Option<JoinHandle<()>>,
+    path: PathBuf,
+}
+
+/// A handle request handlers send finished lines through.
+#[derive(Clone)]
+pub(crate) struct LogSender(mpsc::Sender<String>);
+
+impl LogSender {
+    pub fn send(&self, record: &LogRecord) {
+        // The writer only stops at shutdown, after the listeners; a line lost then is moot.
+        let _ = self.0.send(record.to_line());
+    }
+}
+
+impl AccessLog {
+    /// Opens `path` for appending (created if missing) and starts the writer thread.
+    pub fn open(path: &Path) -> Result<AccessLog> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("opening the access log {}", path.display()))?;
+        let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(true);
+        let mut out = BufWriter::new(file);
+        if empty {
+            out.write_all(header().as_bytes())
+                .and_then(|()| out.flush())
+                .with_context(|| format!("writing the access log {}", path.display()))?;
+        }
+        let (tx, rx) = mpsc::channel::<String>();
+        let shown = path.display().to_string();
+        let thread = std::thread::Builder::new()
+            .name("edge-access-log".into())
+            .spawn(move || {
+                let mut failed = false;
+                while let Ok(line) = rx.recv() {
+                    let mut result = writeln!(out, "{line}");
+                    // Write whatever else is queued before paying for a flush.
+                    while let Ok(more) = rx.try_recv() {
+                        result = result.and_then(|()| writeln!(out, "{more}"));
+                    }
+                    if let Err(e) = result.and_then(|()| out.flush()) {
+                        if !failed {
+                            eprintln!("edgeconform edge: writing the access log {shown}: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+            })
+            .context("starting the access log writer")?;
+        Ok(AccessLog {
+            tx: Some(tx),
+            thread: Some(thread),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn sender(&self) -> Option<LogSender> {
+        self.tx.clone().map(LogSender)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops the writer once every line sent so far is written. Senders still held elsewhere
+    /// keep it running until they are dropped too.
+    pub fn close(mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// What the edge knows about a request when it arrives, for its log line.
+pub(crate) struct LogContext {
+    pub started: Instant,
+    pub peer: SocketAddr,
+    pub method: String,
+    /// The distribution's domain (`cs(Host)`).
+    pub distribution_domain: String,
+    pub host_header: String,
+    pub path: String,
+    pub query: String,
+    pub referer: String,
+    pub user_agent: String,
+    pub cookie: String,
+    pub forwarded_for: String,
+    pub scheme: &'static str,
+    pub protocol_version: &'static str,
+    pub cs_bytes: u64,
+    pub request_id: String,
+    pub tls: Option<(String, String)>,
+}
+
+impl LogContext {
+    pub fn new(
+        req: &Request,
+        peer: SocketAddr,
+        domain: &str,
+        head_bytes: usize,
+        request_id: &str,
+        tls: Option<(String, String)>,
+    ) -> LogContext {
+        let header = |name: &str| req.header(name).unwrap_or("").to_string();
+        LogContext {
+            started: Instant::now(),
+            peer,
+            method: req.method.as_str().to_string(),
+            distribution_domain: domain.to_string(),
+            host_header: req.host.clone().unwrap_or_default(),
+            path: req.path().to_string(),
+            query: req.query().unwrap_or("").to_string(),
+            referer: header("referer"),
+            user_agent: header("user-agent"),
+            cookie: header("cookie"),
+            forwarded_for: header("x-forwarded-for"),
+            scheme: req.scheme.as_str(),
+            protocol_version: req.version.protocol_str(),
+            cs_bytes: head_bytes as u64 + req.body_len,
+            request_id: request_id.to_string(),
+            tls,
+        }
+    }
+}
+
+/// What the edge knows about its response once the head is ready.
+pub(crate) struct ResponseFacts {
+    pub status: u16,
+    pub result_type: ResultType,
+    pub detailed_result_type: String,
+    pub content_type: String,
+    pub content_len: Option<u64>,
+    /// Milliseconds from the request's arrival to the response head.
+    pub first_byte_ms: u64,
+}
+
+/// The standard log record for one response, `sc_bytes` being what it took on the wire.
+pub(crate) fn record(ctx: &LogContext, facts: &ResponseFacts, sc_bytes: u64) -> LogRecord {
+    let (date, time) = utc_now();
+    let (ssl_protocol, ssl_cipher) = ctx.tls.clone().unwrap_or_default();
+    LogRecord {
+        date,
+        time,
+        x_edge_location: EDGE_LOCATION.to_string(),
+        sc_bytes,
+        c_ip: ctx.peer.ip().to_string(),
+        cs_method: ctx.method.clone(),
+        cs_host: ctx.distribution_domain.clone(),
+        cs_uri_stem: ctx.path.clone(),
+        sc_status: Status::new(facts.status).unwrap_or(Status::CLIENT_CLOSED),
+        cs_referer: ctx.referer.clone(),
+        cs_user_agent: ctx.user_agent.clone(),
+        cs_uri_query: ctx.query.clone(),
+        cs_cookie: ctx.cookie.clone(),
+        x_edge_result_type: facts.result_type,
+        x_edge_request_id: ctx.request_id.clone(),
+        x_host_header: ctx.host_header.clone(),
+        cs_protocol: ctx.scheme.to_string(),
+        cs_bytes: ctx.cs_bytes,
+        time_taken_ms: ctx.started.elapsed().as_millis() as u64,
+        x_forwarded_for: ctx.forwarded_for.clone(),
+        ssl_protocol,
+        ssl_cipher,
+        x_edge_response_result_type: facts.result_type,
+        cs_protocol_version: ctx.protocol_version.to_string(),
+        fle_status: String::new(),
+        fle_encrypted_fields: None,
+        c_port: Some(ctx.peer.port()),
+        time_to_first_byte_ms: Some(facts.first_byte_ms),
+        x_edge_detailed_result_type: facts.detailed_result_type.clone(),
+        sc_content_type: facts.content_type.clone(),
+        sc_content_len: facts.content_len,
+        sc_range_start: None,
+        sc_range_end: None,
+    }
+}
+
+/// The current UTC day and second.
+fn utc_now() -> (LogDate, LogTime) {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc(secs)
+}
+
+/// A Unix time as a UTC date and time (Howard Hinnant's days-to-civil).
+fn utc(secs: u64) -> (LogDate, LogTime) {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    let fallback = || LogDate::new(1970, 1, 1).expect("a real day");
+    let date = LogDate::new(year, month, day).unwrap_or_else(fallback);
+    let time = LogTime::new((rem / 3600) as u8, (rem / 60 % 60) as u8, (rem % 60) as u8)
+        .unwrap_or_else(|| LogTime::new(0, 0, 0).expect("midnight"));
+    (date, time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_times_become_utc_days_and_seconds() {
+        let (d, t) = utc(0);
+        assert_eq!(
+            (d.to_string(), t.to_string()),
+            ("1970-01-01".into(), "00:00:00".into())
+        );
+        // 2019-12-04 21:02:31 UTC, the sample line in AWS's documentation.
+        let (d, t) = utc(1_575_493_351);
+        assert_eq!(
+            (d.to_string(), t.to_string()),
+            ("2019-12-04".into(), "21:02:31".into())
+        );
+        let (d, _) = utc(951_782_400); // 2000-02-29
+        assert_eq!(d.to_string(), "2000-02-29");
+    }
+}

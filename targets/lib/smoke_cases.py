@@ -68,6 +68,8 @@ CASES = [
     ("method-foo", "http", "FOO", ALIAS, "/public/p", [], b"", "1.1"),
     ("method-lower", "http", "get", ALIAS, "/public/p", [], b"", "1.1"),
     ("get-body", "http", "GET", ALIAS, "/public/p", [], b"hello", "1.1"),
+    ("head-3x8k", "http", "GET", ALIAS, "/public/p", [("X-Big1", "b" * 8000), ("X-Big2", "b" * 8000),
+                                                     ("X-Big3", "b" * 8000)], b"", "1.1"),
     ("url-9000", "http", "GET", ALIAS, "/public/" + "a" * 9000, [], b"", "1.1"),
     ("head-21k", "http", "GET", ALIAS, "/public/p", [("X-Big", "b" * 21000)], b"", "1.1"),
 ]

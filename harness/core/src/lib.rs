@@ -12,6 +12,7 @@ pub mod pages;
 pub mod pattern;
 pub mod request;
 pub mod rules;
+pub mod spec;
 pub mod yaml;
 
 pub use request::{HttpVersion, Method, Request, Scheme};

@@ -1,0 +1,6 @@
+//! edgeconform's I/O side: everything that touches sockets or files, as a library so the binary
+//! and the integration tests share it.
+
+pub mod decide_cmd;
+pub mod exit;
+pub mod spec_cmd;

@@ -1,0 +1,252 @@
+//! Loading a suite: parse (serde, one positioned problem for a syntax or type error), resolve the
+//! distribution, then validate every scenario and collect all semantic problems of the file at
+//! once — unknown rule IDs, bad ids and tags, bad methods, schemes and versions, impossible
+//! combinations, expectations that cannot be checked — before expanding the matrix.
+
+use super::fields::{is_kebab, request, tags};
+use super::format::{DistributionRef, OriginFailureSpec, ScenarioSpec, SuiteSpec};
+use super::stated::expectation;
+use super::{model, Case, Suite};
+use crate::distribution::Distribution;
+use crate::outcome::OriginFailure;
+use crate::request::Scheme;
+use crate::rules::{Level, RuleId, Strength};
+use crate::yaml::{Pos, Problem, Problems, Spanned};
+use std::collections::BTreeMap;
+
+/// Loads, validates and expands one suite. `file` names it in every problem; `read` reads the
+/// distribution file the suite names, given its path joined to the suite's directory.
+pub fn load_suite(
+    text: &str,
+    file: &str,
+    read: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Suite, Problems> {
+    let spec: SuiteSpec =
+        crate::yaml::from_str(text).map_err(|p| Problems(vec![super::schema::explain(p)]))?;
+    let mut ps = Vec::new();
+    let dist_pos = Pos::of(&spec.distribution);
+    let dist = distribution(spec.distribution, file, read, &mut ps);
+    let suite_tags = tags(&spec.tags, &mut ps);
+    let mut cases = Vec::new();
+    for s in &spec.scenarios {
+        if let Some(c) = scenario(s, file, dist.as_ref(), &suite_tags, &mut ps) {
+            cases.push(c);
+        }
+    }
+    if let Some(m) = &spec.matrix {
+        if let Some(d) = &dist {
+            cases.extend(super::matrix::expand(m, file, d, &suite_tags, &mut ps));
+        }
+    }
+    if spec.scenarios.is_empty() && spec.matrix.is_none() {
+        ps.push(Problem::new(dist_pos, "the suite has no scenarios and no matrix; expected a `scenarios:` list or a `matrix:` block"));
+    }
+    let mut seen: BTreeMap<&str, Pos> = BTreeMap::new();
+    for c in &cases {
+        if let Some(first) = seen.get(c.id.as_str()) {
+            ps.push(Problem::new(c.pos, format!("duplicate scenario id `{}` (first used at {first}); expected ids unique in the suite", c.id)));
+        } else {
+            seen.insert(&c.id, c.pos);
+        }
+    }
+    match (dist, ps.is_empty()) {
+        (Some(distribution), true) => Ok(Suite {
+            file: file.to_string(),
+            distribution,
+            cases,
+        }),
+        _ => {
+            ps.sort_by_key(|p| p.pos);
+            Err(Problems(ps))
+        }
+    }
+}
+
+/// The path of a file named relative to the suite `file`.
+pub(crate) fn sibling(file: &str, rel: &str) -> String {
+    let base = std::path::Path::new(file).parent();
+    match base {
+        Some(b) if !rel.starts_with('/') && !b.as_os_str().is_empty() => {
+            b.join(rel).to_string_lossy().into_owned()
+        }
+        _ => rel.to_string(),
+    }
+}
+
+fn distribution(
+    r: Spanned<DistributionRef>,
+    file: &str,
+    read: &dyn Fn(&str) -> Result<String, String>,
+    ps: &mut Vec<Problem>,
+) -> Option<Distribution> {
+    let pos = Pos::of(&r);
+    match r.value {
+        DistributionRef::Path(rel) => {
+            let path = sibling(file, &rel);
+            let text = match read(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    ps.push(Problem::new(pos, format!("cannot read distribution `{path}`: {e}; expected a distribution file, path relative to this suite")));
+                    return None;
+                }
+            };
+            match Distribution::from_yaml(&text) {
+                Ok(d) => Some(d),
+                Err(inner) => {
+                    for p in inner.0 {
+                        let mut q = Problem::new(pos, format!("distribution {}", p.render(&path)));
+                        q.rule = None;
+                        ps.push(q);
+                    }
+                    None
+                }
+            }
+        }
+        DistributionRef::Inline(spec) => match spec.validate() {
+            Ok(d) => Some(d),
+            Err(inner) => {
+                ps.extend(inner.0);
+                None
+            }
+        },
+    }
+}
+
+fn rules(s: &ScenarioSpec, ps: &mut Vec<Problem>) -> Vec<RuleId> {
+    let mut out = Vec::new();
+    if s.rules.value.is_empty() {
+        ps.push(Problem::new(Pos::of(&s.rules), "`rules` is empty; expected the RULES.md IDs this scenario checks, like [VPP-REDIRECT-SAFE]"));
+    }
+    for r in &s.rules.value {
+        match RuleId::parse(&r.value) {
+            None => ps.push(Problem::new(Pos::of(r), format!("unknown rule ID `{}`; expected an ID from RULES.md such as {}", r.value, suggest(&r.value)))),
+            Some(id) if !id.rule().request_checkable => ps.push(
+                Problem::new(Pos::of(r), format!("{id} is a configuration or project rule that no request can exercise; expected a request-checkable rule (config errors are tested on distributions)"))
+                    .rule(id),
+            ),
+            Some(id) if out.contains(&id) => {
+                ps.push(Problem::new(Pos::of(r), format!("rule {id} is listed twice; expected each rule once")))
+            }
+            Some(id) => out.push(id),
+        }
+    }
+    out
+}
+
+/// The catalog ID closest to a misspelt one (same group first), for error messages.
+fn suggest(bad: &str) -> &'static str {
+    let up = bad.to_ascii_uppercase();
+    let score = |id: &str| -> usize {
+        let common = id
+            .split('-')
+            .filter(|w| up.split('-').any(|u| u == *w))
+            .count();
+        common * 10 + usize::from(up.starts_with(id.split('-').next().unwrap_or("")))
+    };
+    crate::CATALOG
+        .iter()
+        .map(|r| r.id.as_str())
+        .max_by_key(|id| score(id))
+        .filter(|id| score(id) > 0)
+        .unwrap_or("VPP-REDIRECT-SAFE")
+}
+
+fn scenario(
+    s: &ScenarioSpec,
+    file: &str,
+    dist: Option<&Distribution>,
+    suite_tags: &[String],
+    ps: &mut Vec<Problem>,
+) -> Option<Case> {
+    let before = ps.len();
+    let pos = Pos::of(&s.id);
+    if !is_kebab(&s.id.value) {
+        ps.push(Problem::new(pos, format!("scenario id `{}` is not kebab-case; expected lowercase words joined by `-`, like `redirect-get-keeps-query`", s.id.value)));
+    }
+    if s.name.value.trim().is_empty() {
+        ps.push(Problem::new(Pos::of(&s.name), "`name` is empty; expected the requirement as a sentence, like \"An HTTP POST under redirect-to-https is refused with 403\""));
+    }
+    let rules = rules(s, ps);
+    let weakest = rules
+        .iter()
+        .map(|r| r.strength().default_level())
+        .min()
+        .unwrap_or(Level::Must);
+    let level = match &s.level {
+        Some(l) if l.value > weakest => {
+            let inferred: Vec<&str> = rules
+                .iter()
+                .filter(|r| r.strength() == Strength::Inferred)
+                .map(|r| r.as_str())
+                .collect();
+            ps.push(Problem::new(Pos::of(l), format!("level must is not allowed: {} rests on an inferred rule (strength I); expected should or info", inferred.join(", "))));
+            weakest
+        }
+        Some(l) => l.value,
+        None => weakest,
+    };
+    let mut case_tags = suite_tags.to_vec();
+    for t in tags(&s.tags, ps) {
+        if !case_tags.contains(&t) {
+            case_tags.push(t);
+        }
+    }
+    let req = request(&s.request, dist, ps);
+    let follow = s.follow.as_ref().is_some_and(|f| f.value);
+    if let (Some(f), Some(r)) = (&s.follow, &req) {
+        if f.value && !r.method.is_safe() {
+            ps.push(Problem::new(Pos::of(f), format!("`follow: true` needs a GET or HEAD (only they are redirected with 301); this request is {}", r.method)));
+        } else if f.value && r.scheme == Scheme::Https {
+            ps.push(Problem::new(Pos::of(f), "`follow: true` needs an http request: an HTTPS request is never redirected (VPP-HTTPS-SERVED)"));
+        }
+    }
+    let failure = s.origin_failure.as_ref().map(|f| match f.value {
+        OriginFailureSpec::Refused => OriginFailure::Refused,
+        OriginFailureSpec::Timeout => OriginFailure::Timeout,
+    });
+    let needs_log = [
+        RuleId::LogFormat,
+        RuleId::LogResultType,
+        RuleId::BilLogReconcile,
+    ];
+    if let Some(r) = rules.iter().find(|r| needs_log.contains(r)) {
+        if !s.access_log {
+            ps.push(Problem::new(Pos::of(&s.rules), format!("{r} is checked on the target's access log; expected `access_log: true` on this scenario")));
+        }
+    }
+    if rules.contains(&RuleId::OrgFailure) && failure.is_none() {
+        ps.push(Problem::new(Pos::of(&s.rules), "ORG-FAILURE needs an origin that fails; expected `origin_failure: refused` or `origin_failure: timeout`"));
+    }
+    let ok_so_far = ps.len() == before;
+    let (dist, req) = (dist?, req?);
+    let model = model::predict(dist, &req, follow, s.object_size, failure);
+    if follow && ok_so_far && model.outcomes.len() < 2 {
+        let f = s.follow.as_ref().map_or(pos, Pos::of);
+        ps.push(Problem::new(f, format!("`follow: true`, but the model answers this request with {} and no redirect to follow; expected a request the distribution redirects", model.outcomes[0].status)));
+    }
+    if let (Some(f), false) = (&s.origin_failure, model.decisions[0].forward().is_some()) {
+        ps.push(Problem::new(Pos::of(f), format!("`origin_failure` has no effect: the model answers this request at the edge with {}; expected a request that is forwarded to the origin", model.outcomes[0].status)));
+    }
+    let (expect, stated) = expectation(s, dist, &model, follow, ps);
+    if ps.len() > before {
+        return None;
+    }
+    Some(Case {
+        id: s.id.value.clone(),
+        name: s.name.value.trim().to_string(),
+        file: file.to_string(),
+        pos,
+        rules,
+        level,
+        tags: case_tags,
+        request: req,
+        follow,
+        object_size: s.object_size,
+        origin_failure: failure,
+        access_log: s.access_log,
+        explicit: !stated.is_empty(),
+        expect,
+        stated,
+        generated: false,
+    })
+}

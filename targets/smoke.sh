@@ -6,6 +6,7 @@
 #   targets/smoke.sh nginx haproxy ...      # all recipes: targets/smoke.sh all
 #   SMOKE_FILTER=img targets/smoke.sh nginx # only cases whose id contains "img"
 #   EDGECONFORM=path/to/edgeconform         # default: target/release, then target/debug
+#   SMOKE_HOLD=60 SMOKE_KEEP=1              # keep each recipe up 60 s after its cases; keep the files
 #
 # Needs: the edgeconform binary (origin + decide), openssl, python3, bash. Loopback only.
 set -euo pipefail
@@ -87,6 +88,9 @@ for r in "${recipes[@]}"; do
     awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "started in %.1f s\n", b - a }' 
     echo
     python3 "$here/lib/smoke_cases.py" "$exe" "$dist" "$EDGE_HTTP_PORT" "$EDGE_HTTPS_PORT" "$control" "$ca" "${SMOKE_FILTER:-}" || status=1
+    if [[ -n ${SMOKE_HOLD:-} ]]; then
+        echo "holding $SMOKE_HOLD s for manual requests (control endpoint $control)"; sleep "$SMOKE_HOLD"
+    fi
     "$here/$r/stop"
     for p in "$EDGE_HTTP_PORT" "$EDGE_HTTPS_PORT"; do
         if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "smoke: $r: port $p still open after stop" >&2; status=1; fi

@@ -79,6 +79,9 @@ for r in "${recipes[@]}"; do
     [[ -x $here/$r/start ]] || { echo "smoke: no recipe $r" >&2; status=2; continue; }
     export EDGE_HTTP_PORT=$(free_port) EDGE_HTTPS_PORT=$(free_port) WORKDIR=$work/$r
     mkdir -p "$WORKDIR"
+    # Correlation ids repeat from recipe to recipe: start each with no records.
+    python3 -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method="DELETE"), timeout=5)' \
+        "http://$control/records"
     echo "## $r (http 127.0.0.1:$EDGE_HTTP_PORT, https 127.0.0.1:$EDGE_HTTPS_PORT)"
     t0=$EPOCHREALTIME
     if ! "$here/$r/start"; then

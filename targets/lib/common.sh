@@ -123,3 +123,12 @@ ec_common_start() {
     ec_split_origins
     export EC_DOMAIN EC_ALIAS
 }
+
+# ec_free_port: a loopback port nothing listens on now (for a recipe's internal hop).
+ec_free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 20000))
+        ec_port_open "$p" || { echo "$p"; return; }
+    done
+}

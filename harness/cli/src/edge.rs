@@ -1,7 +1,7 @@
 //! The reference edge: what CloudFront does with viewer requests, on real sockets. Every answer
 //! comes from the core's [`decide`](edgeconform_core::decide::decide); this module only moves
 //! bytes, so a conformance run against it must come out clean, and a deliberately broken edge
-//! (issue 5's mutants) differs from it in one step of [`handler`] only.
+//! (issue 5's mutants) differs from it in one step of `handler` only.
 //!
 //! An [`EdgeServer`] has an HTTP and an HTTPS listener (HTTP/1.0 and 1.1 on the first; HTTP/2 or
 //! HTTP/1.1 by ALPN on the second, with a leaf from the test CA for the distribution's domain
@@ -21,17 +21,21 @@
 //!   Connection: keep-alive
 //!   Location: https://www.example.com/images/a.jpg?x=1
 //!   X-Cache: Redirect from cloudfront
-//!   Via: 1.1 5f1c0b7e9a3d2c4b8e6f0a1b2c3d4e5f.cloudfront.net (CloudFront)
+//!   Via: 1.1 d640d18abf783dedc0e20a66348e4de7.cloudfront.net (CloudFront)
 //!   X-Amz-Cf-Pop: LCL1-C1
 //!   X-Amz-Cf-Id: case-17
-//!   Date: Sat, 28 Nov 2026 10:00:00 GMT
+//!   Date: Sat, 28 Nov 2026 15:56:01 GMT
 //!   ```
 //!
 //! - **a forward**: HTTP/1.1 over the decided protocol to the loopback listener the origin is
 //!   mapped to ([`OriginMap`]; the distribution's ports are logical, e.g. origin `api` https:443
-//!   → 127.0.0.1:41234), keep-alive pooled; the request and response headers are described on
-//!   `handler::origin_request`. No response head within the origin timeout → 504; refused, TLS
-//!   failure or a broken exchange → 502 (ORG-FAILURE).
+//!   → 127.0.0.1:41234), keep-alive pooled, the raw target byte for byte. `Host` is the viewer's
+//!   (what CloudFront sends when the origin request policy forwards `Host`; the distribution
+//!   model has no origin domain), `X-Forwarded-Proto` is stripped, `CloudFront-Forwarded-Proto`
+//!   added where the behavior asks, `Via`, `X-Amz-Cf-Id` and `X-Forwarded-For` added (details on
+//!   `handler::origin_request`). The origin's status, headers and body stream back with `Via`,
+//!   `X-Cache: Miss from cloudfront`, `X-Amz-Cf-Pop`, `X-Amz-Cf-Id`. No response head within the
+//!   origin timeout → 504; refused, TLS failure or a broken exchange → 502 (ORG-FAILURE).
 //!
 //! **Correlation.** When a request carries `x-edgeconform-id` made of 1–128 characters of
 //! `A-Za-z0-9-_.~=+/:`, the edge uses it as its request id: the `X-Amz-Cf-Id` sent to the viewer
@@ -50,8 +54,14 @@
 //! in HTTP/1.1 form plus the body length. A line (tabs shown as `→`):
 //!
 //! ```text
-//! 2026-11-28→10:00:00→LCL1-C1→447→127.0.0.1→GET→d111111abcdef8.cloudfront.net→/images/a.jpg→301→-→-→x=1→-→Redirect→case-17→www.example.com→http→83→0.001→-→-→-→Redirect→HTTP/1.1→-→-→50112→0.001→Redirect→text/html→167→-→-
+//! 2026-11-28→15:56:01→LCL1-C1→531→127.0.0.1→GET→d111111abcdef8.cloudfront.net→/images/a.jpg→301→-→curl/7.88.1→x=1→-→Redirect→case-17→www.example.com→http→122→0.000→-→-→-→Redirect→HTTP/1.1→-→-→44136→0.000→Redirect→text/html→167→-→-
 //! ```
+//!
+//! **Mutants** (issue 5) hook into `handler`, where each step a rule constrains is one
+//! function: the decision (`decide()`), the edge answer (`respond`, `edge_page`), the origin
+//! request (`origin_request`), the origin's answer (`origin_response`), origin failures
+//! (`failure`) and the log facts (`ResponseFacts`). One enum held in `handler::Shared` and
+//! consulted in those functions breaks exactly one rule without forking the edge.
 //!
 //! **Limits of hyper.** A head over hyper's read buffer (1 MiB here) or with more than 1,024
 //! fields is answered by hyper itself (431), not 413; anything between the distribution's limit

@@ -765,6 +765,11 @@ async fn an_origin_that_never_answers_gets_504_and_one_that_refuses_502() {
         ),
         (ResultType::Error, "OriginCommError")
     );
+    assert!(
+        line.time_taken_ms >= 300,
+        "time-taken {} ms",
+        line.time_taken_ms
+    );
 
     let s = get(Scheme::Http, "/legacy/x");
     let (raw, _) = f.run_with(&s, Some(OriginFailure::Refused)).await;
@@ -799,6 +804,33 @@ async fn keep_alive_connections_log_each_response_with_its_own_bytes() {
             assert!(!outcome.closed);
         }
     }
+    // Pipelined: both requests in one write; each line still has its own response's bytes.
+    let mut conn = f.connect(Scheme::Http).await;
+    let (a, b) = (
+        get(Scheme::Http, "/public/p1"),
+        get(Scheme::Http, "/images/p2"),
+    );
+    let both = Sent {
+        id: a.id.clone(),
+        req: a.req.clone(),
+        bytes: [a.bytes.clone(), b.bytes.clone()].concat(),
+    };
+    let b_id = b.id.clone();
+    let first = conn.exchange(&both).await;
+    let second = conn
+        .exchange(&Sent {
+            bytes: Vec::new(),
+            ..b
+        })
+        .await;
+    assert_eq!((first.status, second.status), (200, 301));
+    let sizes = [&first, &second].map(|r| (r.head_len + r.body.len()) as u64);
+    let logged = [
+        f.log_lines(&a.id, 1).await[0].sc_bytes,
+        f.log_lines(&b_id, 1).await[0].sc_bytes,
+    ];
+    assert_eq!(logged, sizes);
+
     // Origin connections are reused: one per origin listener used.
     let records = f.origin.records();
     let connections: HashSet<u64> = records.iter().map(|r| r.connection).collect();

@@ -290,7 +290,7 @@ mod tests {
         .unwrap();
         assert_eq!(cli.edge.origins.len(), 1);
         assert_eq!(cli.edge.origin_timeout, 0.5);
-        let err = Cli::try_parse_from(["x", "-d", "d.yaml", "--origin-timeout", "-1"])
+        let err = Cli::try_parse_from(["x", "-d", "d.yaml", "--origin-timeout", "0"])
             .err()
             .unwrap()
             .to_string();

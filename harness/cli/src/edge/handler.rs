@@ -106,6 +106,7 @@ pub(crate) async fn handle(
     };
     facts.first_byte_ms = started.elapsed().as_millis() as u64;
     let ctx = LogContext::new(
+        started,
         &request,
         conn.peer,
         &shared.dist.domain,

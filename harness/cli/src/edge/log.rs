@@ -118,7 +118,9 @@ pub(crate) struct LogContext {
 }
 
 impl LogContext {
+    /// `started` is when the request arrived (`time-taken` counts from it).
     pub fn new(
+        started: Instant,
         req: &Request,
         peer: SocketAddr,
         domain: &str,
@@ -128,7 +130,7 @@ impl LogContext {
     ) -> LogContext {
         let header = |name: &str| req.header(name).unwrap_or("").to_string();
         LogContext {
-            started: Instant::now(),
+            started,
             peer,
             method: req.method.as_str().to_string(),
             distribution_domain: domain.to_string(),

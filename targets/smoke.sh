@@ -6,6 +6,7 @@
 #   targets/smoke.sh nginx haproxy ...      # all recipes: targets/smoke.sh all
 #   SMOKE_FILTER=img targets/smoke.sh nginx # only cases whose id contains "img"
 #   EDGECONFORM=path/to/edgeconform         # default: target/release, then target/debug
+#   SMOKE_SAVE=targets/observed             # also write each table to DIR/<recipe>.md
 #   SMOKE_HOLD=60 SMOKE_KEEP=1              # keep each recipe up 60 s after its cases; keep the files
 #
 # Needs: the edgeconform binary (origin + decide), openssl, python3, bash. Loopback only.
@@ -90,7 +91,14 @@ for r in "${recipes[@]}"; do
     fi
     awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "started in %.1f s\n", b - a }' 
     echo
-    python3 "$here/lib/smoke_cases.py" "$exe" "$dist" "$EDGE_HTTP_PORT" "$EDGE_HTTPS_PORT" "$control" "$ca" "${SMOKE_FILTER:-}" || status=1
+    out=/dev/null
+    if [[ -n ${SMOKE_SAVE:-} ]]; then
+        mkdir -p "$SMOKE_SAVE"; out=$SMOKE_SAVE/$r.md
+        printf '# %s: observed by targets/smoke.sh\n\nSoftware: %s. Regenerate: `SMOKE_SAVE=targets/observed targets/smoke.sh %s`.\n\n' \
+            "$r" "$("$here/lib/version.sh" "$r")" "$r" >"$out"
+    fi
+    python3 "$here/lib/smoke_cases.py" "$exe" "$dist" "$EDGE_HTTP_PORT" "$EDGE_HTTPS_PORT" "$control" "$ca" "${SMOKE_FILTER:-}" |
+        tee -a "$out" || status=1
     if [[ -n ${SMOKE_HOLD:-} ]]; then
         echo "holding $SMOKE_HOLD s for manual requests (control endpoint $control)"; sleep "$SMOKE_HOLD"
     fi

@@ -68,6 +68,8 @@ CASES = [
     ("method-foo", "http", "FOO", ALIAS, "/public/p", [], b"", "1.1"),
     ("method-lower", "http", "get", ALIAS, "/public/p", [], b"", "1.1"),
     ("get-body", "http", "GET", ALIAS, "/public/p", [], b"hello", "1.1"),
+    ("get-chunked", "http", "GET", ALIAS, "/public/p", [("Transfer-Encoding", "chunked")], b"", "1.1"),
+    ("img-options-https", "https", "OPTIONS", ALIAS, "/images/a", [], b"", "1.1"),
     ("head-3x8k", "http", "GET", ALIAS, "/public/p", [("X-Big1", "b" * 8000), ("X-Big2", "b" * 8000),
                                                      ("X-Big3", "b" * 8000)], b"", "1.1"),
     ("url-9000", "http", "GET", ALIAS, "/public/" + "a" * 9000, [], b"", "1.1"),
@@ -81,7 +83,7 @@ def decide(exe, dist, case):
         # The model takes a URL: a missing or malformed Host is HOST-ROUTE's 403 (RULES.md).
         return {"status": 403}
     args = [exe, "decide", "-d", dist, "-X", method, "--url", f"{scheme}://{host}{target}",
-            "--http-version", version, "--body-len", str(len(body))]
+            "--http-version", version, "--body-len", str(len(body) or (5 if ("Transfer-Encoding", "chunked") in headers else 0))]
     for name, value in headers:
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run(args, capture_output=True, text=True)
@@ -102,6 +104,8 @@ def send(case, http_port, https_port, ca):
     if body:
         lines.append(f"Content-Length: {len(body)}")
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+    if ("Transfer-Encoding", "chunked") in headers:
+        raw += b"5\r\nhello\r\n0\r\n\r\n"
     port = http_port if scheme == "http" else https_port
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     if scheme == "https":

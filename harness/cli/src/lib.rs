@@ -3,4 +3,6 @@
 
 pub mod decide_cmd;
 pub mod exit;
+pub mod origin;
 pub mod spec_cmd;
+pub mod tls;

@@ -30,13 +30,8 @@ enum Command {
     List(edgeconform::spec_cmd::ListArgs),
     /// Print, per rule ID, the scenarios that check it (exit 1 if a request-checkable rule has none).
     Coverage(edgeconform::spec_cmd::CoverageArgs),
-    /// Load and validate suites, and check every stated expectation against the model (exit 2 on a
-    /// spec problem, 1 when a spec and the model disagree).
-    Check(edgeconform::spec_cmd::CheckArgs),
-    /// List the cases of the suites, selected by tag or id (selecting nothing is an error, exit 2).
-    List(edgeconform::spec_cmd::ListArgs),
-    /// Print, per rule ID, the scenarios that check it (exit 1 if a request-checkable rule has none).
-    Coverage(edgeconform::spec_cmd::CoverageArgs),
+    /// Start the instrumented origin: print its listeners as JSON lines, record every request.
+    Origin(edgeconform::origin::OriginArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,9 +41,7 @@ fn main() -> ExitCode {
         Command::Check(args) => edgeconform::spec_cmd::check(&args),
         Command::List(args) => edgeconform::spec_cmd::list(&args),
         Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),
-        Command::Check(args) => edgeconform::spec_cmd::check(&args),
-        Command::List(args) => edgeconform::spec_cmd::list(&args),
-        Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),
+        Command::Origin(args) => edgeconform::origin::run_blocking(args),
     };
     ExitCode::from(code)
 }

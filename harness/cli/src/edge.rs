@@ -1,7 +1,7 @@
 //! The reference edge: what CloudFront does with viewer requests, on real sockets. Every answer
 //! comes from the core's [`decide`](edgeconform_core::decide::decide); this module only moves
 //! bytes, so a conformance run against it must come out clean, and a deliberately broken edge
-//! (issue 5's mutants) differs from it in one step of `handler` only.
+//! (issue 5's mutants) differs from it in one step of `handler` or `forward` only.
 //!
 //! An [`EdgeServer`] has an HTTP and an HTTPS listener (HTTP/1.0 and 1.1 on the first; HTTP/2 or
 //! HTTP/1.1 by ALPN on the second, with a leaf from the test CA for the distribution's domain
@@ -33,7 +33,7 @@
 //!   (what CloudFront sends when the origin request policy forwards `Host`; the distribution
 //!   model has no origin domain), `X-Forwarded-Proto` is stripped, `CloudFront-Forwarded-Proto`
 //!   added where the behavior asks, `Via`, `X-Amz-Cf-Id` and `X-Forwarded-For` added (details on
-//!   `handler::origin_request`). The origin's status, headers and body stream back with `Via`,
+//!   `forward::origin_request`). The origin's status, headers and body stream back with `Via`,
 //!   `X-Cache: Miss from cloudfront`, `X-Amz-Cf-Pop`, `X-Amz-Cf-Id`. No response head within the
 //!   origin timeout → 504; refused, TLS failure or a broken exchange → 502 (ORG-FAILURE).
 //!
@@ -57,8 +57,8 @@
 //! 2026-11-28→15:56:01→LCL1-C1→531→127.0.0.1→GET→d111111abcdef8.cloudfront.net→/images/a.jpg→301→-→curl/7.88.1→x=1→-→Redirect→case-17→www.example.com→http→122→0.000→-→-→-→Redirect→HTTP/1.1→-→-→44136→0.000→Redirect→text/html→167→-→-
 //! ```
 //!
-//! **Mutants** (issue 5) hook into `handler`, where each step a rule constrains is one
-//! function: the decision (`decide()`), the edge answer (`respond`, `edge_page`), the origin
+//! **Mutants** (issue 5) hook into `handler` and `forward`, where each step a rule constrains is
+//! one function: the decision (`decide()`), the edge answer (`respond`, `edge_page`), the origin
 //! request (`origin_request`), the origin's answer (`origin_response`), origin failures
 //! (`failure`) and the log facts (`ResponseFacts`). One enum held in `handler::Shared` and
 //! consulted in those functions breaks exactly one rule without forking the edge.
@@ -69,6 +69,7 @@
 //! writes `Name:value` is counted one byte longer per field than it sent.
 
 mod cli;
+mod forward;
 mod handler;
 mod log;
 mod meter;

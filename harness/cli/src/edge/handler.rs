@@ -1,7 +1,7 @@
 //! One viewer request through the edge: wire → [`Request`] → [`decide`] → an edge response or a
 //! forward to the origin → a log line. Each step that a rule constrains is its own function
-//! ([`respond`], [`origin_request`], [`origin_response`], [`failure`]), so a deliberately broken
-//! edge can swap one step without touching the others.
+//! ([`respond`] and [`failure`] here, `origin_request` and `origin_response` in `forward`), so a
+//! deliberately broken edge can swap one step without touching the others.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,26 +9,21 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use edgeconform_core::accesslog::ResultType;
-use edgeconform_core::decide::{
-    decide, origin_failure_status, Action, Decision, EdgeResponse, Forward,
-};
+use edgeconform_core::decide::{decide, origin_failure_status, Action, Decision, EdgeResponse};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::{pages, Method, Request, RuleId, Scheme};
 use hyper::body::Incoming;
 use hyper::header::{
-    HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION,
-    SERVER, VIA,
+    HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, SERVER,
+    VIA,
 };
-use hyper::http::request::Parts;
-use hyper::{Response, Uri, Version};
+use hyper::Response;
 
+use super::forward::forward;
 use super::log::{record, LogContext, LogSender, ResponseFacts, EDGE_LOCATION};
 use super::meter::{head_len_h1, EdgeBody, Meter, Pending};
-use super::upstream::{Upstream, UpstreamError};
-use super::wire::{
-    random_request_id, read_body, strip_hop_by_hop, usable_as_request_id, viewer_request,
-    ForwardBody,
-};
+use super::upstream::Upstream;
+use super::wire::{random_request_id, read_body, usable_as_request_id, viewer_request};
 use super::OriginMap;
 use crate::origin::CORRELATION_HEADER;
 
@@ -51,12 +46,9 @@ pub(crate) struct Conn {
     pub meter: Arc<Meter>,
 }
 
-const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-const X_AMZ_CF_ID: HeaderName = HeaderName::from_static("x-amz-cf-id");
+pub(super) const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+pub(super) const X_AMZ_CF_ID: HeaderName = HeaderName::from_static("x-amz-cf-id");
 const X_AMZ_CF_POP: HeaderName = HeaderName::from_static("x-amz-cf-pop");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-const CF_FORWARDED_PROTO: HeaderName = HeaderName::from_static("cloudfront-forwarded-proto");
 
 /// Handles one request; never fails (every problem is an HTTP answer).
 pub(crate) async fn handle(
@@ -246,7 +238,7 @@ fn edge_page(
 }
 
 /// `Via`, `X-Amz-Cf-Pop` and `X-Amz-Cf-Id` on a response to the viewer.
-fn stamp(h: &mut HeaderMap, shared: &Shared, request_id: &str) {
+pub(super) fn stamp(h: &mut HeaderMap, shared: &Shared, request_id: &str) {
     h.append(VIA, shared.via.clone());
     h.insert(X_AMZ_CF_POP, HeaderValue::from_static(EDGE_LOCATION));
     if let Ok(id) = HeaderValue::from_str(request_id) {
@@ -254,7 +246,7 @@ fn stamp(h: &mut HeaderMap, shared: &Shared, request_id: &str) {
     }
 }
 
-fn content_len(h: &HeaderMap) -> u64 {
+pub(super) fn content_len(h: &HeaderMap) -> u64 {
     h.get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
@@ -263,7 +255,7 @@ fn content_len(h: &HeaderMap) -> u64 {
 
 /// ORG-FAILURE: 502 when the origin refused, failed TLS or broke the exchange, 504 when it
 /// gave no response head in time.
-fn failure(
+pub(super) fn failure(
     shared: &Shared,
     req: &Request,
     timed_out: bool,
@@ -295,138 +287,4 @@ fn failure(
         first_byte_ms: 0,
     };
     (response, Some(facts))
-}
-
-/// Forwards to the mapped origin listener and streams its answer back.
-async fn forward(
-    shared: &Shared,
-    conn: &Conn,
-    parts: &Parts,
-    body: ForwardBody,
-    req: &Request,
-    f: &Forward,
-    request_id: &str,
-) -> (Response<EdgeBody>, Option<ResponseFacts>) {
-    let origin = &shared.dist.origins[f.origin];
-    let Some(addr) = shared.origins.get(&origin.id, f.protocol) else {
-        return failure(shared, req, false, request_id);
-    };
-    let Some(outgoing) = origin_request(shared, conn, parts, body, req, f, request_id) else {
-        return failure(shared, req, false, request_id);
-    };
-    match shared.upstream.send(addr, f.protocol, outgoing).await {
-        Ok((response, pooled)) => {
-            let (head, body) = origin_response(shared, response, request_id).into_parts();
-            let status = head.status.as_u16();
-            let result = if status >= 400 {
-                ResultType::Error
-            } else {
-                ResultType::Miss
-            };
-            let facts = ResponseFacts {
-                status,
-                result_type: result,
-                detailed_result_type: result.as_str().to_string(),
-                content_type: head
-                    .headers
-                    .get(CONTENT_TYPE)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .unwrap_or_default(),
-                content_len: head
-                    .headers
-                    .get(CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse().ok()),
-                first_byte_ms: 0,
-            };
-            (
-                Response::from_parts(head, EdgeBody::origin(body, pooled)),
-                Some(facts),
-            )
-        }
-        Err(UpstreamError::TimedOut) => failure(shared, req, true, request_id),
-        Err(UpstreamError::Failed(reason)) => {
-            // A misconfigured origin (wrong CA, wrong TLS name) shows up here and nowhere else.
-            eprintln!(
-                "edgeconform edge: origin {} over {}: {reason}",
-                origin.id, f.protocol
-            );
-            failure(shared, req, false, request_id)
-        }
-    }
-}
-
-/// The request the origin receives: the viewer's method, ORG-PATH's target (OriginPath + the
-/// raw request-target, byte for byte), HTTP/1.1, the viewer's end-to-end headers with
-///
-/// - `Host`: the viewer's host (HTTP/2: its `:authority`), as CloudFront sends when the origin
-///   request policy forwards `Host` — the instrumented origin records which name was used;
-/// - `X-Forwarded-Proto` removed (ORG-XFP-STRIPPED), and a viewer-sent
-///   `CloudFront-Forwarded-Proto` removed too: only the edge may set it;
-/// - `CloudFront-Forwarded-Proto: <viewer scheme>` when the behavior enables it (ORG-CF-PROTO);
-/// - `X-Forwarded-For` extended with the viewer's address, `Via` and `X-Amz-Cf-Id` added;
-/// - `x-edgeconform-id` kept as sent (it is an ordinary end-to-end header).
-///
-/// `None` when the target is not a valid URI (cannot happen for a target the model forwards).
-fn origin_request(
-    shared: &Shared,
-    conn: &Conn,
-    parts: &Parts,
-    body: ForwardBody,
-    req: &Request,
-    f: &Forward,
-    request_id: &str,
-) -> Option<hyper::Request<ForwardBody>> {
-    let uri: Uri = f.target.parse().ok()?;
-    let mut headers = parts.headers.clone();
-    strip_hop_by_hop(&mut headers);
-    headers.remove(X_FORWARDED_PROTO);
-    headers.remove(CF_FORWARDED_PROTO);
-    headers.remove(HOST);
-    if let Some(host) = req
-        .host
-        .as_deref()
-        .and_then(|h| HeaderValue::from_str(h).ok())
-    {
-        headers.insert(HOST, host);
-    }
-    if let Some(scheme) = f.cloudfront_forwarded_proto {
-        headers.insert(
-            CF_FORWARDED_PROTO,
-            HeaderValue::from_static(scheme.as_str()),
-        );
-    }
-    let peer = conn.peer.ip().to_string();
-    let xff = match headers.get(X_FORWARDED_FOR).map(|v| v.as_bytes()) {
-        Some(prior) => [prior, b", ", peer.as_bytes()].concat(),
-        None => peer.into_bytes(),
-    };
-    if let Ok(xff) = HeaderValue::from_bytes(&xff) {
-        headers.insert(X_FORWARDED_FOR, xff);
-    }
-    headers.append(VIA, shared.via.clone());
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert(X_AMZ_CF_ID, id);
-    }
-    let mut out = hyper::Request::new(body);
-    *out.method_mut() = parts.method.clone();
-    *out.uri_mut() = uri;
-    *out.version_mut() = Version::HTTP_11;
-    *out.headers_mut() = headers;
-    Some(out)
-}
-
-/// The origin's answer as the viewer gets it: status, end-to-end headers and body unchanged,
-/// plus `Via`, `X-Cache: Miss from cloudfront`, `X-Amz-Cf-Pop` and `X-Amz-Cf-Id`.
-fn origin_response(
-    shared: &Shared,
-    response: Response<Incoming>,
-    request_id: &str,
-) -> Response<Incoming> {
-    let (mut head, body) = response.into_parts();
-    strip_hop_by_hop(&mut head.headers);
-    head.headers
-        .insert(X_CACHE, HeaderValue::from_static("Miss from cloudfront"));
-    stamp(&mut head.headers, shared, request_id);
-    Response::from_parts(head, body)
 }

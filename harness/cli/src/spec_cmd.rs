@@ -167,9 +167,10 @@ pub fn check(args: &CheckArgs) -> u8 {
         generated += s.cases.iter().filter(|c| c.generated).count();
         let verdict = if d.is_empty() { "ok  " } else { "FAIL" };
         println!(
-            "{verdict} {}: {} cases, {stated} with stated expectations",
+            "{verdict} {}: {} case{}, {stated} with stated expectations",
             s.file,
-            s.cases.len()
+            s.cases.len(),
+            plural(s.cases.len())
         );
         for x in &d {
             println!("     {x}");
@@ -177,9 +178,10 @@ pub fn check(args: &CheckArgs) -> u8 {
         disagreements += d.len();
     }
     let summary = format!(
-        "checked {} suite{}: {cases} cases ({} hand-written, {generated} generated)",
+        "checked {} suite{}: {cases} case{} ({} hand-written, {generated} generated)",
         suites.len(),
         plural(suites.len()),
+        plural(cases),
         cases - generated
     );
     if disagreements == 0 {

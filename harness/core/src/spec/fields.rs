@@ -107,7 +107,7 @@ pub(crate) fn request(
         }
         (None, true) => {
             if version != Some(HttpVersion::Http10) {
-                ps.push(Problem::new(Pos::of(&r.method), "`omit_host: true` needs version \"1.0\": HTTP/1.1 and HTTP/2 requests always carry a Host"));
+                ps.push(Problem::new(Pos::of(&r.method), "`omit_host: true` on an HTTP/1.1 or HTTP/2 request, which always carries a Host; expected version \"1.0\""));
             }
             None
         }
@@ -119,7 +119,7 @@ pub(crate) fn request(
             if n.is_empty() || !n.bytes().all(is_tchar) {
                 ps.push(Problem::new(Pos::of(hs), format!("header name {n:?} is not a token; expected letters, digits and !#$%&'*+-.^_`|~")));
             } else if n.eq_ignore_ascii_case("host") {
-                ps.push(Problem::new(Pos::of(hs), "the Host header is set with `request.host` (or `omit_host`), not under `headers`"));
+                ps.push(Problem::new(Pos::of(hs), "the Host header is set under `headers`; expected it as `request.host` (or `omit_host: true`)"));
             }
             if v.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
                 ps.push(Problem::new(Pos::of(hs), format!("the value of header `{n}` has control bytes; expected a value a client can send")));

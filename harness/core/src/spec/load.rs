@@ -41,12 +41,24 @@ pub fn load_suite(
     if spec.scenarios.is_empty() && spec.matrix.is_none() {
         ps.push(Problem::new(dist_pos, "the suite has no scenarios and no matrix; expected a `scenarios:` list or a `matrix:` block"));
     }
+    // Ids are checked as written, so a scenario with other problems still counts.
+    let ids = spec
+        .scenarios
+        .iter()
+        .map(|s| (s.id.value.as_str(), Pos::of(&s.id)));
+    let generated = cases
+        .iter()
+        .filter(|c| c.generated)
+        .map(|c| (c.id.as_str(), c.pos));
     let mut seen: BTreeMap<&str, Pos> = BTreeMap::new();
-    for c in &cases {
-        if let Some(first) = seen.get(c.id.as_str()) {
-            ps.push(Problem::new(c.pos, format!("duplicate scenario id `{}` (first used at {first}); expected ids unique in the suite", c.id)));
+    for (id, pos) in ids.chain(generated) {
+        if let Some(first) = seen.get(id) {
+            ps.push(Problem::new(
+                pos,
+                format!("duplicate scenario id `{id}` (first used at {first}); expected ids unique in the suite"),
+            ));
         } else {
-            seen.insert(&c.id, c.pos);
+            seen.insert(id, pos);
         }
     }
     match (dist, ps.is_empty()) {
@@ -121,8 +133,7 @@ fn rules(s: &ScenarioSpec, ps: &mut Vec<Problem>) -> Vec<RuleId> {
         match RuleId::parse(&r.value) {
             None => ps.push(Problem::new(Pos::of(r), format!("unknown rule ID `{}`; expected an ID from RULES.md such as {}", r.value, suggest(&r.value)))),
             Some(id) if !id.rule().request_checkable => ps.push(
-                Problem::new(Pos::of(r), format!("{id} is a configuration or project rule that no request can exercise; expected a request-checkable rule (config errors are tested on distributions)"))
-                    .rule(id),
+                Problem::new(Pos::of(r), format!("{id} is a configuration or project rule that no request can exercise; expected a request-checkable rule (config errors are tested on distributions)")),
             ),
             Some(id) if out.contains(&id) => {
                 ps.push(Problem::new(Pos::of(r), format!("rule {id} is listed twice; expected each rule once")))
@@ -136,19 +147,27 @@ fn rules(s: &ScenarioSpec, ps: &mut Vec<Problem>) -> Vec<RuleId> {
 /// The catalog ID closest to a misspelt one (same group first), for error messages.
 fn suggest(bad: &str) -> &'static str {
     let up = bad.to_ascii_uppercase();
-    let score = |id: &str| -> usize {
-        let common = id
-            .split('-')
-            .filter(|w| up.split('-').any(|u| u == *w))
-            .count();
-        common * 10 + usize::from(up.starts_with(id.split('-').next().unwrap_or("")))
-    };
     crate::CATALOG
         .iter()
         .map(|r| r.id.as_str())
-        .max_by_key(|id| score(id))
-        .filter(|id| score(id) > 0)
+        .min_by_key(|id| edit_distance(id, &up))
         .unwrap_or("VPP-REDIRECT-SAFE")
+}
+
+/// Levenshtein distance over bytes (IDs are ASCII), for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(x != y))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn scenario(
@@ -195,9 +214,9 @@ fn scenario(
     let follow = s.follow.as_ref().is_some_and(|f| f.value);
     if let (Some(f), Some(r)) = (&s.follow, &req) {
         if f.value && !r.method.is_safe() {
-            ps.push(Problem::new(Pos::of(f), format!("`follow: true` needs a GET or HEAD (only they are redirected with 301); this request is {}", r.method)));
+            ps.push(Problem::new(Pos::of(f), format!("`follow: true` on a {} request; expected GET or HEAD, the methods redirected with 301", r.method)));
         } else if f.value && r.scheme == Scheme::Https {
-            ps.push(Problem::new(Pos::of(f), "`follow: true` needs an http request: an HTTPS request is never redirected (VPP-HTTPS-SERVED)"));
+            ps.push(Problem::new(Pos::of(f), "`follow: true` on an https request, which is never redirected (VPP-HTTPS-SERVED); expected scheme http"));
         }
     }
     let failure = s.origin_failure.as_ref().map(|f| match f.value {

@@ -35,19 +35,30 @@ pub(crate) fn explain(mut p: Problem) -> Problem {
     } else if m.starts_with("invalid boolean") || m.contains("expected a boolean") {
         Some("expected true or false")
     } else if m.starts_with("expected string scalar") {
-        Some("expected a string")
+        Some("expected a string (quote a value that starts with `[` or `{` or contains `: `)")
+    } else if m.starts_with("unclosed quote") {
+        Some("expected the closing quote before the end of the value")
+    } else if m.starts_with("unexpected end of input") {
+        Some("expected a suite: a mapping with `distribution:` and `scenarios:` or `matrix:`")
+    } else if m.starts_with("expected mapping start") {
+        Some("a suite is a mapping with `distribution:` and `scenarios:` or `matrix:`")
     } else if m.starts_with("cannot deserialize null") {
         Some("expected a value (remove the key to use the default)")
     } else {
         None
     };
+    if m.starts_with("expected string scalar") {
+        p.message = "a list or mapping where a string belongs".into();
+    }
     if let Some(h) = hint {
-        if !m.contains("; expected") {
-            p.message = format!("{m}; {h}");
+        if !p.message.contains("; expected") {
+            p.message = format!("{}; {h}", p.message);
         }
     }
     if p.message.starts_with("missing field") && !p.message.contains("expected") {
         p.message = format!("{}; expected it in this mapping", p.message);
+    } else if !p.message.contains("expected") && !p.message.starts_with("duplicate key") {
+        p.message = format!("{}; expected valid YAML here", p.message);
     }
     p
 }

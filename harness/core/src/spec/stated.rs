@@ -60,7 +60,7 @@ pub(crate) fn expectation(
     }
     if let Some(l) = &b.log {
         if !s.access_log {
-            ps.push(Problem::new(Pos::of(l), "`expect.log` needs `access_log: true` on the scenario (the runner reads the log only then)"));
+            ps.push(Problem::new(Pos::of(l), "`expect.log` on a scenario that does not read the access log; expected `access_log: true` on the scenario"));
         }
         exp.log = Some(log(&l.value));
         stated.push(StatedPart {
@@ -102,7 +102,7 @@ pub(crate) fn expectation(
             if !s.access_log {
                 ps.push(Problem::new(
                     Pos::of(l),
-                    "`expect.follow.log` needs `access_log: true` on the scenario",
+                    "`expect.follow.log` on a scenario that does not read the access log; expected `access_log: true` on the scenario",
                 ));
             }
             leg.log = Some(log(&l.value));
@@ -144,7 +144,7 @@ fn viewer(v: &Spanned<ViewerSpec>, ps: &mut Vec<Problem>) -> ViewerExpect {
         } else if l.value.starts_with("https://") || l.value.starts_with("http://") {
             Some(LocationExpect::Exact(l.value.clone()))
         } else {
-            ps.push(Problem::new(Pos::of(l), format!("location {:?} is neither an absolute URL nor `same-url-over-https`; expected one of them", l.value)));
+            ps.push(Problem::new(Pos::of(l), format!("location {:?} is not a URL a redirect can carry; expected an absolute URL like https://www.example.com/a or `same-url-over-https`", l.value)));
             None
         };
     }

@@ -2,7 +2,12 @@
 //! and the integration tests share it.
 
 pub mod decide_cmd;
+pub mod edge;
 pub mod exit;
 pub mod origin;
+pub mod report;
+pub mod report_cmd;
+pub mod run_cmd;
+pub mod runner;
 pub mod spec_cmd;
 pub mod tls;

@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Print what CloudFront does with one request (the model's decision) as JSON.
     Decide(edgeconform::decide_cmd::DecideArgs),
+    /// Run the suites against the embedded reference edge, or --target/--target-https; write reports.
+    Run(edgeconform::run_cmd::RunArgs),
     /// Load and validate suites, and check every stated expectation against the model (exit 2 on a
     /// spec problem, 1 when a spec and the model disagree).
     Check(edgeconform::spec_cmd::CheckArgs),
@@ -30,18 +32,26 @@ enum Command {
     List(edgeconform::spec_cmd::ListArgs),
     /// Print, per rule ID, the scenarios that check it (exit 1 if a request-checkable rule has none).
     Coverage(edgeconform::spec_cmd::CoverageArgs),
+    /// Start the reference edge: answer as CloudFront would for a distribution, print its
+    /// listeners as JSON lines, forward to the instrumented origin, write an access log.
+    Edge(edgeconform::edge::EdgeArgs),
     /// Start the instrumented origin: print its listeners as JSON lines, record every request.
     Origin(edgeconform::origin::OriginArgs),
+    /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown).
+    Report(edgeconform::report_cmd::ReportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Decide(args) => edgeconform::decide_cmd::run(&args),
+        Command::Run(args) => edgeconform::run_cmd::run(args),
         Command::Check(args) => edgeconform::spec_cmd::check(&args),
         Command::List(args) => edgeconform::spec_cmd::list(&args),
         Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),
+        Command::Edge(args) => edgeconform::edge::run_blocking(args),
         Command::Origin(args) => edgeconform::origin::run_blocking(args),
+        Command::Report(args) => edgeconform::report_cmd::run(&args),
     };
     ExitCode::from(code)
 }

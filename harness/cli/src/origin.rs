@@ -349,6 +349,11 @@ impl OriginServer {
         &self.objects
     }
 
+    /// A shared handle to the object sizes (for a runner that sizes objects while serving).
+    pub fn objects_handle(&self) -> Arc<ObjectSizes> {
+        self.objects.clone()
+    }
+
     /// Stops accepting, lets open connections finish for up to 3 s, then closes the rest.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);

@@ -91,7 +91,7 @@ pub(crate) async fn handle(
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         body_len,
     };
-    let size = objects.size_for(&record.target);
+    let size = objects.size_for_request(record.correlation_id.as_deref(), &record.target);
     let seq = records.push(record);
 
     let body_size = if parts.method == Method::HEAD {

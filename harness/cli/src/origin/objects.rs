@@ -90,6 +90,9 @@ pub struct ObjectSizes {
 struct Sizes {
     default: u64,
     paths: HashMap<String, u64>,
+    /// Size by correlation id (`x-edgeconform-id`): wins over the path, so cases that share a path
+    /// can still ask for different objects.
+    ids: HashMap<String, u64>,
 }
 
 /// The JSON shape of the control endpoint's `/objects`: what `GET` returns and what `PUT`
@@ -103,6 +106,9 @@ pub struct ObjectsUpdate {
     /// Size per exact path; `null` removes the override.
     #[serde(default)]
     pub paths: BTreeMap<String, Option<u64>>,
+    /// Size per correlation id (wins over `paths`); `null` removes it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<String, Option<u64>>,
 }
 
 impl ObjectSizes {
@@ -112,6 +118,7 @@ impl ObjectSizes {
             inner: RwLock::new(Sizes {
                 default,
                 paths: HashMap::new(),
+                ids: HashMap::new(),
             }),
         }
     }
@@ -122,6 +129,19 @@ impl ObjectSizes {
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Sizes> {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Size of the object for a request: by its correlation id if one was sized, else by path.
+    pub fn size_for_request(&self, id: Option<&str>, target: &str) -> u64 {
+        if let Some(size) = id.and_then(|id| self.read().ids.get(id).copied()) {
+            return size;
+        }
+        self.size_for(target)
+    }
+
+    /// Sizes the object served to the request with correlation id `id`.
+    pub fn set_for_id(&self, id: impl Into<String>, size: u64) {
+        self.write().ids.insert(id.into(), size);
     }
 
     /// Size of the object at request-target `target` (its query is ignored).
@@ -158,6 +178,12 @@ impl ObjectSizes {
                 None => sizes.paths.remove(path),
             };
         }
+        for (id, size) in &update.ids {
+            match size {
+                Some(size) => sizes.ids.insert(id.clone(), *size),
+                None => sizes.ids.remove(id),
+            };
+        }
     }
 
     /// The current state, in the `/objects` JSON shape.
@@ -170,6 +196,7 @@ impl ObjectSizes {
                 .iter()
                 .map(|(p, s)| (p.clone(), Some(*s)))
                 .collect(),
+            ids: sizes.ids.iter().map(|(p, s)| (p.clone(), Some(*s))).collect(),
         }
     }
 }

@@ -56,6 +56,10 @@ pub enum Verdict {
 /// What was sent for one leg.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestInfo {
+    /// The correlation id sent in `x-edgeconform-id` (the origin's record and the reference
+    /// edge's `x-edge-request-id` carry it).
+    #[serde(default)]
+    pub correlation_id: String,
     pub method: String,
     /// `scheme://host` + the raw request-target.
     pub url: String,
@@ -145,6 +149,17 @@ pub struct RuleTally {
     pub failed: u64,
     /// Notes on it.
     pub info: u64,
+    /// Cases that check it but ended in a harness or transport error (verdict `error`) without a
+    /// finding on it: neither shown to hold nor to break.
+    #[serde(default)]
+    pub errors: u64,
+}
+
+impl RuleTally {
+    /// Cases that touched the rule at all.
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.errors
+    }
 }
 
 impl RunResult {
@@ -168,8 +183,14 @@ impl RunResult {
                 m.entry(*r).or_default().failed += 1;
             }
             for r in &c.rules {
-                if !violated.contains(r) {
-                    m.entry(*r).or_default().passed += 1;
+                if violated.contains(r) {
+                    continue;
+                }
+                let t = m.entry(*r).or_default();
+                if c.verdict == Verdict::Error {
+                    t.errors += 1;
+                } else {
+                    t.passed += 1;
                 }
             }
             for f in c.findings.iter().filter(|f| f.info) {
@@ -185,4 +206,40 @@ impl RunResult {
 /// Every rule of the catalog, for reporters that list untested rules too.
 pub fn all_rules() -> impl Iterator<Item = RuleId> {
     CATALOG.iter().map(|r| r.id)
+}
+
+/// The current UTC time as RFC 3339 (`2026-11-28T17:15:00Z`), without a date crate.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    rfc3339(secs)
+}
+
+/// RFC 3339 UTC for seconds since the epoch (days-to-civil conversion, proleptic Gregorian).
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_886_100), "2026-11-28T17:15:00Z");
+    }
 }

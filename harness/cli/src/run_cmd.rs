@@ -1,0 +1,271 @@
+//! `edgeconform run`: the main job. Loads the suites, starts the instrumented origin (and, without
+//! `--target`, the embedded reference edge), runs every selected case, prints a verdict per rule and
+//! writes the reports.
+//!
+//! ```text
+//! $ edgeconform run specs/
+//! edgeconform: reference edge http=127.0.0.1:40001 https=127.0.0.1:40002
+//! ...
+//! 412 passed, 0 failed
+//! reports: reports/20261128T171500Z-reference/ (and reports/latest/)
+//! ```
+
+use crate::exit;
+use crate::report::model::{RunResult, TargetInfo, SCHEMA_VERSION};
+use crate::runner::{self, client::Endpoint, records::Records, Job, RunOpts};
+use anyhow::{anyhow, Context, Result};
+use clap::Args;
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::spec::{self, Case, Suite};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Suite files or folders (folders are searched for *.yaml; `distributions/` is skipped).
+    #[arg(default_value = "specs")]
+    pub paths: Vec<PathBuf>,
+    /// Plain-HTTP address of an external target, e.g. http://127.0.0.1:8080. Without it the
+    /// embedded reference edge is started.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// HTTPS address of the external target, e.g. https://127.0.0.1:8443.
+    #[arg(long, value_name = "URL")]
+    pub target_https: Option<String>,
+    /// With --target: the distribution the target implements; only suites on it are run.
+    #[arg(long, value_name = "FILE", default_value = "specs/distributions/standard.yaml")]
+    pub distribution: PathBuf,
+    /// A short name for the target in reports (default: `reference`, or the target's host:port).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Run only cases with this tag (repeatable: any of them).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Run only the case with this id (repeatable).
+    #[arg(long = "id")]
+    pub ids: Vec<String>,
+    /// Requests in flight at once.
+    #[arg(long, short = 'j', default_value_t = 16)]
+    pub jobs: usize,
+    /// Seconds to wait for one complete response.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Seconds for the whole run; cases not started by then are left out and the report says so.
+    #[arg(long)]
+    pub global_timeout: Option<f64>,
+    /// Where reports go (a run folder plus `latest/`).
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// Also trust this CA (PEM) for the target's HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Do not verify the target's certificate (recorded in the report).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Keep the test CA under reports/.ca/ so an external target can be configured with it.
+    #[arg(long)]
+    pub keep_ca: bool,
+    /// With --target: the target's access log in CloudFront standard format, read after the run
+    /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<PathBuf>,
+}
+
+fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let hostport = rest.split('/').next().unwrap_or(rest);
+    use std::net::ToSocketAddrs;
+    hostport
+        .to_socket_addrs()
+        .with_context(|| format!("`{url}`: expected http(s)://HOST:PORT"))?
+        .next()
+        .ok_or_else(|| anyhow!("`{url}` resolves to no address"))
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let suites = match crate::spec_cmd::load_all(&args.paths) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            return exit::USAGE;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("edgeconform run: cannot start the runtime: {e}");
+            return exit::HARNESS;
+        }
+    };
+    match rt.block_on(run_async(args, suites)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("edgeconform run: {e:#}");
+            exit::HARNESS
+        }
+    }
+}
+
+/// Cases selected by tag and id, with their distribution.
+fn selected(suites: &[Suite], args: &RunArgs, only: Option<&Distribution>) -> Vec<(Case, Arc<Distribution>)> {
+    let mut out = Vec::new();
+    for s in suites {
+        if only.is_some_and(|d| *d != s.distribution) {
+            continue;
+        }
+        let d = Arc::new(s.distribution.clone());
+        for c in spec::select(&s.cases, &args.tags, &args.ids) {
+            out.push((c.clone(), d.clone()));
+        }
+    }
+    out
+}
+
+async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
+    let started = Instant::now();
+    let started_at = crate::report::model::now_rfc3339();
+    let ca = crate::tls::TestCa::generate()?;
+    if args.keep_ca {
+        ca.save(&args.reports.join(".ca"))?;
+    }
+    let mut roots = vec![ca.ca_pem().to_string()];
+    if let Some(p) = &args.ca {
+        roots.push(std::fs::read_to_string(p).with_context(|| format!("cannot read --ca {}", p.display()))?);
+    }
+    let root_refs: Vec<&str> = roots.iter().map(String::as_str).collect();
+    let tls = Arc::new(if args.insecure {
+        crate::runner::insecure::client_config(crate::tls::ALPN_H2_H1)?
+    } else {
+        crate::tls::client_config(&root_refs, crate::tls::ALPN_H2_H1)?
+    });
+
+    let (env, cases, target) = match &args.target {
+        None => {
+            let cases = selected(&suites, &args, None);
+            let log_dir = args.reports.join(".edge-logs");
+            let env = crate::runner::embedded::start(&ca, cases.iter().map(|(c, d)| (c, d.clone())), &log_dir).await?;
+            (env, cases, TargetInfo { name: args.name.clone().unwrap_or_else(|| "reference".into()), http: String::new(), https: String::new(), insecure: args.insecure })
+        }
+        Some(t) => {
+            let https = args.target_https.clone().ok_or_else(|| anyhow!("--target needs --target-https too"))?;
+            let text = std::fs::read_to_string(&args.distribution)
+                .with_context(|| format!("cannot read {}", args.distribution.display()))?;
+            let dist = Distribution::from_yaml(&text).map_err(|p| anyhow!("{}", p.render(&args.distribution.display().to_string())))?;
+            let cases = selected(&suites, &args, Some(&dist));
+            let endpoint = Endpoint { http: addr_of(t)?, https: addr_of(&https)?, tls_name: dist.domain.clone() };
+            let env = crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?;
+            let name = args.name.clone().unwrap_or_else(|| t.split_once("://").map_or(t.as_str(), |(_, r)| r).to_string());
+            (env, cases, TargetInfo { name, http: t.clone(), https, insecure: args.insecure })
+        }
+    };
+    if cases.is_empty() {
+        eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
+        return Ok(exit::USAGE);
+    }
+    let ruleset = cases.first().map_or("classic", |(_, d)| d.ruleset.as_str()).to_string();
+    let jobs: Vec<Job> = cases
+        .into_iter()
+        .map(|(case, dist)| {
+            let endpoint = env.endpoint_for(&dist, case.origin_failure);
+            Job { case, dist, endpoint }
+        })
+        .collect();
+    let by_index: Vec<(Case, Arc<Distribution>)> = jobs.iter().map(|j| (j.case.clone(), j.dist.clone())).collect();
+    let total = jobs.len();
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+    if let Some(g) = args.global_timeout {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs_f64(g)).await;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+    let progress = crate::runner::progress::Progress::new(total as u64);
+    let on_done = progress.callback();
+    let records: Arc<dyn Records> = env.records();
+    let target = TargetInfo { http: env.http_desc(&target), https: env.https_desc(&target), ..target };
+    let (results, ledger) = runner::run(
+        jobs,
+        records,
+        tls,
+        RunOpts { jobs: args.jobs, request_timeout: Duration::from_secs_f64(args.timeout), stop: stop.clone(), on_done: Some(on_done) },
+    )
+    .await;
+    progress.finish();
+    let interrupted = results.len() < total;
+    let logs: Vec<PathBuf> = match &args.access_log {
+        Some(p) => vec![p.clone()],
+        None => env.access_logs(),
+    };
+    env.shutdown().await;
+    let mut results = results;
+    let log_reconcile = if logs.is_empty() { None } else { Some(check_logs(&logs, &mut results, &by_index)) };
+    let run = RunResult {
+        schema_version: SCHEMA_VERSION,
+        tool: "edgeconform".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        target,
+        ruleset,
+        started: started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        interrupted,
+        cases: results,
+        ledger,
+        log_reconcile,
+    };
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    print!("{}", crate::report::console::render(&run, color));
+    let dir = crate::report::write::write_all(&run, &args.reports)?;
+    println!("reports: {} (and {})", dir.display(), args.reports.join("latest").display());
+    if interrupted {
+        eprintln!("edgeconform run: interrupted after {} of {total} cases", run.cases.len());
+    }
+    Ok(if run.gated() { exit::FAIL } else if interrupted { exit::HARNESS } else { exit::OK })
+}
+
+/// Reads the access logs, re-evaluates the cases that ask for the log, and reconciles the log
+/// with what the viewer side received.
+fn check_logs(
+    logs: &[PathBuf],
+    results: &mut [crate::report::model::CaseResult],
+    cases: &[(Case, Arc<Distribution>)],
+) -> crate::report::model::LogReconcile {
+    use crate::runner::logcheck;
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for p in logs {
+        match logcheck::read(p) {
+            Ok((r, e)) => {
+                records.extend(r);
+                errors.extend(e);
+            }
+            Err(e) => errors.push(format!("{}: cannot read: {e}", p.display())),
+        }
+    }
+    let by_id = logcheck::index(&records);
+    for r in results.iter_mut() {
+        let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else { continue };
+        if case.access_log {
+            let ids: Vec<String> = r.requests.iter().map(|q| q.correlation_id.clone()).collect();
+            logcheck::apply(r, case, dist, &by_id, |leg| ids.get(leg).cloned().unwrap_or_default());
+        }
+    }
+    let name = logs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    let failure_ids: Vec<&str> =
+        cases.iter().filter(|(c, _)| c.origin_failure.is_some()).map(|(c, _)| c.id.as_str()).collect();
+    let mut rec = logcheck::reconcile(&name, &records, errors.len(), results, |r| !failure_ids.contains(&r.id.as_str()));
+    rec.problems.extend(errors.into_iter().take(10));
+    rec.ok = rec.problems.is_empty();
+    rec
+}

@@ -1,0 +1,223 @@
+//! The servers a run starts on loopback: per distribution an instrumented origin and (without
+//! `--target`) a reference edge, plus, for cases that need a failing origin (ORG-FAILURE), an edge
+//! whose origins refuse connections and one whose origins never answer.
+
+use super::client::Endpoint;
+use super::records::{BoxFuture, Records};
+use crate::edge::{origin_listener_specs, EdgeConfig, EdgeServer, OriginMap};
+use crate::origin::{ListenerSpec, ObjectSizes, OriginOptions, OriginRecord, OriginServer, RecordStore};
+use crate::report::model::TargetInfo;
+use crate::tls::TestCa;
+use anyhow::Result;
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::outcome::OriginFailure;
+use edgeconform_core::spec::Case;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Origin timeout of the edge that serves timeout cases: short, so the suite stays fast.
+const FAILURE_TIMEOUT: Duration = Duration::from_millis(800);
+
+struct Site {
+    dist: Arc<Distribution>,
+    origin: OriginServer,
+    normal: Endpoint,
+    edges: Vec<EdgeServer>,
+    refused: Option<Endpoint>,
+    timeout: Option<Endpoint>,
+    /// The reference edge's access log.
+    log: Option<PathBuf>,
+}
+
+/// Everything started for a run.
+pub struct Env {
+    sites: Vec<Site>,
+    external: bool,
+}
+
+/// The origins of the run, in process (correlation ids are unique across them).
+struct AllRecords(Vec<(Arc<RecordStore>, Arc<ObjectSizes>)>);
+
+impl Records for AllRecords {
+    fn records_for<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {
+        Box::pin(async move { self.0.iter().flat_map(|(s, _)| s.records_for(id)).collect() })
+    }
+
+    fn size_object<'a>(&'a self, id: &'a str, size: u64) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            for (_, o) in &self.0 {
+                o.set_for_id(id, size);
+            }
+        })
+    }
+}
+
+async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<OriginServer> {
+    let mut specs = origin_listener_specs(dist);
+    if hang {
+        specs = specs.into_iter().map(ListenerSpec::hang).collect();
+    }
+    // Objects are empty unless a case sizes them (billing cases), so every other case expects
+    // no object bytes whatever path it uses.
+    let options = OriginOptions { default_object_size: 0, ..OriginOptions::default() };
+    OriginServer::start_with_options(specs, ca, vec![], None, options).await
+}
+
+async fn start_edge(
+    ca: &TestCa,
+    dist: &Distribution,
+    map: OriginMap,
+    timeout: Option<Duration>,
+    log: Option<PathBuf>,
+) -> Result<EdgeServer> {
+    let mut cfg = EdgeConfig::new(dist.clone(), ca, map)?;
+    if let Some(t) = timeout {
+        cfg.origin_timeout = t;
+    }
+    cfg.access_log = log;
+    EdgeServer::start(cfg).await
+}
+
+fn endpoint(edge: &EdgeServer, dist: &Distribution) -> Endpoint {
+    let a = edge.addrs();
+    Endpoint { http: a.http, https: a.https, tls_name: dist.domain.clone() }
+}
+
+/// Starts origin + reference edge for every distinct distribution of the cases; the edges write
+/// their access logs into `log_dir` (`access-N.log`).
+pub async fn start<'a>(
+    ca: &TestCa,
+    cases: impl Iterator<Item = (&'a Case, Arc<Distribution>)>,
+    log_dir: &Path,
+) -> Result<Env> {
+    let mut sites: Vec<Site> = Vec::new();
+    let mut needs: Vec<(Arc<Distribution>, bool, bool)> = Vec::new();
+    for (c, d) in cases {
+        let i = match needs.iter().position(|(x, _, _)| **x == *d) {
+            Some(i) => i,
+            None => {
+                needs.push((d, false, false));
+                needs.len() - 1
+            }
+        };
+        match c.origin_failure {
+            Some(OriginFailure::Refused) => needs[i].1 = true,
+            Some(OriginFailure::Timeout) => needs[i].2 = true,
+            None => {}
+        }
+    }
+    std::fs::create_dir_all(log_dir)?;
+    for (n, (dist, refused, timeout)) in needs.into_iter().enumerate() {
+        let origin = start_origin(ca, &dist, false).await?;
+        let log = log_dir.join(format!("access-{n}.log"));
+        let _ = std::fs::remove_file(&log);
+        let edge =
+            start_edge(ca, &dist, OriginMap::from_listeners(&origin.listeners()), None, Some(log.clone())).await?;
+        let normal = endpoint(&edge, &dist);
+        let mut edges = vec![edge];
+        let refused = if refused {
+            // Every origin address is a port that was just bound and released: connections are refused.
+            let mut map = OriginMap::new();
+            for o in &dist.origins {
+                for s in edgeconform_core::Scheme::ALL {
+                    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+                    map.insert(o.id.clone(), s, l.local_addr()?);
+                }
+            }
+            let e = start_edge(ca, &dist, map, Some(FAILURE_TIMEOUT), None).await?;
+            let ep = endpoint(&e, &dist);
+            edges.push(e);
+            Some(ep)
+        } else {
+            None
+        };
+        let timeout = if timeout {
+            let hang = start_origin(ca, &dist, true).await?;
+            let e = start_edge(ca, &dist, OriginMap::from_listeners(&hang.listeners()), Some(FAILURE_TIMEOUT), None)
+                .await?;
+            let ep = endpoint(&e, &dist);
+            edges.push(e);
+            // The hanging origin lives as long as the run.
+            std::mem::forget(hang);
+            Some(ep)
+        } else {
+            None
+        };
+        sites.push(Site { dist, origin, normal, edges, refused, timeout, log: Some(log) });
+    }
+    Ok(Env { sites, external: false })
+}
+
+/// Starts only the instrumented origin for an external target, and prints its listeners so the
+/// target can be pointed at them.
+pub async fn start_origin_for_target(ca: &TestCa, dist: &Distribution, target: Endpoint) -> Result<Env> {
+    let origin = start_origin(ca, dist, false).await?;
+    for l in origin.listeners() {
+        eprintln!(
+            "edgeconform: origin {} {} (logical port {}) listens on {}",
+            l.name,
+            if l.tls { "https" } else { "http" },
+            l.logical_port,
+            l.addr
+        );
+    }
+    Ok(Env {
+        sites: vec![Site {
+            dist: Arc::new(dist.clone()),
+            origin,
+            normal: target,
+            edges: vec![],
+            refused: None,
+            timeout: None,
+            log: None,
+        }],
+        external: true,
+    })
+}
+
+impl Env {
+    /// Where a case goes: the reference edge (or target), or a failure edge.
+    pub fn endpoint_for(&self, dist: &Distribution, failure: Option<OriginFailure>) -> Endpoint {
+        let site = self.sites.iter().find(|s| *s.dist == *dist).unwrap_or(&self.sites[0]);
+        match failure {
+            Some(OriginFailure::Refused) => site.refused.clone().unwrap_or_else(|| site.normal.clone()),
+            Some(OriginFailure::Timeout) => site.timeout.clone().unwrap_or_else(|| site.normal.clone()),
+            None => site.normal.clone(),
+        }
+    }
+
+    /// The reference edges' access logs (embedded runs only).
+    pub fn access_logs(&self) -> Vec<PathBuf> {
+        self.sites.iter().filter_map(|s| s.log.clone()).collect()
+    }
+
+    pub fn records(&self) -> Arc<dyn Records> {
+        Arc::new(AllRecords(self.sites.iter().map(|s| (s.origin.record_store(), s.origin.objects_handle())).collect()))
+    }
+
+    pub fn http_desc(&self, t: &TargetInfo) -> String {
+        if self.external {
+            t.http.clone()
+        } else {
+            self.sites.first().map_or(String::new(), |s| format!("http://{}", s.normal.http))
+        }
+    }
+
+    pub fn https_desc(&self, t: &TargetInfo) -> String {
+        if self.external {
+            t.https.clone()
+        } else {
+            self.sites.first().map_or(String::new(), |s| format!("https://{}", s.normal.https))
+        }
+    }
+
+    pub async fn shutdown(self) {
+        for s in self.sites {
+            for e in s.edges {
+                e.shutdown().await;
+            }
+            s.origin.shutdown().await;
+        }
+    }
+}

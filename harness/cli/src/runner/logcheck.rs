@@ -1,0 +1,104 @@
+//! Reading the target's access log after a run (LOG-*, BIL-LOG-RECONCILE): each case's legs get
+//! the log lines that carry their correlation id (the reference edge uses the runner's
+//! `x-edgeconform-id` as `x-edge-request-id`), the judge re-checks those legs with the log in
+//! view, and the log's totals are reconciled with the wire ledger.
+
+use crate::report::model::{CaseResult, LogReconcile, Verdict};
+use edgeconform_core::accesslog::{parse_log_partial, LogRecord};
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::outcome::{LogObservation, Outcome};
+use edgeconform_core::spec::Case;
+use std::collections::HashMap;
+
+/// Log lines by request id.
+pub fn index(records: &[LogRecord]) -> HashMap<&str, Vec<&LogRecord>> {
+    let mut m: HashMap<&str, Vec<&LogRecord>> = HashMap::new();
+    for r in records {
+        m.entry(r.x_edge_request_id.as_str()).or_default().push(r);
+    }
+    m
+}
+
+fn observation(lines: &[&LogRecord]) -> LogObservation {
+    let first = lines.first();
+    LogObservation {
+        lines: lines.len() as u32,
+        result_type: first.map(|r| r.x_edge_result_type.as_str().to_string()),
+        detailed_result_type: first.map(|r| r.x_edge_detailed_result_type.clone()),
+        protocol: first.map(|r| r.cs_protocol.clone()),
+        status: first.map(|r| r.sc_status.get()),
+        sc_bytes: first.map(|r| r.sc_bytes),
+    }
+}
+
+/// Adds the log lines of a case's legs to its observed outcomes and evaluates the case again
+/// (judge and expectations) with the log in view; `correlation(leg)` gives the id a leg was sent
+/// with.
+pub fn apply(
+    result: &mut CaseResult,
+    case: &Case,
+    dist: &Distribution,
+    by_id: &HashMap<&str, Vec<&LogRecord>>,
+    correlation: impl Fn(usize) -> String,
+) {
+    let mut legs = Vec::new();
+    for (leg, obs) in result.observed.iter_mut().enumerate() {
+        let Ok(mut o) = serde_json::from_value::<Outcome>(obs.clone()) else { return };
+        let id = correlation(leg);
+        let lines = by_id.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        o.log = Some(observation(lines));
+        if let Ok(v) = serde_json::to_value(&o) {
+            *obs = v;
+        }
+        legs.push(o);
+    }
+    let errored = result.verdict == Verdict::Error;
+    let (findings, verdict, level) = super::evaluate(case, dist, &legs, errored);
+    result.findings = findings;
+    result.verdict = verdict;
+    result.level = level;
+}
+
+/// BIL-LOG-RECONCILE over the whole run: the log's requests and `sc-bytes` equal what the viewer
+/// side received, leg by leg, for the requests sent to the logging edge (LIM-SIZE 413s are not
+/// logged; nothing that got no response is counted).
+pub fn reconcile(log_file: &str, records: &[LogRecord], errors: usize, results: &[CaseResult], logged: impl Fn(&CaseResult) -> bool) -> LogReconcile {
+    let totals = edgeconform_core::accesslog::totals(records);
+    let (mut wire_requests, mut wire_bytes) = (0u64, 0u64);
+    for r in results.iter().filter(|r| logged(r)) {
+        for obs in &r.observed {
+            let Ok(o) = serde_json::from_value::<Outcome>(obs.clone()) else { continue };
+            if o.status != 0 && o.status != 413 {
+                wire_requests += 1;
+                wire_bytes += o.header_bytes + o.body_bytes;
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    if errors > 0 {
+        problems.push(format!("{errors} lines of {log_file} do not parse (LOG-FORMAT)"));
+    }
+    if totals.requests != wire_requests {
+        problems.push(format!("the log has {} requests; the viewer side received {wire_requests} responses", totals.requests));
+    }
+    if totals.sc_bytes != wire_bytes {
+        problems.push(format!("the log's sc-bytes sum to {}; the viewer side received {wire_bytes} bytes", totals.sc_bytes));
+    }
+    LogReconcile {
+        log_file: log_file.to_string(),
+        log_requests: totals.requests,
+        log_sc_bytes: totals.sc_bytes,
+        wire_requests,
+        wire_bytes,
+        ok: problems.is_empty(),
+        problems,
+    }
+}
+
+/// Reads and parses a log file; (records, number of unparsable lines, the first errors rendered).
+pub fn read(path: &std::path::Path) -> std::io::Result<(Vec<LogRecord>, Vec<String>)> {
+    let text = std::fs::read_to_string(path)?;
+    let (records, errors) = parse_log_partial(&text);
+    let shown = errors.iter().map(|e| format!("{}:{e}", path.display())).collect();
+    Ok((records, shown))
+}

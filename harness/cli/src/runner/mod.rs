@@ -1,0 +1,218 @@
+//! The runner: sends every selected case to a target with bounded concurrency, reads what the
+//! origin recorded for it, judges the observed outcome with `judge()` and the case's own
+//! expectations, and builds the result model the reporters read. Results keep input order.
+
+pub mod client;
+pub mod embedded;
+pub mod insecure;
+pub mod logcheck;
+pub mod observe;
+pub mod progress;
+pub mod records;
+
+use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
+use client::{Client, Endpoint};
+use edgeconform_core::billing::{charge, Ledger};
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::judge::judge;
+use edgeconform_core::outcome::Outcome;
+use edgeconform_core::rules::Level;
+use edgeconform_core::spec::Case;
+use records::Records;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One case to run, with the distribution it belongs to and where to send it.
+#[derive(Clone)]
+pub struct Job {
+    pub case: Case,
+    pub dist: Arc<Distribution>,
+    pub endpoint: Endpoint,
+}
+
+/// Settings of one run.
+pub struct RunOpts {
+    pub jobs: usize,
+    pub request_timeout: Duration,
+    /// Set to stop the run early (Ctrl-C, global timeout): cases not started are skipped.
+    pub stop: Arc<AtomicBool>,
+    /// Called after each finished case (index, result) — for progress output.
+    pub on_done: Option<Arc<dyn Fn(usize, &CaseResult) + Send + Sync>>,
+}
+
+/// Runs the jobs; returns the results of the cases that ran (in input order) and the wire ledger.
+pub async fn run(
+    jobs: Vec<Job>,
+    records: Arc<dyn Records>,
+    tls: Arc<rustls::ClientConfig>,
+    opts: RunOpts,
+) -> (Vec<CaseResult>, Ledger) {
+    let jobs = Arc::new(jobs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let results: Arc<Mutex<Vec<Option<(CaseResult, Ledger)>>>> =
+        Arc::new(Mutex::new((0..jobs.len()).map(|_| None).collect()));
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000);
+    let on_done = opts.on_done.clone();
+    let mut workers = Vec::new();
+    for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
+        let (jobs, next, results, records, tls, stop, on_done) =
+            (jobs.clone(), next.clone(), results.clone(), records.clone(), tls.clone(), opts.stop.clone(), on_done.clone());
+        let timeout = opts.request_timeout;
+        workers.push(tokio::spawn(async move {
+            let mut clients: Vec<(String, Client)> = Vec::new();
+            loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let key = format!("{}|{}", job.endpoint.http, job.endpoint.https);
+                let pos = match clients.iter().position(|(k, _)| *k == key) {
+                    Some(p) => p,
+                    None => {
+                        clients.push((key, Client::new(job.endpoint.clone(), tls.clone(), timeout)));
+                        clients.len() - 1
+                    }
+                };
+                let r = run_case(&mut clients[pos].1, records.as_ref(), job, &format!("{nonce}-{i}")).await;
+                if let Some(f) = &on_done {
+                    f(i, &r.0);
+                }
+                results.lock().expect("results lock")[i] = Some(r);
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    let mut ledger = Ledger::default();
+    let out = Arc::try_unwrap(results)
+        .map(|m| m.into_inner().expect("results lock"))
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .map(|(c, l)| {
+            ledger.merge(&l);
+            c
+        })
+        .collect();
+    (out, ledger)
+}
+
+/// Runs one case: every leg, then the judge and the case's expectations.
+async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &str) -> (CaseResult, Ledger) {
+    let started = Instant::now();
+    let case = &job.case;
+    let mut requests = Vec::new();
+    let mut legs: Vec<Outcome> = Vec::new();
+    let mut error = None;
+    let mut ledger = Ledger::default();
+    for (leg, req) in case.leg_requests().into_iter().enumerate() {
+        // The HTTPS leg of a pair only follows a redirect.
+        if leg > 0 && !legs.last().is_some_and(|o: &Outcome| (300..400).contains(&o.status)) {
+            break;
+        }
+        let id = format!("{corr}-{leg}");
+        requests.push(RequestInfo {
+            correlation_id: id.clone(),
+            method: req.method.as_str().to_string(),
+            url: format!("{}://{}{}", req.scheme, req.host.as_deref().unwrap_or(""), req.target),
+            http_version: req.version.as_str().to_string(),
+            headers: req.headers.clone(),
+        });
+        // SNI: the Host when the distribution answers to it, else its domain (a client reaching the
+        // distribution with another Host, which HOST-ROUTE must refuse).
+        let sni = req
+            .host
+            .as_deref()
+            .filter(|h| job.dist.routes_host(h))
+            .and_then(edgeconform_core::distribution::valid_host_name)
+            .unwrap_or_else(|| job.dist.domain.clone());
+        if let Some(size) = case.object_size {
+            records.size_object(&id, size).await;
+        }
+        match client.send(&req, &sni, &[(crate::origin::CORRELATION_HEADER.to_string(), id.clone())]).await {
+            Ok(resp) => {
+                let recs = records.records_for(&id).await;
+                let o = observe::outcome(&resp, &recs, case.origin_failure);
+                if let Some(c) = charge(&req, &o) {
+                    ledger.add(&c);
+                }
+                legs.push(o);
+            }
+            Err(e) => {
+                error = Some(format!("leg {}: {e:#}", leg + 1));
+                break;
+            }
+        }
+    }
+    let (findings, verdict, level) = evaluate(case, &job.dist, &legs, error.is_some());
+    let result = CaseResult {
+        id: case.id.clone(),
+        name: case.name.clone(),
+        file: case.file.clone(),
+        line: case.pos.line,
+        rules: case.rules.clone(),
+        level,
+        tags: case.tags.clone(),
+        verdict,
+        requests,
+        expected: vec![serde_json::to_value(&case.expect).unwrap_or_default()],
+        observed: legs.iter().map(|o| serde_json::to_value(o).unwrap_or_default()).collect(),
+        findings,
+        error,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    (result, ledger)
+}
+
+/// The findings of a case from its observed legs: every leg judged by the rule predicates, then
+/// the case's own expectations; the verdict; the level (lowered to `should` when every failing
+/// finding rests on inferred rules, RULES.md).
+pub fn evaluate(case: &Case, dist: &Distribution, legs: &[Outcome], errored: bool) -> (Vec<Finding>, Verdict, Level) {
+    let mut findings = Vec::new();
+    for (req, o) in case.leg_requests().iter().zip(legs) {
+        for v in judge(dist, req, o) {
+            findings.push(Finding {
+                rules: vec![v.rule],
+                source: "judge".into(),
+                message: v.message,
+                expected: None,
+                observed: None,
+                info: v.info,
+            });
+        }
+    }
+    if !errored {
+        for m in case.check(legs) {
+            findings.push(Finding {
+                rules: m.rules.clone(),
+                source: m.observer.to_string(),
+                message: format!("{} {}", m.observer, m.field),
+                expected: Some(m.expected.clone()),
+                observed: Some(m.observed.clone()),
+                info: false,
+            });
+        }
+    }
+    let failing: Vec<&Finding> = findings.iter().filter(|f| !f.info).collect();
+    let mut level = case.level;
+    if !failing.is_empty()
+        && failing.iter().all(|f| f.rules.iter().all(|r| r.strength().default_level() == Level::Should))
+    {
+        level = level.min(Level::Should);
+    }
+    let verdict = if errored {
+        Verdict::Error
+    } else if !failing.is_empty() {
+        Verdict::Fail
+    } else if findings.iter().any(|f| f.info) {
+        Verdict::Info
+    } else {
+        Verdict::Pass
+    };
+    (findings, verdict, level)
+}

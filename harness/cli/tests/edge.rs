@@ -427,6 +427,18 @@ async fn http_get_under_redirect_to_https_gets_301_to_the_same_target_and_the_or
     assert_eq!(line.cs_protocol_version, "HTTP/1.1");
     assert!(line.c_port.is_some());
 
+    // A viewer that asks to close gets `Connection: close`, not `keep-alive`.
+    let s = sent(
+        "GET",
+        Scheme::Http,
+        ALIAS,
+        "/images/a.jpg",
+        &[("Connection", "close")],
+        b"",
+    );
+    let (raw, _) = f.run(&s).await;
+    assert_eq!(raw.header("connection"), Some("close"));
+
     // HEAD: the same answer without the page, but with its length.
     let s = sent("HEAD", Scheme::Http, DOMAIN, "/images/a.jpg", &[], b"");
     let (raw, _) = f.run(&s).await;

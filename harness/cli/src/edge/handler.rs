@@ -226,7 +226,9 @@ fn edge_page(
     h.insert(CONTENT_LENGTH, HeaderValue::from(len));
     if close {
         h.insert(CONNECTION, HeaderValue::from_static("close"));
-    } else if req.version == edgeconform_core::HttpVersion::Http11 {
+    } else if req.version == edgeconform_core::HttpVersion::Http11 && !viewer_closes(req) {
+        // CloudFront says so explicitly; hyper would write `keep-alive, close` if the viewer
+        // asked to close, hence the check.
         h.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
     }
     if let Some(location) = location {
@@ -235,6 +237,15 @@ fn edge_page(
     h.insert(X_CACHE, HeaderValue::from_static(x_cache));
     stamp(h, shared, request_id);
     response
+}
+
+/// Whether the viewer sent `Connection: close`.
+fn viewer_closes(req: &Request) -> bool {
+    req.headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .flat_map(|(_, v)| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"))
 }
 
 /// `Via`, `X-Amz-Cf-Pop` and `X-Amz-Cf-Id` on a response to the viewer.

@@ -274,3 +274,34 @@ fn no_response_at_all_is_a_mismatch_not_a_panic() {
         }
     }
 }
+
+/// The origin serves one object per path, so two cases must not ask for different sizes at the
+/// path the model forwards them to (the runner sizes objects by path).
+#[test]
+fn object_sizes_agree_per_origin_path() {
+    let mut sized: std::collections::BTreeMap<(String, String), (u64, String)> = Default::default();
+    let mut clashes = Vec::new();
+    for s in &suites() {
+        for c in &s.cases {
+            let Some(size) = c.object_size else { continue };
+            for req in c.leg_requests() {
+                let d = edgeconform_core::decide::decide(&s.distribution, &req);
+                let Some(f) = d.forward() else { continue };
+                let path = f.target.split('?').next().unwrap_or("").to_string();
+                let key = (
+                    s.distribution.domain.clone() + s.distribution.ruleset.as_str(),
+                    path,
+                );
+                match sized.get(&key) {
+                    Some((other, id)) if *other != size => {
+                        clashes.push(format!("{} and {id} size {} differently", c.id, key.1))
+                    }
+                    _ => {
+                        sized.insert(key, (size, c.id.clone()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "{}", clashes.join("\n"));
+}

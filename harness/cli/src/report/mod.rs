@@ -1,3 +1,11 @@
 //! Reports: one result model ([`model::RunResult`]) and one module per output format.
 
+pub mod console;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
 pub mod model;
+pub mod text;
+pub mod write;

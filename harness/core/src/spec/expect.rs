@@ -187,7 +187,8 @@ impl ModelLegs {
             if let Some(c) = &c {
                 ledger.add(c);
             }
-            let forwarded_object = o.origin.is_some() && o.object_bytes > 0;
+            // A forwarded GET (not HEAD) carries the object, whose size the spec may leave open.
+            let forwarded_object = o.origin.is_some() && req.method != crate::Method::Head;
             let known = !forwarded_object || self.object_known;
             object_bytes.push(if known && !(i == 0 && self.ambiguous) {
                 Some(c.map_or(0, |c| c.object_bytes))

@@ -39,6 +39,8 @@ mod matrix;
 mod model;
 pub mod schema;
 mod stated;
+#[cfg(test)]
+mod tests;
 
 pub use check::{model_agreement, Disagreement, Mismatch};
 pub use coverage::{coverage, duplicate_ids, id_matches, select, Coverage, CoverageRow};

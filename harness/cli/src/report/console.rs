@@ -1,0 +1,286 @@
+//! The console report: failures first, each with expected vs observed side by side, then a table per
+//! rule group, then the totals line `N passed, N failed` alone on the last line (CI parses it, so it
+//! never carries colour). Target-controlled strings go through [`printable`], so a hostile
+//! `Location` cannot inject terminal escapes or break lines.
+//!
+//! ```text
+//! edgeconform 0.1.0 · target reference (http://127.0.0.1:8080, https://127.0.0.1:8443) · ruleset current
+//!
+//! Failures
+//! ✗ redirect-post-refused  specs/vpp.yaml:42  must  VPP-REDIRECT-UNSAFE
+//!     An HTTP POST under redirect-to-https is refused with 403
+//!     VPP-REDIRECT-UNSAFE (viewer) wrong status
+//!       expected: 403                           │ observed: 301
+//!
+//! Viewer protocol policy
+//!   RULE                   PASS  FAIL   ERR  INFO  STATEMENT
+//! ✗ VPP-REDIRECT-UNSAFE       0     1     0     0  Under redirect-to-https, POST, PUT, PATCH and…
+//!   VPP-REDIRECT-SAFE         4     0     0     0  Under redirect-to-https, GET and HEAD over HTTP…
+//!
+//! 1 must failure: the run fails.
+//! 4 passed, 1 failed
+//! ```
+
+use super::model::{CaseResult, Finding, RuleTally, RunResult, Verdict};
+use super::text::{failed, one_line, printable, rule_list, shorten, statement, wrap};
+use edgeconform_core::rules::{Group, Level, RuleId, CATALOG};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Width of each half when expected and observed are printed side by side.
+const HALF: usize = 40;
+/// Longest statement shown in a rule table.
+const STATEMENT: usize = 60;
+
+/// The whole console report. `color`: ANSI colours (the caller decides from the terminal and
+/// `NO_COLOR`); the totals line never has them.
+pub fn render(run: &RunResult, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} · target {} ({}, {}) · ruleset {}{}",
+        run.tool,
+        run.tool_version,
+        printable(&run.target.name),
+        printable(&run.target.http),
+        printable(&run.target.https),
+        printable(&run.ruleset),
+        if run.target.insecure {
+            " · TLS verification off (--insecure)"
+        } else {
+            ""
+        },
+    );
+
+    let failures: Vec<&CaseResult> = run.cases.iter().filter(|c| failed(c)).collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Failures"));
+        for c in &failures {
+            failure(&mut out, p, c);
+        }
+    }
+
+    let notes: Vec<(&CaseResult, &Finding)> = run
+        .cases
+        .iter()
+        .flat_map(|c| c.findings.iter().filter(|f| f.info).map(move |f| (c, f)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Notes"));
+        for (c, f) in notes {
+            let _ = writeln!(
+                out,
+                "{} {}  {}: {}",
+                p.yellow("i"),
+                printable(&c.id),
+                rule_list(&f.rules),
+                printable(&f.message)
+            );
+        }
+    }
+
+    rule_tables(&mut out, p, &run.by_rule());
+
+    let _ = writeln!(out);
+    if run.interrupted {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.yellow("The run was interrupted: cases not run are absent.")
+        );
+    }
+    let _ = writeln!(out, "{}", gate_line(run, p));
+    let (passed, failed) = run.totals();
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    out
+}
+
+/// The line above the totals: does the run fail, and why.
+fn gate_line(run: &RunResult, p: Paint) -> String {
+    let gating = run.cases.iter().filter(|c| c.gates()).count();
+    let soft = run.cases.iter().filter(|c| failed(c) && !c.gates()).count();
+    if run.cases.is_empty() {
+        return p.red("No case was run: the run fails.");
+    }
+    match (gating, soft) {
+        (0, 0) => p.green("Every case passed."),
+        (0, n) => p.yellow(&format!(
+            "Every `must` passed; {n} `should`/`info` {} reported.",
+            plural(n, "failure", "failures")
+        )),
+        (n, _) => p.red(&format!(
+            "{n} must {}: the run fails.",
+            plural(n, "failure", "failures")
+        )),
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn failure(out: &mut String, p: Paint, c: &CaseResult) {
+    let mark = if c.verdict == Verdict::Error {
+        p.red("!")
+    } else {
+        p.red("✗")
+    };
+    let _ = writeln!(
+        out,
+        "{mark} {}  {}:{}  {}  {}",
+        p.bold(&printable(&c.id)),
+        printable(&c.file),
+        c.line,
+        level_word(c.level),
+        rule_list(&c.rules)
+    );
+    let _ = writeln!(out, "    {}", printable(&c.name));
+    if let Some(e) = &c.error {
+        let _ = writeln!(out, "    {} {}", p.red("error:"), printable(e));
+    }
+    let mut shown = false;
+    for f in c.findings.iter().filter(|f| !f.info) {
+        shown = true;
+        let _ = writeln!(
+            out,
+            "    {} ({}): {}",
+            rule_list(&f.rules),
+            printable(&f.source),
+            printable(&f.message)
+        );
+        if f.expected.is_some() || f.observed.is_some() {
+            side_by_side(
+                out,
+                p,
+                &f.expected
+                    .as_deref()
+                    .map(printable)
+                    .unwrap_or_else(|| "-".into()),
+                &f.observed
+                    .as_deref()
+                    .map(printable)
+                    .unwrap_or_else(|| "-".into()),
+            );
+        }
+    }
+    // A failure without findings (an error, or a fail the judge could not attribute): show the legs.
+    if !shown && c.error.is_none() {
+        for (i, (e, o)) in c.expected.iter().zip(&c.observed).enumerate() {
+            let _ = writeln!(out, "    leg {}", i + 1);
+            side_by_side(out, p, &one_line(e), &one_line(o));
+        }
+    }
+}
+
+/// `expected: X │ observed: Y` on one line when both fit, else one above the other.
+fn side_by_side(out: &mut String, p: Paint, expected: &str, observed: &str) {
+    let left = format!("expected: {expected}");
+    let right = format!("observed: {observed}");
+    let fits = left.chars().count() <= HALF && right.chars().count() <= HALF;
+    if fits {
+        let pad = HALF - left.chars().count();
+        let _ = writeln!(out, "      {left}{} │ {}", " ".repeat(pad), p.red(&right));
+    } else {
+        let _ = writeln!(out, "      {left}");
+        let _ = writeln!(out, "      {}", p.red(&right));
+    }
+}
+
+fn rule_tables(out: &mut String, p: Paint, tally: &BTreeMap<RuleId, RuleTally>) {
+    let mut groups: BTreeMap<Group, Vec<(RuleId, RuleTally)>> = BTreeMap::new();
+    for (r, t) in tally {
+        groups.entry(r.group()).or_default().push((*r, *t));
+    }
+    for (g, mut rows) in groups {
+        // Failing rules first, then catalog order (a stable sort keeps it within each half).
+        rows.sort_by_key(|(_, t)| t.failed == 0 && t.errors == 0);
+        let _ = writeln!(out, "\n{}", p.bold(g.title()));
+        let _ = writeln!(
+            out,
+            "  {:<22} {:>4}  {:>4}  {:>4}  {:>4}  STATEMENT",
+            "RULE", "PASS", "FAIL", "ERR", "INFO"
+        );
+        for (r, t) in rows {
+            let mark = if t.failed > 0 {
+                p.red("✗")
+            } else if t.errors > 0 {
+                p.red("!")
+            } else {
+                " ".to_string()
+            };
+            let _ = writeln!(
+                out,
+                "{mark} {:<22} {:>4}  {:>4}  {:>4}  {:>4}  {}",
+                r.as_str(),
+                t.passed,
+                t.failed,
+                t.errors,
+                t.info,
+                shorten(statement(r), STATEMENT)
+            );
+        }
+    }
+    let untested: Vec<&str> = CATALOG
+        .iter()
+        .filter(|r| !tally.contains_key(&r.id))
+        .map(|r| r.id.as_str())
+        .collect();
+    if !untested.is_empty() {
+        let _ = writeln!(out, "\nNot exercised by this run ({}):", untested.len());
+        out.push_str(&wrap(&untested.join(", "), 96, "  "));
+    }
+}
+
+fn level_word(l: Level) -> &'static str {
+    match l {
+        Level::Must => "must",
+        Level::Should => "should",
+        Level::Info => "info",
+    }
+}
+
+/// ANSI colouring, or none.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    fn red(self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    fn green(self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    fn yellow(self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_by_side_falls_back_to_stacked() {
+        let mut s = String::new();
+        side_by_side(&mut s, Paint(false), "403", "301");
+        assert_eq!(s.lines().count(), 1);
+        let mut s = String::new();
+        side_by_side(&mut s, Paint(false), &"x".repeat(50), "301");
+        assert_eq!(s.lines().count(), 2);
+    }
+}

@@ -1,0 +1,142 @@
+//! Writing a run's reports to disk: `reports/<run-name>/{report.json, junit.xml, summary.md,
+//! index.html}` and a copy in `reports/latest/`. Each file is written to a temporary name in the
+//! same directory and renamed into place, so an interrupted run never leaves a half-written report;
+//! `latest/` is built beside the old one and swapped in.
+//!
+//! ```text
+//! reports/
+//!   20261128T171500Z-reference/   report.json junit.xml summary.md index.html
+//!   latest/                       the same four files, from the last run written
+//! ```
+
+use super::model::RunResult;
+use super::{html, json, junit, markdown};
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// The file names written for one run.
+pub const FILES: [&str; 4] = ["report.json", "junit.xml", "summary.md", "index.html"];
+
+/// Write every report of `run` into `reports_dir/<run-name>/` and refresh `reports_dir/latest/`.
+/// Returns the run's directory.
+pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
+    fs::create_dir_all(reports_dir)?;
+    let contents = [
+        json::render(run),
+        junit::render(run),
+        markdown::render(run),
+        html::render(run),
+    ];
+
+    let base = run_name(run);
+    let mut dir = reports_dir.join(&base);
+    let mut n = 2;
+    // Two runs in the same second against the same target get distinct directories.
+    while dir.exists() {
+        dir = reports_dir.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    fs::create_dir_all(&dir)?;
+    for (name, body) in FILES.iter().zip(&contents) {
+        write_atomic(&dir.join(name), body.as_bytes())?;
+    }
+
+    refresh_latest(reports_dir, &contents)?;
+    Ok(dir)
+}
+
+/// `<UTC timestamp>-<target>`, e.g. `20261128T171500Z-reference`: the start time without
+/// separators, then the target name, both reduced to `[A-Za-z0-9._-]`.
+pub fn run_name(run: &RunResult) -> String {
+    let stamp: String = run
+        .started
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let target = sanitise(&run.target.name);
+    match (stamp.is_empty(), target.is_empty()) {
+        (true, true) => "run".to_string(),
+        (true, false) => target,
+        (false, true) => stamp,
+        (false, false) => format!("{stamp}-{target}"),
+    }
+}
+
+/// A name safe as one path component: `[A-Za-z0-9._-]` kept, runs of anything else become one
+/// `-`, no leading dot (so never `.` or `..`), at most 64 characters.
+pub fn sanitise(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_start_matches(['.', '-']).trim_end_matches('-');
+    out.chars().take(64).collect()
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory, synced, then renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("report");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Replace `reports_dir/latest` by a fresh copy: built as `.latest.new-<pid>`, then swapped in.
+fn refresh_latest(reports_dir: &Path, contents: &[String; 4]) -> io::Result<()> {
+    let pid = std::process::id();
+    let new = reports_dir.join(format!(".latest.new-{pid}"));
+    let old = reports_dir.join(format!(".latest.old-{pid}"));
+    let latest = reports_dir.join("latest");
+    let _ = fs::remove_dir_all(&new);
+    fs::create_dir_all(&new)?;
+    for (name, body) in FILES.iter().zip(contents) {
+        write_atomic(&new.join(name), body.as_bytes())?;
+    }
+    // A directory cannot be renamed over a non-empty one: move the old aside first.
+    if latest.symlink_metadata().is_ok() {
+        fs::rename(&latest, &old)?;
+    }
+    fs::rename(&new, &latest)?;
+    if old.symlink_metadata().is_ok() {
+        if old.is_dir() && !old.symlink_metadata()?.file_type().is_symlink() {
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::remove_file(&old)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitise;
+
+    #[test]
+    fn sanitise_keeps_one_safe_component() {
+        assert_eq!(sanitise("nginx"), "nginx");
+        assert_eq!(sanitise("../../etc/passwd"), "etc-passwd");
+        assert_eq!(sanitise("a b/c<script>"), "a-b-c-script");
+        assert_eq!(sanitise(".."), "");
+        assert_eq!(
+            sanitise("d111.cloudfront.net:443"),
+            "d111.cloudfront.net-443"
+        );
+    }
+}

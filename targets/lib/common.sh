@@ -35,7 +35,7 @@ ec_split_origins() {
 # every service start is in place for the install (written and removed by us if there is none).
 ec_install() {
     local bin=$1; shift
-    if [[ $bin == /* ]]; then [[ -x $bin ]] && return 0; else command -v "$bin" >/dev/null && return 0; fi
+    if [[ $bin == /* ]]; then [[ -e $bin ]] && return 0; else command -v "$bin" >/dev/null && return 0; fi
     [[ $(id -u) == 0 ]] || ec_die "$bin is missing; install it as root: apt-get install -y --no-install-recommends $*"
     local prc=/usr/sbin/policy-rc.d ours=0 t0=$SECONDS rc=0
     if [[ ! -e $prc ]]; then

@@ -37,6 +37,7 @@ CASES = [
     ("acct-https", "https", "GET", ALIAS, "/account/x", [], b"", "1.1"),
     ("acct-https-del", "https", "DELETE", ALIAS, "/account/x", [], b"", "1.1"),
     ("pub-http", "http", "GET", ALIAS, "/public/p?v=1", [], b"", "1.1"),
+    ("pub-raw", "http", "GET", ALIAS, "/public/a%41%2Fb/./c?x=%20", [], b"", "1.1"),
     ("pub-https", "https", "GET", ALIAS, "/public/p", [], b"", "1.1"),
     ("pub-post", "http", "POST", ALIAS, "/public/p", [], b"x=1", "1.1"),
     ("pub-xfp", "https", "GET", ALIAS, "/public/p", [("X-Forwarded-Proto", "http")], b"", "1.1"),

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# make conformance: run the scenario suite against the embedded reference edge (no TARGET) or the
-# given target. Until the runner lands (issue 4) this checks the suite against the model.
+# make conformance: run the scenario suites against the embedded reference edge (no TARGET), an
+# external target (TARGET=http://HOST:PORT TARGET_HTTPS=https://HOST:PORT), or a third-party recipe
+# (TARGET=recipe:NAME, see targets/README.md).
 set -euo pipefail
 bin=$1 specs=$2 target=${3:-} target_https=${4:-}
-if "$bin" help run >/dev/null 2>&1; then
-  args=("$specs")
-  [ -n "$target" ] && args+=(--target "$target")
-  [ -n "$target_https" ] && args+=(--target-https "$target_https")
-  exec "$bin" run "${args[@]}"
-fi
-echo "edgeconform: the runner is not built yet; checking the suite against the model instead" >&2
-exec "$bin" check "$specs"
+shift 4 || true
+case "$target" in
+  "")
+    exec "$bin" run "$specs" "$@" ;;
+  recipe:*)
+    exec scripts/run-recipe.sh "$bin" "${target#recipe:}" "$specs" "$@" ;;
+  *)
+    if [ -z "$target_https" ]; then
+      echo "make conformance: TARGET=$target needs TARGET_HTTPS=https://HOST:PORT as well" >&2
+      exit 2
+    fi
+    exec "$bin" run "$specs" --target "$target" --target-https "$target_https" --insecure "$@" ;;
+esac

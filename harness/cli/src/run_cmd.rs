@@ -35,7 +35,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "URL")]
     pub target_https: Option<String>,
     /// With --target: the distribution the target implements; only suites on it are run.
-    #[arg(long, value_name = "FILE", default_value = "specs/distributions/standard.yaml")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "specs/distributions/standard.yaml"
+    )]
     pub distribution: PathBuf,
     /// A short name for the target in reports (default: `reference`, or the target's host:port).
     #[arg(long)]
@@ -67,6 +71,13 @@ pub struct RunArgs {
     /// Keep the test CA under reports/.ca/ so an external target can be configured with it.
     #[arg(long)]
     pub keep_ca: bool,
+    /// Run against a third-party recipe from targets/ (e.g. nginx): started before the run,
+    /// stopped after it, and judged against its baseline targets/NAME/expected.yaml.
+    #[arg(long, value_name = "NAME", conflicts_with = "target")]
+    pub recipe: Option<String>,
+    /// Where recipes live.
+    #[arg(long, value_name = "DIR", default_value = "targets")]
+    pub targets: PathBuf,
     /// With --target: the target's access log in CloudFront standard format, read after the run
     /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
     #[arg(long, value_name = "FILE")]
@@ -94,7 +105,10 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("edgeconform run: cannot start the runtime: {e}");
@@ -111,7 +125,11 @@ pub fn run(args: RunArgs) -> u8 {
 }
 
 /// Cases selected by tag and id, with their distribution.
-fn selected(suites: &[Suite], args: &RunArgs, only: Option<&Distribution>) -> Vec<(Case, Arc<Distribution>)> {
+fn selected(
+    suites: &[Suite],
+    args: &RunArgs,
+    only: Option<&Distribution>,
+) -> Vec<(Case, Arc<Distribution>)> {
     let mut out = Vec::new();
     for s in suites {
         if only.is_some_and(|d| *d != s.distribution) {
@@ -134,7 +152,10 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     }
     let mut roots = vec![ca.ca_pem().to_string()];
     if let Some(p) = &args.ca {
-        roots.push(std::fs::read_to_string(p).with_context(|| format!("cannot read --ca {}", p.display()))?);
+        roots.push(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read --ca {}", p.display()))?,
+        );
     }
     let root_refs: Vec<&str> = roots.iter().map(String::as_str).collect();
     let tls = Arc::new(if args.insecure {
@@ -143,38 +164,116 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         crate::tls::client_config(&root_refs, crate::tls::ALPN_H2_H1)?
     });
 
-    let (env, cases, target) = match &args.target {
-        None => {
+    let mut recipe = None;
+    let (env, cases, target) = match (&args.target, &args.recipe) {
+        (None, Some(name)) => {
+            let dist = read_distribution(&args.distribution)?;
+            let cases = external_cases(&suites, &args, &dist);
+            let placeholder = Endpoint {
+                http: ([127, 0, 0, 1], 9).into(),
+                https: ([127, 0, 0, 1], 9).into(),
+                tls_name: dist.domain.clone(),
+            };
+            let mut env =
+                crate::runner::embedded::start_origin_for_target(&ca, &dist, placeholder).await?;
+            let r = crate::runner::recipe::Recipe::start(
+                &args.targets,
+                name,
+                env.origin(),
+                &ca,
+                &dist,
+            )?;
+            env.set_target(Endpoint {
+                http: r.http,
+                https: r.https,
+                tls_name: dist.domain.clone(),
+            });
+            let info = TargetInfo {
+                name: args.name.clone().unwrap_or_else(|| name.clone()),
+                http: format!("http://{}", r.http),
+                https: format!("https://{}", r.https),
+                insecure: args.insecure,
+            };
+            recipe = Some(r);
+            (env, cases, info)
+        }
+        (None, None) => {
             let cases = selected(&suites, &args, None);
             let log_dir = args.reports.join(".edge-logs");
-            let env = crate::runner::embedded::start(&ca, cases.iter().map(|(c, d)| (c, d.clone())), &log_dir).await?;
-            (env, cases, TargetInfo { name: args.name.clone().unwrap_or_else(|| "reference".into()), http: String::new(), https: String::new(), insecure: args.insecure })
+            let env = crate::runner::embedded::start(
+                &ca,
+                cases.iter().map(|(c, d)| (c, d.clone())),
+                &log_dir,
+            )
+            .await?;
+            (
+                env,
+                cases,
+                TargetInfo {
+                    name: args.name.clone().unwrap_or_else(|| "reference".into()),
+                    http: String::new(),
+                    https: String::new(),
+                    insecure: args.insecure,
+                },
+            )
         }
-        Some(t) => {
-            let https = args.target_https.clone().ok_or_else(|| anyhow!("--target needs --target-https too"))?;
-            let text = std::fs::read_to_string(&args.distribution)
-                .with_context(|| format!("cannot read {}", args.distribution.display()))?;
-            let dist = Distribution::from_yaml(&text).map_err(|p| anyhow!("{}", p.render(&args.distribution.display().to_string())))?;
-            let cases = selected(&suites, &args, Some(&dist));
-            let endpoint = Endpoint { http: addr_of(t)?, https: addr_of(&https)?, tls_name: dist.domain.clone() };
-            let env = crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?;
-            let name = args.name.clone().unwrap_or_else(|| t.split_once("://").map_or(t.as_str(), |(_, r)| r).to_string());
-            (env, cases, TargetInfo { name, http: t.clone(), https, insecure: args.insecure })
+        (Some(t), _) => {
+            let https = args
+                .target_https
+                .clone()
+                .ok_or_else(|| anyhow!("--target needs --target-https too"))?;
+            let dist = read_distribution(&args.distribution)?;
+            let cases = external_cases(&suites, &args, &dist);
+            let endpoint = Endpoint {
+                http: addr_of(t)?,
+                https: addr_of(&https)?,
+                tls_name: dist.domain.clone(),
+            };
+            let env =
+                crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?;
+            let name = args.name.clone().unwrap_or_else(|| {
+                t.split_once("://")
+                    .map_or(t.as_str(), |(_, r)| r)
+                    .to_string()
+            });
+            (
+                env,
+                cases,
+                TargetInfo {
+                    name,
+                    http: t.clone(),
+                    https,
+                    insecure: args.insecure,
+                },
+            )
         }
     };
     if cases.is_empty() {
         eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
+        if let Some(r) = &recipe {
+            r.stop();
+        }
         return Ok(exit::USAGE);
     }
-    let ruleset = cases.first().map_or("classic", |(_, d)| d.ruleset.as_str()).to_string();
+    let ruleset = cases
+        .first()
+        .map_or("classic", |(_, d)| d.ruleset.as_str())
+        .to_string();
     let jobs: Vec<Job> = cases
         .into_iter()
         .map(|(case, dist)| {
             let endpoint = env.endpoint_for(&dist, case.origin_failure);
-            Job { case, dist, endpoint }
+            Job {
+                case,
+                dist,
+                endpoint,
+            }
         })
         .collect();
-    let by_index: Vec<(Case, Arc<Distribution>)> = jobs.iter().map(|j| (j.case.clone(), j.dist.clone())).collect();
+    let by_index: Vec<(Case, Arc<Distribution>)> = jobs
+        .iter()
+        .map(|j| (j.case.clone(), j.dist.clone()))
+        .collect();
     let total = jobs.len();
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -194,12 +293,21 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let progress = crate::runner::progress::Progress::new(total as u64);
     let on_done = progress.callback();
     let records: Arc<dyn Records> = env.records();
-    let target = TargetInfo { http: env.http_desc(&target), https: env.https_desc(&target), ..target };
+    let target = TargetInfo {
+        http: env.http_desc(&target),
+        https: env.https_desc(&target),
+        ..target
+    };
     let (results, ledger) = runner::run(
         jobs,
         records,
         tls,
-        RunOpts { jobs: args.jobs, request_timeout: Duration::from_secs_f64(args.timeout), stop: stop.clone(), on_done: Some(on_done) },
+        RunOpts {
+            jobs: args.jobs,
+            request_timeout: Duration::from_secs_f64(args.timeout),
+            stop: stop.clone(),
+            on_done: Some(on_done),
+        },
     )
     .await;
     progress.finish();
@@ -208,9 +316,16 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         Some(p) => vec![p.clone()],
         None => env.access_logs(),
     };
+    if let Some(r) = &recipe {
+        r.stop();
+    }
     env.shutdown().await;
     let mut results = results;
-    let log_reconcile = if logs.is_empty() { None } else { Some(check_logs(&logs, &mut results, &by_index)) };
+    let log_reconcile = if logs.is_empty() {
+        None
+    } else {
+        Some(check_logs(&logs, &mut results, &by_index))
+    };
     let run = RunResult {
         schema_version: SCHEMA_VERSION,
         tool: "edgeconform".into(),
@@ -224,14 +339,39 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         ledger,
         log_reconcile,
     };
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", crate::report::console::render(&run, color));
     let dir = crate::report::write::write_all(&run, &args.reports)?;
-    println!("reports: {} (and {})", dir.display(), args.reports.join("latest").display());
+    println!(
+        "reports: {} (and {})",
+        dir.display(),
+        args.reports.join("latest").display()
+    );
     if interrupted {
-        eprintln!("edgeconform run: interrupted after {} of {total} cases", run.cases.len());
+        eprintln!(
+            "edgeconform run: interrupted after {} of {total} cases",
+            run.cases.len()
+        );
     }
-    Ok(if run.gated() { exit::FAIL } else if interrupted { exit::HARNESS } else { exit::OK })
+    if let Some(r) = &recipe {
+        return Ok(baseline_verdict(&run, r.dir()));
+    }
+    let unreachable = !run.cases.is_empty()
+        && run
+            .cases
+            .iter()
+            .all(|c| c.verdict == crate::report::model::Verdict::Error);
+    if unreachable {
+        eprintln!("edgeconform run: no case got a response: the target is unreachable or not speaking HTTP");
+    }
+    Ok(if unreachable || interrupted {
+        exit::HARNESS
+    } else if run.gated() {
+        exit::FAIL
+    } else {
+        exit::OK
+    })
 }
 
 /// Reads the access logs, re-evaluates the cases that ask for the log, and reconciles the log
@@ -255,17 +395,111 @@ fn check_logs(
     }
     let by_id = logcheck::index(&records);
     for r in results.iter_mut() {
-        let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else { continue };
+        let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else {
+            continue;
+        };
         if case.access_log {
-            let ids: Vec<String> = r.requests.iter().map(|q| q.correlation_id.clone()).collect();
-            logcheck::apply(r, case, dist, &by_id, |leg| ids.get(leg).cloned().unwrap_or_default());
+            let ids: Vec<String> = r
+                .requests
+                .iter()
+                .map(|q| q.correlation_id.clone())
+                .collect();
+            logcheck::apply(r, case, dist, &by_id, |leg| {
+                ids.get(leg).cloned().unwrap_or_default()
+            });
         }
     }
-    let name = logs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-    let failure_ids: Vec<&str> =
-        cases.iter().filter(|(c, _)| c.origin_failure.is_some()).map(|(c, _)| c.id.as_str()).collect();
-    let mut rec = logcheck::reconcile(&name, &records, errors.len(), results, |r| !failure_ids.contains(&r.id.as_str()));
+    let name = logs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let failure_ids: Vec<&str> = cases
+        .iter()
+        .filter(|(c, _)| c.origin_failure.is_some())
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    let mut rec = logcheck::reconcile(&name, &records, errors.len(), results, |r| {
+        !failure_ids.contains(&r.id.as_str())
+    });
     rec.problems.extend(errors.into_iter().take(10));
     rec.ok = rec.problems.is_empty();
     rec
+}
+
+fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Distribution::from_yaml(&text).map_err(|p| anyhow!("{}", p.render(&path.display().to_string())))
+}
+
+/// The cases an external target can run: those on its distribution, without the ones that need
+/// an origin failure the harness can only arrange for its own edge, and without the access-log
+/// cases when no `--access-log` was given.
+fn external_cases(
+    suites: &[Suite],
+    args: &RunArgs,
+    dist: &Distribution,
+) -> Vec<(Case, Arc<Distribution>)> {
+    let all = selected(suites, args, Some(dist));
+    let failures = all
+        .iter()
+        .filter(|(c, _)| c.origin_failure.is_some())
+        .count();
+    if failures > 0 {
+        eprintln!(
+            "edgeconform run: {failures} cases need an arranged origin failure (ORG-FAILURE) and run only against the reference edge"
+        );
+    }
+    let no_log = args.access_log.is_none();
+    let logs = all
+        .iter()
+        .filter(|(c, _)| c.access_log && c.origin_failure.is_none())
+        .count();
+    if no_log && logs > 0 {
+        eprintln!("edgeconform run: {logs} access-log cases left out: give the target's log with --access-log FILE");
+    }
+    all.into_iter()
+        .filter(|(c, _)| c.origin_failure.is_none() && !(no_log && c.access_log))
+        .collect()
+}
+
+/// A recipe passes when the rules it violates are exactly its baseline.
+fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
+    let expected = match crate::runner::recipe::expected(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("edgeconform run: {e:#}");
+            return exit::USAGE;
+        }
+    };
+    let violated: std::collections::BTreeSet<_> = run
+        .by_rule()
+        .into_iter()
+        .filter(|(_, t)| t.failed > 0)
+        .map(|(r, _)| r)
+        .collect();
+    let (new, fixed) = crate::runner::recipe::compare(&violated, &expected);
+    for r in &new {
+        eprintln!(
+            "edgeconform run: {r} is violated but not in {}/expected.yaml",
+            dir.display()
+        );
+    }
+    for r in &fixed {
+        eprintln!(
+            "edgeconform run: {r} is in {}/expected.yaml but no case violated it",
+            dir.display()
+        );
+    }
+    if new.is_empty() && fixed.is_empty() {
+        println!(
+            "baseline: the violations are exactly {}/expected.yaml ({} rules)",
+            dir.display(),
+            expected.len()
+        );
+        exit::OK
+    } else {
+        exit::FAIL
+    }
 }

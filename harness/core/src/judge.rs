@@ -7,7 +7,9 @@
 //! `*` stopping at `/`, last match wins, …) and names that rule alone, instead of a cascade of policy
 //! failures. Otherwise each policy, location, origin, billing and log rule is checked in turn.
 
-use crate::distribution::{Behavior, Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy};
+use crate::distribution::{
+    Behavior, Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy,
+};
 use crate::normalize::normalize_path;
 use crate::outcome::{OriginFailure, Outcome};
 use crate::request::{host_without_port, HttpVersion, Method, Request, Scheme};
@@ -26,7 +28,11 @@ pub struct Violation {
 }
 
 fn v(rule: RuleId, message: String) -> Violation {
-    Violation { rule, message, info: false }
+    Violation {
+        rule,
+        message,
+        info: false,
+    }
 }
 
 /// What the edge should do under one behavior, as far as the viewer can see.
@@ -70,7 +76,9 @@ fn expect(dist: &Distribution, b: &Behavior, req: &Request) -> Expect {
     if req.scheme == Scheme::Http {
         match b.viewer_protocol_policy {
             ViewerProtocolPolicy::HttpsOnly => return Expect::Refuse(RuleId::VppHttpsOnly),
-            ViewerProtocolPolicy::RedirectToHttps if matches!(req.method, Method::Get | Method::Head) => {
+            ViewerProtocolPolicy::RedirectToHttps
+                if matches!(req.method, Method::Get | Method::Head) =>
+            {
                 return Expect::Redirect301
             }
             ViewerProtocolPolicy::RedirectToHttps => {
@@ -95,7 +103,10 @@ fn expect(dist: &Distribution, b: &Behavior, req: &Request) -> Expect {
 fn fits(dist: &Distribution, e: Expect, s: Seen) -> bool {
     match (e, s) {
         (Expect::Forward(i), Seen::Forwarded(id)) => id.is_none_or(|id| id == dist.origins[i].id),
-        (Expect::Redirect301 | Expect::Redirect307 | Expect::Redirect307Or403, Seen::Redirect(_)) => true,
+        (
+            Expect::Redirect301 | Expect::Redirect307 | Expect::Redirect307Or403,
+            Seen::Redirect(_),
+        ) => true,
         (Expect::Refuse(_) | Expect::Redirect307Or403, Seen::Refused) => true,
         _ => false,
     }
@@ -115,19 +126,21 @@ enum Misreading {
     SlashRequired,
     MatchesQuery,
     RawPath,
+    FullyDecoded,
     LastMatch,
     FallThrough,
     DefaultOnly,
 }
 
 impl Misreading {
-    const ALL: [Misreading; 9] = [
+    const ALL: [Misreading; 10] = [
         Misreading::CaseInsensitive,
         Misreading::StarStopsAtSlash,
         Misreading::Unanchored,
         Misreading::SlashRequired,
         Misreading::MatchesQuery,
         Misreading::RawPath,
+        Misreading::FullyDecoded,
         Misreading::LastMatch,
         Misreading::FallThrough,
         Misreading::DefaultOnly,
@@ -140,7 +153,7 @@ impl Misreading {
             Misreading::Unanchored => RuleId::PatAnchored,
             Misreading::SlashRequired => RuleId::PatSlash,
             Misreading::MatchesQuery => RuleId::PatQuery,
-            Misreading::RawPath => RuleId::PatNormalize,
+            Misreading::RawPath | Misreading::FullyDecoded => RuleId::PatNormalize,
             Misreading::LastMatch => RuleId::PatOrder,
             Misreading::FallThrough => RuleId::MthAllowed,
             Misreading::DefaultOnly => RuleId::VppPerBehavior,
@@ -155,6 +168,7 @@ impl Misreading {
             Misreading::SlashRequired => "as if a pattern without its leading `/` never matched",
             Misreading::MatchesQuery => "as if the query string took part in matching",
             Misreading::RawPath => "as if the path were matched without normalisation",
+            Misreading::FullyDecoded => "as if every percent-escape (even reserved ones like %2F) were decoded before matching",
             Misreading::LastMatch => "as if the last matching behavior won",
             Misreading::FallThrough => "as if a disallowed method fell through to a later behavior",
             Misreading::DefaultOnly => "as if the default behavior's settings applied to every path",
@@ -171,9 +185,13 @@ impl Misreading {
             }
             let pat = b.path_pattern.as_str().as_bytes();
             match self {
-                Misreading::CaseInsensitive => {
-                    glob(&pat.to_ascii_lowercase(), &path.to_ascii_lowercase(), true, true, true)
-                }
+                Misreading::CaseInsensitive => glob(
+                    &pat.to_ascii_lowercase(),
+                    &path.to_ascii_lowercase(),
+                    true,
+                    true,
+                    true,
+                ),
                 Misreading::StarStopsAtSlash => glob(pat, path, false, true, true),
                 Misreading::Unanchored => glob(pat, path, true, false, true),
                 Misreading::SlashRequired => glob(pat, path, true, true, false),
@@ -181,9 +199,10 @@ impl Misreading {
             }
         };
         match self {
-            Misreading::LastMatch => {
-                (0..n - 1).rev().find(|&i| hit(&dist.behaviors[i], &norm)).or(Some(n - 1))
-            }
+            Misreading::LastMatch => (0..n - 1)
+                .rev()
+                .find(|&i| hit(&dist.behaviors[i], &norm))
+                .or(Some(n - 1)),
             Misreading::MatchesQuery => {
                 let mut p = norm.clone();
                 if let Some(q) = req.query() {
@@ -192,7 +211,14 @@ impl Misreading {
                 }
                 dist.behaviors.iter().position(|b| hit(b, &p))
             }
-            Misreading::RawPath => dist.behaviors.iter().position(|b| hit(b, req.path().as_bytes())),
+            Misreading::RawPath => dist
+                .behaviors
+                .iter()
+                .position(|b| hit(b, req.path().as_bytes())),
+            Misreading::FullyDecoded => {
+                let p = normalize_path(&percent_decode_all(req.path().as_bytes()));
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
             Misreading::DefaultOnly => Some(n - 1),
             Misreading::FallThrough => dist
                 .behaviors
@@ -203,13 +229,41 @@ impl Misreading {
     }
 }
 
+/// Every `%XX` decoded, reserved or not (what a proxy matching on a decoded URI does).
+fn percent_decode_all(p: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(p.len());
+    let mut i = 0;
+    while i < p.len() {
+        if p[i] == b'%' && i + 2 < p.len() {
+            if let (Some(h), Some(l)) = (hex(p[i + 1]), hex(p[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(p[i]);
+        i += 1;
+    }
+    out
+}
+
 /// A deliberately plain wildcard matcher for the judge's alternative readings (dynamic
 /// programming, O(n·m)); `star_crosses_slash`, `anchored_end` and `strip_slash` switch off one
 /// CloudFront rule each.
-fn glob(pat: &[u8], path: &[u8], star_crosses_slash: bool, anchored_end: bool, strip_slash: bool) -> bool {
+fn glob(
+    pat: &[u8],
+    path: &[u8],
+    star_crosses_slash: bool,
+    anchored_end: bool,
+    strip_slash: bool,
+) -> bool {
     // CloudFront drops one leading `/` from both; the slash-required reading compares them as written.
     let (pat, path) = if strip_slash {
-        (pat.strip_prefix(b"/").unwrap_or(pat), path.strip_prefix(b"/").unwrap_or(path))
+        (
+            pat.strip_prefix(b"/").unwrap_or(pat),
+            path.strip_prefix(b"/").unwrap_or(path),
+        )
     } else {
         (pat, path)
     };
@@ -252,7 +306,11 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
         }
         if let Some(l) = &o.log {
             if l.lines > 0 {
-                out.push(v(RuleId::LimSize, "an oversized request must not be logged; the access log has a line for it".into()));
+                out.push(v(
+                    RuleId::LimSize,
+                    "an oversized request must not be logged; the access log has a line for it"
+                        .into(),
+                ));
             }
         }
         return out;
@@ -281,18 +339,28 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
     // MTH-SUPPORTED.
     if !req.method.is_supported() {
         if o.status != 403 || o.origin.is_some() {
-            out.push(v(RuleId::MthSupported, format!(
-                "expected 403 for unsupported method {}, origin not contacted; got {}", req.method, describe(o)
-            )));
+            out.push(v(
+                RuleId::MthSupported,
+                format!(
+                    "expected 403 for unsupported method {}, origin not contacted; got {}",
+                    req.method,
+                    describe(o)
+                ),
+            ));
         }
         return out;
     }
     // MTH-GET-BODY.
     if req.method == Method::Get && req.body_len > 0 {
         if o.status != 403 || o.origin.is_some() {
-            out.push(v(RuleId::MthGetBody, format!(
-                "expected 403 for a GET with a {}-byte body, origin not contacted; got {}", req.body_len, describe(o)
-            )));
+            out.push(v(
+                RuleId::MthGetBody,
+                format!(
+                    "expected 403 for a GET with a {}-byte body, origin not contacted; got {}",
+                    req.body_len,
+                    describe(o)
+                ),
+            ));
         }
         return out;
     }
@@ -333,15 +401,29 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
         Expect::Forward(_) => false,
     };
     if edge_answer && edge_status_ok && o.origin.is_some() {
-        out.push(v(RuleId::LocEdgeOnly, format!(
-            "a {} must be answered at the edge; the origin received the request",
-            match e { Expect::Refuse(_) => "refusal", _ => "redirect" }
-        )));
+        out.push(v(
+            RuleId::LocEdgeOnly,
+            format!(
+                "a {} must be answered at the edge; the origin received the request",
+                match e {
+                    Expect::Refuse(_) => "refusal",
+                    _ => "redirect",
+                }
+            ),
+        ));
     }
     match e {
         Expect::Refuse(rule) => {
             if o.status != 403 {
-                out.push(v(rule, format!("expected 403 ({} on a {pol} behavior over {}); got {}", req.method, req.scheme, describe(o))));
+                out.push(v(
+                    rule,
+                    format!(
+                        "expected 403 ({} on a {pol} behavior over {}); got {}",
+                        req.method,
+                        req.scheme,
+                        describe(o)
+                    ),
+                ));
             }
             if o.object_bytes > 0 {
                 out.push(v(RuleId::BilRefusal, format!("an edge 403 is billed for headers and the error page only; it carried {} object bytes", o.object_bytes)));
@@ -354,9 +436,19 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                 (307, RuleId::VppRedirectUnsafe)
             };
             if o.status != code {
-                out.push(v(rule, format!("expected {code} for HTTP {} on a redirect-to-https behavior; got {}", req.method, describe(o))));
+                out.push(v(
+                    rule,
+                    format!(
+                        "expected {code} for HTTP {} on a redirect-to-https behavior; got {}",
+                        req.method,
+                        describe(o)
+                    ),
+                ));
             } else if o.location.is_none() {
-                out.push(v(rule, format!("a {code} must carry a Location header; there is none")));
+                out.push(v(
+                    rule,
+                    format!("a {code} must carry a Location header; there is none"),
+                ));
             }
             redirect_checks(dist, req, o, &mut out);
         }
@@ -375,14 +467,35 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                     info: true,
                 });
             } else {
-                out.push(v(RuleId::VppRedirectUnsafe, format!("expected 307 or 403 for HTTP/1.1 {} under `current`; got {}", req.method, describe(o))));
+                out.push(v(
+                    RuleId::VppRedirectUnsafe,
+                    format!(
+                        "expected 307 or 403 for HTTP/1.1 {} under `current`; got {}",
+                        req.method,
+                        describe(o)
+                    ),
+                ));
             }
         }
         Expect::Forward(origin) => {
             if let Some(f) = o.origin_failure {
-                let want = if f == OriginFailure::Timeout { 504 } else { 502 };
+                let want = if f == OriginFailure::Timeout {
+                    504
+                } else {
+                    502
+                };
                 if o.status != want {
-                    out.push(v(RuleId::OrgFailure, format!("the origin {}; expected {want}, got {}", match f { OriginFailure::Timeout => "never answered", OriginFailure::Refused => "refused the connection" }, describe(o))));
+                    out.push(v(
+                        RuleId::OrgFailure,
+                        format!(
+                            "the origin {}; expected {want}, got {}",
+                            match f {
+                                OriginFailure::Timeout => "never answered",
+                                OriginFailure::Refused => "refused the connection",
+                            },
+                            describe(o)
+                        ),
+                    ));
                 }
             }
             match &o.origin {
@@ -400,15 +513,33 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                 Some(c) => {
                     let org = &dist.origins[origin];
                     let (want_proto, want_port, rule) = match org.kind {
-                        OriginKind::S3 => (req.scheme, req.scheme.default_port(), RuleId::OrgS3MatchViewer),
-                        OriginKind::S3Website { http_port } => (Scheme::Http, http_port, RuleId::OrgWebsiteHttp),
-                        OriginKind::Custom { protocol_policy, http_port, https_port } => {
+                        OriginKind::S3 => (
+                            req.scheme,
+                            req.scheme.default_port(),
+                            RuleId::OrgS3MatchViewer,
+                        ),
+                        OriginKind::S3Website { http_port } => {
+                            (Scheme::Http, http_port, RuleId::OrgWebsiteHttp)
+                        }
+                        OriginKind::Custom {
+                            protocol_policy,
+                            http_port,
+                            https_port,
+                        } => {
                             let p = match protocol_policy {
                                 OriginProtocolPolicy::HttpOnly => Scheme::Http,
                                 OriginProtocolPolicy::HttpsOnly => Scheme::Https,
                                 OriginProtocolPolicy::MatchViewer => req.scheme,
                             };
-                            (p, if p == Scheme::Https { https_port } else { http_port }, RuleId::OrgCustomPolicy)
+                            (
+                                p,
+                                if p == Scheme::Https {
+                                    https_port
+                                } else {
+                                    http_port
+                                },
+                                RuleId::OrgCustomPolicy,
+                            )
                         }
                     };
                     if c.protocol != want_proto || c.port != want_port {
@@ -419,7 +550,13 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                     }
                     let want_target = format!("{}{}", org.origin_path, req.target);
                     if c.target != want_target {
-                        out.push(v(RuleId::OrgPath, format!("the origin must receive {want_target:?}; it received {:?}", c.target)));
+                        out.push(v(
+                            RuleId::OrgPath,
+                            format!(
+                                "the origin must receive {want_target:?}; it received {:?}",
+                                c.target
+                            ),
+                        ));
                     }
                     if req.header("x-forwarded-proto").is_some() {
                         if let Some(x) = c.header("x-forwarded-proto") {
@@ -450,12 +587,17 @@ fn redirect_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Ve
             "the HTTP leg of a redirect pair is billed for headers only; the redirect carried {} bytes of the object", o.object_bytes
         )));
     }
-    let Some(loc) = o.location.as_deref() else { return };
+    let Some(loc) = o.location.as_deref() else {
+        return;
+    };
     if location_safety(dist, req, o, out) {
         return;
     }
     let Some(rest) = loc.strip_prefix("https://") else {
-        out.push(v(RuleId::LocScheme, format!("Location must be an absolute https:// URL; got {loc:?}")));
+        out.push(v(
+            RuleId::LocScheme,
+            format!("Location must be an absolute https:// URL; got {loc:?}"),
+        ));
         return;
     };
     let (authority, target) = match rest.find('/') {
@@ -469,19 +611,33 @@ fn redirect_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Ve
         )));
     }
     if target != req.target {
-        out.push(v(RuleId::LocTarget, format!(
-            "the Location must end in the raw request-target {:?}; got {target:?}", req.target
-        )));
+        out.push(v(
+            RuleId::LocTarget,
+            format!(
+                "the Location must end in the raw request-target {:?}; got {target:?}",
+                req.target
+            ),
+        ));
     }
 }
 
 /// LOC-SAFE: no control bytes, and no host outside the distribution's names. Returns whether it
 /// found a violation.
-fn location_safety(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
+fn location_safety(
+    dist: &Distribution,
+    req: &Request,
+    o: &Outcome,
+    out: &mut Vec<Violation>,
+) -> bool {
     let _ = req;
-    let Some(loc) = o.location.as_deref() else { return false };
+    let Some(loc) = o.location.as_deref() else {
+        return false;
+    };
     if loc.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        out.push(v(RuleId::LocSafe, format!("Location must not contain control bytes; got {loc:?}")));
+        out.push(v(
+            RuleId::LocSafe,
+            format!("Location must not contain control bytes; got {loc:?}"),
+        ));
         return true;
     }
     if o.origin.is_none() && (300..400).contains(&o.status) {
@@ -512,25 +668,41 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
         return;
     }
     if l.protocol.as_deref() != Some(req.scheme.as_str()) {
-        out.push(v(RuleId::LogResultType, format!(
-            "cs-protocol must be the viewer's scheme {}; the log says {:?}", req.scheme, l.protocol.as_deref().unwrap_or("-")
-        )));
+        out.push(v(
+            RuleId::LogResultType,
+            format!(
+                "cs-protocol must be the viewer's scheme {}; the log says {:?}",
+                req.scheme,
+                l.protocol.as_deref().unwrap_or("-")
+            ),
+        ));
     }
     let want = match (e, o.status) {
-        (Expect::Redirect301 | Expect::Redirect307, _) | (Expect::Redirect307Or403, 307) => Some("Redirect"),
+        (Expect::Redirect301 | Expect::Redirect307, _) | (Expect::Redirect307Or403, 307) => {
+            Some("Redirect")
+        }
         (Expect::Refuse(_), _) | (Expect::Redirect307Or403, _) => Some("Error"),
         (Expect::Forward(_), _) => None,
     };
     if let Some(w) = want {
         if l.result_type.as_deref() != Some(w) {
-            out.push(v(RuleId::LogResultType, format!(
-                "x-edge-result-type must be {w}; the log says {:?}", l.result_type.as_deref().unwrap_or("-")
-            )));
+            out.push(v(
+                RuleId::LogResultType,
+                format!(
+                    "x-edge-result-type must be {w}; the log says {:?}",
+                    l.result_type.as_deref().unwrap_or("-")
+                ),
+            ));
         }
     } else if matches!(l.result_type.as_deref(), Some("Redirect")) {
-        out.push(v(RuleId::LogResultType, "a forwarded request must not be logged as Redirect".into()));
+        out.push(v(
+            RuleId::LogResultType,
+            "a forwarded request must not be logged as Redirect".into(),
+        ));
     }
-    if e == Expect::Refuse(RuleId::MthAllowed) && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod") {
+    if e == Expect::Refuse(RuleId::MthAllowed)
+        && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod")
+    {
         out.push(v(RuleId::LogResultType, format!(
             "a method refused by AllowedMethods is logged with x-edge-detailed-result-type InvalidRequestMethod; the log says {:?}",
             l.detailed_result_type.as_deref().unwrap_or("-")
@@ -539,20 +711,30 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
     if let Some(b) = l.sc_bytes {
         let wire = o.header_bytes + o.body_bytes;
         if o.header_bytes > 0 && b != wire {
-            out.push(v(RuleId::BilLogReconcile, format!(
+            out.push(v(
+                RuleId::BilLogReconcile,
+                format!(
                 "sc-bytes in the access log ({b}) must equal the bytes sent on the wire ({wire})"
-            )));
+            ),
+            ));
         }
     }
 }
 
 fn describe(o: &Outcome) -> String {
-    let mut s = if o.status == 0 { "no response".to_string() } else { o.status.to_string() };
+    let mut s = if o.status == 0 {
+        "no response".to_string()
+    } else {
+        o.status.to_string()
+    };
     if let Some(l) = &o.location {
         s.push_str(&format!(" Location: {l}"));
     }
     match &o.origin {
-        Some(c) => s.push_str(&format!(" (origin reached over {} port {})", c.protocol, c.port)),
+        Some(c) => s.push_str(&format!(
+            " (origin reached over {} port {})",
+            c.protocol, c.port
+        )),
         None => s.push_str(" (origin not contacted)"),
     }
     s
@@ -570,5 +752,13 @@ mod tests {
         assert!(glob(b"/a", b"/a/b", true, false, true));
         assert!(!glob(b"a/*", b"/a/b", true, true, false));
         assert!(glob(b"/a/*", b"/a/b", true, true, false));
+    }
+
+    #[test]
+    fn full_decoding_decodes_reserved_escapes() {
+        assert_eq!(
+            super::percent_decode_all(b"/a%2Fb%zz%4"),
+            b"/a/b%zz%4".to_vec()
+        );
     }
 }

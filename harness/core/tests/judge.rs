@@ -23,20 +23,38 @@ fn model(d: &Distribution, r: &Request) -> Outcome {
 
 /// The rules judged violated (failures only, sorted, deduplicated).
 fn verdict(d: &Distribution, r: &Request, o: &Outcome) -> Vec<RuleId> {
-    let mut v: Vec<RuleId> = judge(d, r, o).into_iter().filter(|v| !v.info).map(|v| v.rule).collect();
+    let mut v: Vec<RuleId> = judge(d, r, o)
+        .into_iter()
+        .filter(|v| !v.info)
+        .map(|v| v.rule)
+        .collect();
     v.sort();
     v.dedup();
     v
 }
 
 fn contact(origin: &str, protocol: Scheme, port: u16, target: &str) -> Option<OriginContact> {
-    Some(OriginContact { origin: Some(origin.into()), protocol, port, target: target.into(), headers: vec![] })
+    Some(OriginContact {
+        origin: Some(origin.into()),
+        protocol,
+        port,
+        target: target.into(),
+        headers: vec![],
+    })
 }
 
 #[test]
 fn model_outcomes_are_clean() {
     let d = standard();
-    for target in ["/images/a.jpg?x=1", "/account/x", "/api/x", "/site/x", "/legacy/x", "/other", "/Docs/a.html"] {
+    for target in [
+        "/images/a.jpg?x=1",
+        "/account/x",
+        "/api/x",
+        "/site/x",
+        "/legacy/x",
+        "/other",
+        "/Docs/a.html",
+    ] {
         for m in Method::SUPPORTED {
             for s in Scheme::ALL {
                 let r = req(m.clone(), s, target);
@@ -77,12 +95,30 @@ fn location_rules() {
         verdict(&d, &r, &o)
     };
     assert_eq!(with("https://www.example.com/images/a.jpg?x=1"), vec![]);
-    assert_eq!(with("https://www.example.com/images/a.jpg"), vec![RuleId::LocTarget]);
-    assert_eq!(with("https://www.example.com:443/images/a.jpg?x=1"), vec![RuleId::LocHost]);
-    assert_eq!(with("https://d111111abcdef8.cloudfront.net/images/a.jpg?x=1"), vec![RuleId::LocHost]);
-    assert_eq!(with("http://www.example.com/images/a.jpg?x=1"), vec![RuleId::LocScheme]);
-    assert_eq!(with("https://evil.example/images/a.jpg?x=1"), vec![RuleId::LocSafe]);
-    assert_eq!(with("https://www.example.com/images/a.jpg?x=1\r\nSet-Cookie: a=b"), vec![RuleId::LocSafe]);
+    assert_eq!(
+        with("https://www.example.com/images/a.jpg"),
+        vec![RuleId::LocTarget]
+    );
+    assert_eq!(
+        with("https://www.example.com:443/images/a.jpg?x=1"),
+        vec![RuleId::LocHost]
+    );
+    assert_eq!(
+        with("https://d111111abcdef8.cloudfront.net/images/a.jpg?x=1"),
+        vec![RuleId::LocHost]
+    );
+    assert_eq!(
+        with("http://www.example.com/images/a.jpg?x=1"),
+        vec![RuleId::LocScheme]
+    );
+    assert_eq!(
+        with("https://evil.example/images/a.jpg?x=1"),
+        vec![RuleId::LocSafe]
+    );
+    assert_eq!(
+        with("https://www.example.com/images/a.jpg?x=1\r\nSet-Cookie: a=b"),
+        vec![RuleId::LocSafe]
+    );
 }
 
 #[test]
@@ -248,12 +284,24 @@ fn origin_path_and_headers() {
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgPath]);
 
     let mut o = good.clone();
-    o.origin.as_mut().unwrap().headers.push(("x-forwarded-proto".into(), "http".into()));
+    o.origin
+        .as_mut()
+        .unwrap()
+        .headers
+        .push(("x-forwarded-proto".into(), "http".into()));
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgXfpStripped]);
 
     let mut o = good.clone();
-    o.origin.as_mut().unwrap().headers.retain(|(n, _)| n != "CloudFront-Forwarded-Proto");
-    o.origin.as_mut().unwrap().headers.push(("CloudFront-Forwarded-Proto".into(), "http".into()));
+    o.origin
+        .as_mut()
+        .unwrap()
+        .headers
+        .retain(|(n, _)| n != "CloudFront-Forwarded-Proto");
+    o.origin
+        .as_mut()
+        .unwrap()
+        .headers
+        .push(("CloudFront-Forwarded-Proto".into(), "http".into()));
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgCfProto]);
 }
 
@@ -301,13 +349,16 @@ fn origin_failure() {
 
 #[test]
 fn current_ruleset_accepts_307_or_403_for_a_disallowed_method() {
-    let text = include_str!("../../../specs/distributions/standard.yaml").replace("ruleset: classic", "ruleset: current");
+    let text = include_str!("../../../specs/distributions/standard.yaml")
+        .replace("ruleset: classic", "ruleset: current");
     let d = Distribution::from_yaml(&text).unwrap();
     let mut r = req(Method::Post, Scheme::Http, "/images/a");
     let mut o = model(&d, &r);
     assert_eq!(o.status, 307);
     assert_eq!(verdict(&d, &r, &o), vec![]);
-    assert!(judge(&d, &r, &o).iter().any(|v| v.info && v.rule == RuleId::VppRedirectUnsafe));
+    assert!(judge(&d, &r, &o)
+        .iter()
+        .any(|v| v.info && v.rule == RuleId::VppRedirectUnsafe));
     o.status = 403;
     o.location = None;
     assert_eq!(verdict(&d, &r, &o), vec![]);
@@ -346,4 +397,18 @@ fn access_log_rules() {
     o.header_bytes = 200;
     o.log = Some(l);
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilLogReconcile]);
+}
+
+#[test]
+fn decoding_reserved_escapes_for_matching_is_pat_normalize() {
+    let d = standard();
+    // /images%2Fcat.jpg is not under /images/* (%2F stays encoded): default, allow-all, forwarded.
+    let r = req(Method::Get, Scheme::Http, "/images%2Fcat.jpg");
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.origin = None;
+    o.location = Some("https://www.example.com/images%2Fcat.jpg".into());
+    o.body_bytes = 167;
+    o.object_bytes = 0;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
 }

@@ -15,8 +15,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -44,7 +44,10 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -69,7 +72,11 @@ struct Counting<T> {
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Counting<T> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         let n = (buf.filled().len() - before) as u64;
@@ -79,13 +86,20 @@ impl<T: AsyncRead + Unpin> AsyncRead for Counting<T> {
 }
 
 impl<T: AsyncWrite + Unpin> AsyncWrite for Counting<T> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -102,12 +116,23 @@ pub struct Client {
 impl Client {
     /// `tls` must offer ALPN h2 and http/1.1; the client picks per request version.
     pub fn new(endpoint: Endpoint, tls: Arc<rustls::ClientConfig>, timeout: Duration) -> Client {
-        Client { endpoint, tls, timeout, http: None, https: None }
+        Client {
+            endpoint,
+            tls,
+            timeout,
+            http: None,
+            https: None,
+        }
     }
 
     /// Sends one request and reads the whole response, within the per-request timeout.
     /// `sni` is the TLS server name for HTTPS (the runner picks it from the Host).
-    pub async fn send(&mut self, req: &Request, sni: &str, extra_headers: &[(String, String)]) -> Result<Response> {
+    pub async fn send(
+        &mut self,
+        req: &Request,
+        sni: &str,
+        extra_headers: &[(String, String)],
+    ) -> Result<Response> {
         match tokio::time::timeout(self.timeout, self.send_inner(req, sni, extra_headers)).await {
             Ok(r) => r,
             Err(_) => {
@@ -124,16 +149,25 @@ impl Client {
         }
     }
 
-    async fn send_inner(&mut self, req: &Request, sni: &str, extra: &[(String, String)]) -> Result<Response> {
+    async fn send_inner(
+        &mut self,
+        req: &Request,
+        sni: &str,
+        extra: &[(String, String)],
+    ) -> Result<Response> {
         let want_h2 = req.version == HttpVersion::Http2;
         let slot = match req.scheme {
             Scheme::Http => &mut self.http,
             Scheme::Https => &mut self.https,
         };
-        let same_name = slot.as_ref().is_some_and(|c| req.scheme == Scheme::Http || c.sni == sni);
+        let same_name = slot
+            .as_ref()
+            .is_some_and(|c| req.scheme == Scheme::Http || c.sni == sni);
         let reusable = same_name
             && match slot.as_ref().map(|c| &c.kind) {
-                Some(ConnKind::H1(s)) => !want_h2 && req.version != HttpVersion::Http10 && s.is_ready(),
+                Some(ConnKind::H1(s)) => {
+                    !want_h2 && req.version != HttpVersion::Http10 && s.is_ready()
+                }
                 Some(ConnKind::H2(s)) => want_h2 && s.is_ready(),
                 None => false,
             };
@@ -141,7 +175,9 @@ impl Client {
             *slot = Some(connect(&self.endpoint, &self.tls, req, sni, want_h2).await?);
         }
         let conn = slot.as_mut().expect("set above");
-        let mut b = hyper::Request::builder().method(req.method.as_str()).uri(req.target.as_str());
+        let mut b = hyper::Request::builder()
+            .method(req.method.as_str())
+            .uri(req.target.as_str());
         b = b.version(match req.version {
             HttpVersion::Http10 => hyper::Version::HTTP_10,
             HttpVersion::Http11 => hyper::Version::HTTP_11,
@@ -153,8 +189,14 @@ impl Client {
         for (n, v) in req.headers.iter().chain(extra) {
             b = b.header(n.as_str(), v.as_str());
         }
-        let body = if req.body_len > 0 { Bytes::from(vec![b'x'; req.body_len as usize]) } else { Bytes::new() };
-        let hreq = b.body(Full::new(body)).with_context(|| format!("cannot build a request for {:?}", req.target))?;
+        let body = if req.body_len > 0 {
+            Bytes::from(vec![b'x'; req.body_len as usize])
+        } else {
+            Bytes::new()
+        };
+        let hreq = b
+            .body(Full::new(body))
+            .with_context(|| format!("cannot build a request for {:?}", req.target))?;
         let read_before = conn.read.load(Ordering::Relaxed);
         let read = conn.read.clone();
         let resp = match &mut conn.kind {
@@ -190,33 +232,76 @@ impl Client {
         }
         let received = read.load(Ordering::Relaxed) - read_before;
         let header_bytes = received.saturating_sub(body.len() as u64);
-        Ok(Response { status, headers, header_bytes, body, closed })
+        Ok(Response {
+            status,
+            headers,
+            header_bytes,
+            body,
+            closed,
+        })
     }
 }
 
-async fn connect(ep: &Endpoint, tls: &Arc<rustls::ClientConfig>, req: &Request, sni: &str, h2: bool) -> Result<Conn> {
+async fn connect(
+    ep: &Endpoint,
+    tls: &Arc<rustls::ClientConfig>,
+    req: &Request,
+    sni: &str,
+    h2: bool,
+) -> Result<Conn> {
     let addr = match req.scheme {
         Scheme::Http => ep.http,
         Scheme::Https => ep.https,
     };
-    let tcp = TcpStream::connect(addr).await.with_context(|| format!("cannot connect to {addr}"))?;
+    let tcp = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("cannot connect to {addr}"))?;
     let _ = tcp.set_nodelay(true);
     let read = Arc::new(AtomicU64::new(0));
     let kind = match req.scheme {
-        Scheme::Http => handshake(TokioIo::new(Counting { inner: tcp, read: read.clone() }), h2).await?,
+        Scheme::Http => {
+            handshake(
+                TokioIo::new(Counting {
+                    inner: tcp,
+                    read: read.clone(),
+                }),
+                h2,
+            )
+            .await?
+        }
         Scheme::Https => {
-            let name = if sni.is_empty() { ep.tls_name.clone() } else { sni.to_string() };
-            let sni = ServerName::try_from(name.clone()).map_err(|_| anyhow!("`{name}` is not a TLS server name"))?;
+            let name = if sni.is_empty() {
+                ep.tls_name.clone()
+            } else {
+                sni.to_string()
+            };
+            let sni = ServerName::try_from(name.clone())
+                .map_err(|_| anyhow!("`{name}` is not a TLS server name"))?;
             let mut cfg = (**tls).clone();
-            cfg.alpn_protocols = if h2 { vec![b"h2".to_vec()] } else { vec![b"http/1.1".to_vec()] };
+            cfg.alpn_protocols = if h2 {
+                vec![b"h2".to_vec()]
+            } else {
+                vec![b"http/1.1".to_vec()]
+            };
             let stream = TlsConnector::from(Arc::new(cfg))
                 .connect(sni, tcp)
                 .await
                 .with_context(|| format!("TLS handshake with {addr} as {name} failed"))?;
-            handshake(TokioIo::new(Counting { inner: stream, read: read.clone() }), h2).await?
+            handshake(
+                TokioIo::new(Counting {
+                    inner: stream,
+                    read: read.clone(),
+                }),
+                h2,
+            )
+            .await?
         }
     };
-    Ok(Conn { kind, read, sni: sni.to_string() })
+    Ok(Conn {
+        kind,
+        read,
+        sni: sni.to_string(),
+    })
 }
 
 async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<ConnKind>
@@ -224,7 +309,9 @@ where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     if h2 {
-        let (send, conn) = http2::handshake(TokioExecutor::new(), io).await.context("HTTP/2 handshake failed")?;
+        let (send, conn) = http2::handshake(TokioExecutor::new(), io)
+            .await
+            .context("HTTP/2 handshake failed")?;
         tokio::spawn(async move {
             let _ = conn.await;
         });

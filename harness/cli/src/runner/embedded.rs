@@ -5,7 +5,9 @@
 use super::client::Endpoint;
 use super::records::{BoxFuture, Records};
 use crate::edge::{origin_listener_specs, EdgeConfig, EdgeServer, OriginMap};
-use crate::origin::{ListenerSpec, ObjectSizes, OriginOptions, OriginRecord, OriginServer, RecordStore};
+use crate::origin::{
+    ListenerSpec, ObjectSizes, OriginOptions, OriginRecord, OriginServer, RecordStore,
+};
 use crate::report::model::TargetInfo;
 use crate::tls::TestCa;
 use anyhow::Result;
@@ -60,7 +62,10 @@ async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<Or
     }
     // Objects are empty unless a case sizes them (billing cases), so every other case expects
     // no object bytes whatever path it uses.
-    let options = OriginOptions { default_object_size: 0, ..OriginOptions::default() };
+    let options = OriginOptions {
+        default_object_size: 0,
+        ..OriginOptions::default()
+    };
     OriginServer::start_with_options(specs, ca, vec![], None, options).await
 }
 
@@ -81,7 +86,11 @@ async fn start_edge(
 
 fn endpoint(edge: &EdgeServer, dist: &Distribution) -> Endpoint {
     let a = edge.addrs();
-    Endpoint { http: a.http, https: a.https, tls_name: dist.domain.clone() }
+    Endpoint {
+        http: a.http,
+        https: a.https,
+        tls_name: dist.domain.clone(),
+    }
 }
 
 /// Starts origin + reference edge for every distinct distribution of the cases; the edges write
@@ -112,8 +121,14 @@ pub async fn start<'a>(
         let origin = start_origin(ca, &dist, false).await?;
         let log = log_dir.join(format!("access-{n}.log"));
         let _ = std::fs::remove_file(&log);
-        let edge =
-            start_edge(ca, &dist, OriginMap::from_listeners(&origin.listeners()), None, Some(log.clone())).await?;
+        let edge = start_edge(
+            ca,
+            &dist,
+            OriginMap::from_listeners(&origin.listeners()),
+            None,
+            Some(log.clone()),
+        )
+        .await?;
         let normal = endpoint(&edge, &dist);
         let mut edges = vec![edge];
         let refused = if refused {
@@ -134,8 +149,14 @@ pub async fn start<'a>(
         };
         let timeout = if timeout {
             let hang = start_origin(ca, &dist, true).await?;
-            let e = start_edge(ca, &dist, OriginMap::from_listeners(&hang.listeners()), Some(FAILURE_TIMEOUT), None)
-                .await?;
+            let e = start_edge(
+                ca,
+                &dist,
+                OriginMap::from_listeners(&hang.listeners()),
+                Some(FAILURE_TIMEOUT),
+                None,
+            )
+            .await?;
             let ep = endpoint(&e, &dist);
             edges.push(e);
             // The hanging origin lives as long as the run.
@@ -144,14 +165,29 @@ pub async fn start<'a>(
         } else {
             None
         };
-        sites.push(Site { dist, origin, normal, edges, refused, timeout, log: Some(log) });
+        sites.push(Site {
+            dist,
+            origin,
+            normal,
+            edges,
+            refused,
+            timeout,
+            log: Some(log),
+        });
     }
-    Ok(Env { sites, external: false })
+    Ok(Env {
+        sites,
+        external: false,
+    })
 }
 
 /// Starts only the instrumented origin for an external target, and prints its listeners so the
-/// target can be pointed at them.
-pub async fn start_origin_for_target(ca: &TestCa, dist: &Distribution, target: Endpoint) -> Result<Env> {
+/// target can be pointed at them. [`Env::set_target`] says where the target listens.
+pub async fn start_origin_for_target(
+    ca: &TestCa,
+    dist: &Distribution,
+    target: Endpoint,
+) -> Result<Env> {
     let origin = start_origin(ca, dist, false).await?;
     for l in origin.listeners() {
         eprintln!(
@@ -177,12 +213,32 @@ pub async fn start_origin_for_target(ca: &TestCa, dist: &Distribution, target: E
 }
 
 impl Env {
+    /// The first (for an external target: the only) instrumented origin.
+    pub fn origin(&self) -> &OriginServer {
+        &self.sites[0].origin
+    }
+
+    /// Points the run at an external target started after the origin (a recipe).
+    pub fn set_target(&mut self, target: Endpoint) {
+        if let Some(s) = self.sites.first_mut() {
+            s.normal = target;
+        }
+    }
+
     /// Where a case goes: the reference edge (or target), or a failure edge.
     pub fn endpoint_for(&self, dist: &Distribution, failure: Option<OriginFailure>) -> Endpoint {
-        let site = self.sites.iter().find(|s| *s.dist == *dist).unwrap_or(&self.sites[0]);
+        let site = self
+            .sites
+            .iter()
+            .find(|s| *s.dist == *dist)
+            .unwrap_or(&self.sites[0]);
         match failure {
-            Some(OriginFailure::Refused) => site.refused.clone().unwrap_or_else(|| site.normal.clone()),
-            Some(OriginFailure::Timeout) => site.timeout.clone().unwrap_or_else(|| site.normal.clone()),
+            Some(OriginFailure::Refused) => {
+                site.refused.clone().unwrap_or_else(|| site.normal.clone())
+            }
+            Some(OriginFailure::Timeout) => {
+                site.timeout.clone().unwrap_or_else(|| site.normal.clone())
+            }
             None => site.normal.clone(),
         }
     }
@@ -193,14 +249,21 @@ impl Env {
     }
 
     pub fn records(&self) -> Arc<dyn Records> {
-        Arc::new(AllRecords(self.sites.iter().map(|s| (s.origin.record_store(), s.origin.objects_handle())).collect()))
+        Arc::new(AllRecords(
+            self.sites
+                .iter()
+                .map(|s| (s.origin.record_store(), s.origin.objects_handle()))
+                .collect(),
+        ))
     }
 
     pub fn http_desc(&self, t: &TargetInfo) -> String {
         if self.external {
             t.http.clone()
         } else {
-            self.sites.first().map_or(String::new(), |s| format!("http://{}", s.normal.http))
+            self.sites
+                .first()
+                .map_or(String::new(), |s| format!("http://{}", s.normal.http))
         }
     }
 
@@ -208,7 +271,9 @@ impl Env {
         if self.external {
             t.https.clone()
         } else {
-            self.sites.first().map_or(String::new(), |s| format!("https://{}", s.normal.https))
+            self.sites
+                .first()
+                .map_or(String::new(), |s| format!("https://{}", s.normal.https))
         }
     }
 

@@ -43,7 +43,9 @@ pub fn apply(
 ) {
     let mut legs = Vec::new();
     for (leg, obs) in result.observed.iter_mut().enumerate() {
-        let Ok(mut o) = serde_json::from_value::<Outcome>(obs.clone()) else { return };
+        let Ok(mut o) = serde_json::from_value::<Outcome>(obs.clone()) else {
+            return;
+        };
         let id = correlation(leg);
         let lines = by_id.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         o.log = Some(observation(lines));
@@ -62,12 +64,20 @@ pub fn apply(
 /// BIL-LOG-RECONCILE over the whole run: the log's requests and `sc-bytes` equal what the viewer
 /// side received, leg by leg, for the requests sent to the logging edge (LIM-SIZE 413s are not
 /// logged; nothing that got no response is counted).
-pub fn reconcile(log_file: &str, records: &[LogRecord], errors: usize, results: &[CaseResult], logged: impl Fn(&CaseResult) -> bool) -> LogReconcile {
+pub fn reconcile(
+    log_file: &str,
+    records: &[LogRecord],
+    errors: usize,
+    results: &[CaseResult],
+    logged: impl Fn(&CaseResult) -> bool,
+) -> LogReconcile {
     let totals = edgeconform_core::accesslog::totals(records);
     let (mut wire_requests, mut wire_bytes) = (0u64, 0u64);
     for r in results.iter().filter(|r| logged(r)) {
         for obs in &r.observed {
-            let Ok(o) = serde_json::from_value::<Outcome>(obs.clone()) else { continue };
+            let Ok(o) = serde_json::from_value::<Outcome>(obs.clone()) else {
+                continue;
+            };
             if o.status != 0 && o.status != 413 {
                 wire_requests += 1;
                 wire_bytes += o.header_bytes + o.body_bytes;
@@ -76,13 +86,21 @@ pub fn reconcile(log_file: &str, records: &[LogRecord], errors: usize, results: 
     }
     let mut problems = Vec::new();
     if errors > 0 {
-        problems.push(format!("{errors} lines of {log_file} do not parse (LOG-FORMAT)"));
+        problems.push(format!(
+            "{errors} lines of {log_file} do not parse (LOG-FORMAT)"
+        ));
     }
     if totals.requests != wire_requests {
-        problems.push(format!("the log has {} requests; the viewer side received {wire_requests} responses", totals.requests));
+        problems.push(format!(
+            "the log has {} requests; the viewer side received {wire_requests} responses",
+            totals.requests
+        ));
     }
     if totals.sc_bytes != wire_bytes {
-        problems.push(format!("the log's sc-bytes sum to {}; the viewer side received {wire_bytes} bytes", totals.sc_bytes));
+        problems.push(format!(
+            "the log's sc-bytes sum to {}; the viewer side received {wire_bytes} bytes",
+            totals.sc_bytes
+        ));
     }
     LogReconcile {
         log_file: log_file.to_string(),
@@ -99,6 +117,9 @@ pub fn reconcile(log_file: &str, records: &[LogRecord], errors: usize, results: 
 pub fn read(path: &std::path::Path) -> std::io::Result<(Vec<LogRecord>, Vec<String>)> {
     let text = std::fs::read_to_string(path)?;
     let (records, errors) = parse_log_partial(&text);
-    let shown = errors.iter().map(|e| format!("{}:{e}", path.display())).collect();
+    let shown = errors
+        .iter()
+        .map(|e| format!("{}:{e}", path.display()))
+        .collect();
     Ok((records, shown))
 }

@@ -8,6 +8,7 @@ pub mod insecure;
 pub mod logcheck;
 pub mod observe;
 pub mod progress;
+pub mod recipe;
 pub mod records;
 
 use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
@@ -31,6 +32,12 @@ pub struct Job {
     pub endpoint: Endpoint,
 }
 
+/// Called after each finished case with its index and result.
+pub type OnDone = Arc<dyn Fn(usize, &CaseResult) + Send + Sync>;
+
+/// Finished cases by input index.
+type Slots = Arc<Mutex<Vec<Option<(CaseResult, Ledger)>>>>;
+
 /// Settings of one run.
 pub struct RunOpts {
     pub jobs: usize,
@@ -38,7 +45,7 @@ pub struct RunOpts {
     /// Set to stop the run early (Ctrl-C, global timeout): cases not started are skipped.
     pub stop: Arc<AtomicBool>,
     /// Called after each finished case (index, result) — for progress output.
-    pub on_done: Option<Arc<dyn Fn(usize, &CaseResult) + Send + Sync>>,
+    pub on_done: Option<OnDone>,
 }
 
 /// Runs the jobs; returns the results of the cases that ran (in input order) and the wire ledger.
@@ -50,16 +57,22 @@ pub async fn run(
 ) -> (Vec<CaseResult>, Ledger) {
     let jobs = Arc::new(jobs);
     let next = Arc::new(AtomicUsize::new(0));
-    let results: Arc<Mutex<Vec<Option<(CaseResult, Ledger)>>>> =
-        Arc::new(Mutex::new((0..jobs.len()).map(|_| None).collect()));
+    let results: Slots = Arc::new(Mutex::new((0..jobs.len()).map(|_| None).collect()));
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000);
     let on_done = opts.on_done.clone();
     let mut workers = Vec::new();
     for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
-        let (jobs, next, results, records, tls, stop, on_done) =
-            (jobs.clone(), next.clone(), results.clone(), records.clone(), tls.clone(), opts.stop.clone(), on_done.clone());
+        let (jobs, next, results, records, tls, stop, on_done) = (
+            jobs.clone(),
+            next.clone(),
+            results.clone(),
+            records.clone(),
+            tls.clone(),
+            opts.stop.clone(),
+            on_done.clone(),
+        );
         let timeout = opts.request_timeout;
         workers.push(tokio::spawn(async move {
             let mut clients: Vec<(String, Client)> = Vec::new();
@@ -73,11 +86,18 @@ pub async fn run(
                 let pos = match clients.iter().position(|(k, _)| *k == key) {
                     Some(p) => p,
                     None => {
-                        clients.push((key, Client::new(job.endpoint.clone(), tls.clone(), timeout)));
+                        clients
+                            .push((key, Client::new(job.endpoint.clone(), tls.clone(), timeout)));
                         clients.len() - 1
                     }
                 };
-                let r = run_case(&mut clients[pos].1, records.as_ref(), job, &format!("{nonce}-{i}")).await;
+                let r = run_case(
+                    &mut clients[pos].1,
+                    records.as_ref(),
+                    job,
+                    &format!("{nonce}-{i}"),
+                )
+                .await;
                 if let Some(f) = &on_done {
                     f(i, &r.0);
                 }
@@ -103,7 +123,12 @@ pub async fn run(
 }
 
 /// Runs one case: every leg, then the judge and the case's expectations.
-async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &str) -> (CaseResult, Ledger) {
+async fn run_case(
+    client: &mut Client,
+    records: &dyn Records,
+    job: &Job,
+    corr: &str,
+) -> (CaseResult, Ledger) {
     let started = Instant::now();
     let case = &job.case;
     let mut requests = Vec::new();
@@ -112,14 +137,23 @@ async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &
     let mut ledger = Ledger::default();
     for (leg, req) in case.leg_requests().into_iter().enumerate() {
         // The HTTPS leg of a pair only follows a redirect.
-        if leg > 0 && !legs.last().is_some_and(|o: &Outcome| (300..400).contains(&o.status)) {
+        if leg > 0
+            && !legs
+                .last()
+                .is_some_and(|o: &Outcome| (300..400).contains(&o.status))
+        {
             break;
         }
         let id = format!("{corr}-{leg}");
         requests.push(RequestInfo {
             correlation_id: id.clone(),
             method: req.method.as_str().to_string(),
-            url: format!("{}://{}{}", req.scheme, req.host.as_deref().unwrap_or(""), req.target),
+            url: format!(
+                "{}://{}{}",
+                req.scheme,
+                req.host.as_deref().unwrap_or(""),
+                req.target
+            ),
             http_version: req.version.as_str().to_string(),
             headers: req.headers.clone(),
         });
@@ -134,7 +168,14 @@ async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &
         if let Some(size) = case.object_size {
             records.size_object(&id, size).await;
         }
-        match client.send(&req, &sni, &[(crate::origin::CORRELATION_HEADER.to_string(), id.clone())]).await {
+        match client
+            .send(
+                &req,
+                &sni,
+                &[(crate::origin::CORRELATION_HEADER.to_string(), id.clone())],
+            )
+            .await
+        {
             Ok(resp) => {
                 let recs = records.records_for(&id).await;
                 let o = observe::outcome(&resp, &recs, case.origin_failure);
@@ -161,7 +202,10 @@ async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &
         verdict,
         requests,
         expected: vec![serde_json::to_value(&case.expect).unwrap_or_default()],
-        observed: legs.iter().map(|o| serde_json::to_value(o).unwrap_or_default()).collect(),
+        observed: legs
+            .iter()
+            .map(|o| serde_json::to_value(o).unwrap_or_default())
+            .collect(),
         findings,
         error,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -172,7 +216,12 @@ async fn run_case(client: &mut Client, records: &dyn Records, job: &Job, corr: &
 /// The findings of a case from its observed legs: every leg judged by the rule predicates, then
 /// the case's own expectations; the verdict; the level (lowered to `should` when every failing
 /// finding rests on inferred rules, RULES.md).
-pub fn evaluate(case: &Case, dist: &Distribution, legs: &[Outcome], errored: bool) -> (Vec<Finding>, Verdict, Level) {
+pub fn evaluate(
+    case: &Case,
+    dist: &Distribution,
+    legs: &[Outcome],
+    errored: bool,
+) -> (Vec<Finding>, Verdict, Level) {
     let mut findings = Vec::new();
     for (req, o) in case.leg_requests().iter().zip(legs) {
         for v in judge(dist, req, o) {
@@ -186,7 +235,11 @@ pub fn evaluate(case: &Case, dist: &Distribution, legs: &[Outcome], errored: boo
             });
         }
     }
-    if !errored {
+    // A case whose expectations all come from the model restates what the judge checks; when the
+    // judge already named the broken rule, the model's field-by-field differences would only
+    // smear the failure over every rule of the case.
+    let judged = findings.iter().any(|f| !f.info);
+    if !errored && (case.explicit || !judged) {
         for m in case.check(legs) {
             findings.push(Finding {
                 rules: m.rules.clone(),
@@ -201,7 +254,11 @@ pub fn evaluate(case: &Case, dist: &Distribution, legs: &[Outcome], errored: boo
     let failing: Vec<&Finding> = findings.iter().filter(|f| !f.info).collect();
     let mut level = case.level;
     if !failing.is_empty()
-        && failing.iter().all(|f| f.rules.iter().all(|r| r.strength().default_level() == Level::Should))
+        && failing.iter().all(|f| {
+            f.rules
+                .iter()
+                .all(|r| r.strength().default_level() == Level::Should)
+        })
     {
         level = level.min(Level::Should);
     }

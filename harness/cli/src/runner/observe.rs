@@ -8,7 +8,11 @@ use edgeconform_core::Scheme;
 
 /// The observed outcome. `records` are the origin's records for this request (first one wins: a
 /// retrying edge shows up as several).
-pub fn outcome(resp: &Response, records: &[OriginRecord], failure: Option<OriginFailure>) -> Outcome {
+pub fn outcome(
+    resp: &Response,
+    records: &[OriginRecord],
+    failure: Option<OriginFailure>,
+) -> Outcome {
     let origin = records.first().map(|r| OriginContact {
         origin: Some(r.listener.clone()),
         protocol: match r.protocol {
@@ -35,5 +39,9 @@ pub fn outcome(resp: &Response, records: &[OriginRecord], failure: Option<Origin
 
 /// Whether a body is (a prefix of) the origin's object: its bytes follow the origin's pattern.
 fn is_object(body: &[u8]) -> bool {
-    !body.is_empty() && body.iter().enumerate().all(|(i, b)| *b == crate::origin::objects::body_byte(i as u64))
+    !body.is_empty()
+        && body
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == crate::origin::objects::body_byte(i as u64))
 }

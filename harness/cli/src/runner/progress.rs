@@ -1,6 +1,6 @@
 //! Progress output: an indicatif bar on a terminal, one plain line per 10% otherwise (CI logs).
 
-use crate::report::model::{CaseResult, Verdict};
+use crate::report::model::Verdict;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,12 +22,22 @@ impl Progress {
             }
             b
         });
-        Progress { bar, total, done: Arc::default(), failed: Arc::default() }
+        Progress {
+            bar,
+            total,
+            done: Arc::default(),
+            failed: Arc::default(),
+        }
     }
 
     /// The runner's per-case callback.
-    pub fn callback(&self) -> Arc<dyn Fn(usize, &CaseResult) + Send + Sync> {
-        let (bar, total, done, failed) = (self.bar.clone(), self.total, self.done.clone(), self.failed.clone());
+    pub fn callback(&self) -> super::OnDone {
+        let (bar, total, done, failed) = (
+            self.bar.clone(),
+            self.total,
+            self.done.clone(),
+            self.failed.clone(),
+        );
         Arc::new(move |_, r| {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if matches!(r.verdict, Verdict::Fail | Verdict::Error) {

@@ -22,7 +22,9 @@ pub struct Remote {
 impl Records for Remote {
     fn records_for<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {
         Box::pin(async move {
-            let q: String = form_urlencoded::Serializer::new(String::new()).append_pair("id", id).finish();
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("id", id)
+                .finish();
             match control(self.control, "GET", &format!("/records?{q}"), None).await {
                 Ok(body) => serde_json::from_slice(&body).unwrap_or_default(),
                 Err(_) => Vec::new(),
@@ -39,10 +41,16 @@ impl Records for Remote {
 }
 
 /// One request to the control endpoint; the response body.
-async fn control(addr: std::net::SocketAddr, method: &str, path: &str, body: Option<String>) -> anyhow::Result<bytes::Bytes> {
+async fn control(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> anyhow::Result<bytes::Bytes> {
     use http_body_util::{BodyExt, Full};
     let tcp = tokio::net::TcpStream::connect(addr).await?;
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp)).await?;
+    let (mut send, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp)).await?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
@@ -52,5 +60,11 @@ async fn control(addr: std::net::SocketAddr, method: &str, path: &str, body: Opt
         .header(hyper::header::HOST, addr.to_string())
         .header(hyper::header::CONTENT_TYPE, "application/json")
         .body(Full::new(bytes::Bytes::from(body.unwrap_or_default())))?;
-    Ok(send.send_request(req).await?.into_body().collect().await?.to_bytes())
+    Ok(send
+        .send_request(req)
+        .await?
+        .into_body()
+        .collect()
+        .await?
+        .to_bytes())
 }

@@ -196,7 +196,11 @@ impl ObjectSizes {
                 .iter()
                 .map(|(p, s)| (p.clone(), Some(*s)))
                 .collect(),
-            ids: sizes.ids.iter().map(|(p, s)| (p.clone(), Some(*s))).collect(),
+            ids: sizes
+                .ids
+                .iter()
+                .map(|(p, s)| (p.clone(), Some(*s)))
+                .collect(),
         }
     }
 }

@@ -25,12 +25,24 @@ pub struct SuitePaths {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Each suite prints `ok` or `FAIL` with its case count; a disagreement prints \
+file:line:column, the scenario, the field, what the spec states and what the model predicts. \
+Problems (bad YAML, unknown keys or rule IDs, duplicate ids, impossible requests) print as \
+file:line:column: message and nothing is checked.\n\nExit: 0 all agree; 1 a disagreement; 2 a spec problem."
+)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub suites: SuitePaths,
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Prints one tab-separated line per selected case: id, level, rules, \
+file:line, name; then `selected N of M cases` on stderr.\n\nExamples:\n  \
+edgeconform list --tag redirect-pair\n  edgeconform list --id 'matrix-post-*' specs/matrix-standard.yaml\n\n\
+Exit: 0 some case selected; 2 a spec problem, an --id that matches nothing, or no case selected."
+)]
 pub struct ListArgs {
     #[command(flatten)]
     pub suites: SuitePaths,
@@ -44,6 +56,13 @@ pub struct ListArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "One line per rule of RULES.md, in catalog order: the number of \
+hand-written scenarios and of matrix cases that rest on it, and the scenario ids. Config and \
+project rules (MTH-ALLOWED-SETS, PAT-SYNTAX, PAT-LINEAR) are checked on distributions and by \
+tests, not by requests.\n\nExit: 0 every request-checkable rule has a scenario; 1 one has none; \
+2 a spec problem."
+)]
 pub struct CoverageArgs {
     #[command(flatten)]
     pub suites: SuitePaths,

@@ -109,6 +109,29 @@ fn field_rules(observer: &str, field: &str) -> &'static [RuleId] {
     }
 }
 
+/// The rules a field rests on when the case names none of them (a matrix case, or a scenario that
+/// states more than its rules): the field's own rules where they are few and precise, else `None`
+/// (the case's rules are used).
+fn fallback_rules(observer: &str, field: &str) -> Option<Vec<RuleId>> {
+    use RuleId::*;
+    Some(match (observer, field) {
+        ("viewer", "location") | ("viewer", "header Location") => {
+            vec![LocScheme, LocHost, LocTarget]
+        }
+        ("viewer", "connection closed") => vec![LimSize],
+        ("origin", "path") => vec![OrgPath],
+        ("origin", f) if f.eq_ignore_ascii_case("header X-Forwarded-Proto") => vec![OrgXfpStripped],
+        ("origin", f) if f.eq_ignore_ascii_case("header CloudFront-Forwarded-Proto") => {
+            vec![OrgCfProto]
+        }
+        ("billing", "requests") => vec![BilPerResponse],
+        ("billing", _) => vec![BilRedirectPair, BilRefusal],
+        ("log", "lines") => vec![BilPerResponse],
+        ("log", _) => vec![LogResultType],
+        _ => return None,
+    })
+}
+
 struct Out<'a> {
     case: &'a Case,
     leg: usize,
@@ -133,7 +156,7 @@ impl Out<'_> {
             .filter(|r| relevant.contains(r))
             .collect();
         if rules.is_empty() {
-            rules = self.case.rules.clone();
+            rules = fallback_rules(observer, &field).unwrap_or_else(|| self.case.rules.clone());
         }
         self.list.push(Mismatch {
             rules,

@@ -39,15 +39,16 @@ pub struct DecideArgs {
 }
 
 fn parse_version(s: &str) -> Result<HttpVersion, String> {
-    HttpVersion::parse(s).ok_or_else(|| format!("`{s}` is not an HTTP version; expected 1.0, 1.1 or 2"))
+    HttpVersion::parse(s)
+        .ok_or_else(|| format!("`{s}` is not an HTTP version; expected 1.0, 1.1 or 2"))
 }
 
 /// Splits `scheme://host/target` without normalising anything (the `url` crate would rewrite
 /// `/a/../b` and percent-escapes).
 pub fn split_url(url: &str) -> Result<(Scheme, String, String), String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("`{url}` is not an absolute URL; expected http://HOST/PATH or https://HOST/PATH"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        format!("`{url}` is not an absolute URL; expected http://HOST/PATH or https://HOST/PATH")
+    })?;
     let scheme = Scheme::parse(&scheme.to_ascii_lowercase())
         .ok_or_else(|| format!("scheme `{scheme}` is not supported; expected http or https"))?;
     let (host, target) = match rest.find(['/', '?']) {
@@ -59,7 +60,10 @@ pub fn split_url(url: &str) -> Result<(Scheme, String, String), String> {
         return Err(format!("`{url}` has no host; expected http://HOST/PATH"));
     }
     if let Some(i) = target.find('#') {
-        return Err(format!("`{url}` has a fragment at byte {}; clients never send one, remove it", i));
+        return Err(format!(
+            "`{url}` has a fragment at byte {}; clients never send one, remove it",
+            i
+        ));
     }
     Ok((scheme, host.to_string(), target))
 }
@@ -67,7 +71,10 @@ pub fn split_url(url: &str) -> Result<(Scheme, String, String), String> {
 pub fn run(args: &DecideArgs) -> u8 {
     match run_inner(args) {
         Ok(v) => {
-            println!("{}", serde_json::to_string_pretty(&v).expect("JSON values always serialise"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).expect("JSON values always serialise")
+            );
             exit::OK
         }
         Err(msg) => {
@@ -79,7 +86,8 @@ pub fn run(args: &DecideArgs) -> u8 {
 
 fn run_inner(args: &DecideArgs) -> Result<serde_json::Value, String> {
     let file = args.distribution.display().to_string();
-    let text = std::fs::read_to_string(&args.distribution).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let text = std::fs::read_to_string(&args.distribution)
+        .map_err(|e| format!("cannot read {file}: {e}"))?;
     let dist = Distribution::from_yaml(&text).map_err(|p| p.render(&file))?;
     let (scheme, host, target) = split_url(&args.url)?;
     if scheme == Scheme::Http && args.http_version == HttpVersion::Http2 {
@@ -102,7 +110,9 @@ fn run_inner(args: &DecideArgs) -> Result<serde_json::Value, String> {
         body_len: args.body_len,
     };
     let d = decide(&dist, &req);
-    let behavior = d.behavior.map(|i| dist.behaviors[i].path_pattern.to_string());
+    let behavior = d
+        .behavior
+        .map(|i| dist.behaviors[i].path_pattern.to_string());
     let rules: Vec<&str> = d.rules.iter().map(|r| r.as_str()).collect();
     Ok(match &d.action {
         Action::Respond(r) => json!({
@@ -141,12 +151,26 @@ mod tests {
     fn urls_are_split_without_normalising() {
         assert_eq!(
             split_url("http://www.example.com:8080/a/../b%2F?x=1").unwrap(),
-            (Scheme::Http, "www.example.com:8080".into(), "/a/../b%2F?x=1".into())
+            (
+                Scheme::Http,
+                "www.example.com:8080".into(),
+                "/a/../b%2F?x=1".into()
+            )
         );
-        assert_eq!(split_url("https://h").unwrap(), (Scheme::Https, "h".into(), "/".into()));
-        assert_eq!(split_url("https://h?q").unwrap(), (Scheme::Https, "h".into(), "/?q".into()));
-        assert!(split_url("ftp://h/").unwrap_err().contains("expected http or https"));
-        assert!(split_url("www.example.com/").unwrap_err().contains("not an absolute URL"));
+        assert_eq!(
+            split_url("https://h").unwrap(),
+            (Scheme::Https, "h".into(), "/".into())
+        );
+        assert_eq!(
+            split_url("https://h?q").unwrap(),
+            (Scheme::Https, "h".into(), "/?q".into())
+        );
+        assert!(split_url("ftp://h/")
+            .unwrap_err()
+            .contains("expected http or https"));
+        assert!(split_url("www.example.com/")
+            .unwrap_err()
+            .contains("not an absolute URL"));
         assert!(split_url("http:///x").unwrap_err().contains("no host"));
         assert!(split_url("http://h/x#f").unwrap_err().contains("fragment"));
     }

@@ -27,21 +27,37 @@ fn distribution(n: usize) -> Distribution {
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("decide");
-    g.measurement_time(Duration::from_secs(3)).sample_size(30).throughput(Throughput::Elements(1));
+    g.measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+        .throughput(Throughput::Elements(1));
     for n in [75usize, 10] {
         let d = distribution(n);
         for (label, scheme, target) in [
-            ("fallthrough-http-301", Scheme::Http, "/static/assets/2024/11/section-logo.png?v=3"),
-            ("fallthrough-https-forward", Scheme::Https, "/static/assets/2024/11/section-logo.png?v=3"),
+            (
+                "fallthrough-http-301",
+                Scheme::Http,
+                "/static/assets/2024/11/section-logo.png?v=3",
+            ),
+            (
+                "fallthrough-https-forward",
+                Scheme::Https,
+                "/static/assets/2024/11/section-logo.png?v=3",
+            ),
         ] {
             let r = Request::new(Method::Get, scheme, "www.example.com", target);
-            g.bench_function(format!("{n}-behaviors/{label}"), |b| b.iter(|| decide(black_box(&d), black_box(&r))));
+            g.bench_function(format!("{n}-behaviors/{label}"), |b| {
+                b.iter(|| decide(black_box(&d), black_box(&r)))
+            });
         }
         // A match in the middle of the list, with dot segments to normalise.
         let mid = format!("/section{}/a/../b/img-01.jpg", n / 2);
         let r = Request::new(Method::Get, Scheme::Https, "x.media.example.com", &mid);
         g.bench_function(format!("{n}-behaviors/middle-match-normalised"), |b| {
-            b.iter_batched(|| r.clone(), |r| decide(black_box(&d), &r), BatchSize::SmallInput)
+            b.iter_batched(
+                || r.clone(),
+                |r| decide(black_box(&d), &r),
+                BatchSize::SmallInput,
+            )
         });
     }
     g.finish();

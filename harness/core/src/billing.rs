@@ -179,11 +179,24 @@ mod tests {
     #[test]
     fn unsafe_methods_forwarded_are_proxy_requests() {
         let post = Request::new(Method::Post, Scheme::Http, "h", "/a");
-        assert_eq!(charge(&post, &outcome(200, 10, 10, true)).unwrap().line_item, LineItem::HttpProxy);
+        assert_eq!(
+            charge(&post, &outcome(200, 10, 10, true))
+                .unwrap()
+                .line_item,
+            LineItem::HttpProxy
+        );
         // An edge refusal of the same POST is not forwarded: a plain request of its scheme.
-        assert_eq!(charge(&post, &outcome(403, 900, 0, false)).unwrap().line_item, LineItem::Http);
+        assert_eq!(
+            charge(&post, &outcome(403, 900, 0, false))
+                .unwrap()
+                .line_item,
+            LineItem::Http
+        );
         let put = Request::new(Method::Put, Scheme::Https, "h", "/a");
-        assert_eq!(charge(&put, &outcome(200, 0, 0, true)).unwrap().line_item, LineItem::HttpsProxy);
+        assert_eq!(
+            charge(&put, &outcome(200, 0, 0, true)).unwrap().line_item,
+            LineItem::HttpsProxy
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!
 //! The decision names the rules that produced it. It never panics and is deterministic.
 
-use crate::distribution::{Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy};
+use crate::distribution::{
+    Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy,
+};
 use crate::normalize::normalize_path;
 use crate::request::{host_without_port, HttpVersion, Request, Scheme};
 use crate::RuleId;
@@ -72,7 +74,12 @@ pub fn origin_failure_status(timed_out: bool) -> u16 {
     }
 }
 
-fn refuse(status: u16, detailed: &'static str, rules: Vec<RuleId>, behavior: Option<usize>) -> Decision {
+fn refuse(
+    status: u16,
+    detailed: &'static str,
+    rules: Vec<RuleId>,
+    behavior: Option<usize>,
+) -> Decision {
     Decision {
         action: Action::Respond(EdgeResponse {
             status,
@@ -98,7 +105,10 @@ pub fn redirect_location(req: &Request) -> String {
 /// bytes outside ASCII (what an HTTP/1.1 parser lets through). Anything else is answered 400 before
 /// the pipeline starts, which is how LOC-SAFE holds for hostile targets.
 pub fn valid_target(target: &str) -> bool {
-    target.starts_with('/') && target.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'#')
+    target.starts_with('/')
+        && target
+            .bytes()
+            .all(|b| (0x21..0x7f).contains(&b) && b != b'#')
 }
 
 /// The decision for one request. Pure and deterministic; never panics.
@@ -117,7 +127,12 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     }
     // 3. MTH-SUPPORTED, MTH-GET-BODY.
     if !req.method.is_supported() {
-        return refuse(403, "InvalidRequestMethod", vec![RuleId::MthSupported], None);
+        return refuse(
+            403,
+            "InvalidRequestMethod",
+            vec![RuleId::MthSupported],
+            None,
+        );
     }
     if req.method == crate::Method::Get && req.body_len > 0 {
         return refuse(403, "InvalidRequest", vec![RuleId::MthGetBody], None);
@@ -152,11 +167,17 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
             }
             ViewerProtocolPolicy::RedirectToHttps => {
                 rules.push(RuleId::VppRedirectUnsafe);
-                let temporary = dist.ruleset == Ruleset::Current && req.version != HttpVersion::Http10;
+                let temporary =
+                    dist.ruleset == Ruleset::Current && req.version != HttpVersion::Http10;
                 if temporary {
                     // Under `current`, whether VPP or AllowedMethods wins for a disallowed method is
                     // unknown (RULES.md step 6): the model takes pipeline order, the judge accepts both.
-                    rules.extend([RuleId::LocScheme, RuleId::LocHost, RuleId::LocTarget, RuleId::LocEdgeOnly]);
+                    rules.extend([
+                        RuleId::LocScheme,
+                        RuleId::LocHost,
+                        RuleId::LocTarget,
+                        RuleId::LocEdgeOnly,
+                    ]);
                     return redirect(307, req, rules, bi);
                 }
                 rules.push(RuleId::LocEdgeOnly);
@@ -203,7 +224,11 @@ pub fn origin_protocol(kind: &OriginKind, viewer: Scheme) -> (Scheme, u16, RuleI
     match *kind {
         OriginKind::S3 => (viewer, viewer.default_port(), RuleId::OrgS3MatchViewer),
         OriginKind::S3Website { http_port } => (Scheme::Http, http_port, RuleId::OrgWebsiteHttp),
-        OriginKind::Custom { protocol_policy, http_port, https_port } => {
+        OriginKind::Custom {
+            protocol_policy,
+            http_port,
+            https_port,
+        } => {
             let scheme = match protocol_policy {
                 OriginProtocolPolicy::HttpOnly => Scheme::Http,
                 OriginProtocolPolicy::HttpsOnly => Scheme::Https,

@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which answer `redirect-to-https` gives to non-GET/HEAD methods over HTTP (RULES.md, "Rulesets").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "lowercase")]
 pub enum Ruleset {
@@ -53,8 +55,11 @@ pub enum ViewerProtocolPolicy {
 }
 
 impl ViewerProtocolPolicy {
-    pub const ALL: [ViewerProtocolPolicy; 3] =
-        [ViewerProtocolPolicy::AllowAll, ViewerProtocolPolicy::RedirectToHttps, ViewerProtocolPolicy::HttpsOnly];
+    pub const ALL: [ViewerProtocolPolicy; 3] = [
+        ViewerProtocolPolicy::AllowAll,
+        ViewerProtocolPolicy::RedirectToHttps,
+        ViewerProtocolPolicy::HttpsOnly,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,8 +87,11 @@ pub enum OriginProtocolPolicy {
 }
 
 impl OriginProtocolPolicy {
-    pub const ALL: [OriginProtocolPolicy; 3] =
-        [OriginProtocolPolicy::HttpOnly, OriginProtocolPolicy::HttpsOnly, OriginProtocolPolicy::MatchViewer];
+    pub const ALL: [OriginProtocolPolicy; 3] = [
+        OriginProtocolPolicy::HttpOnly,
+        OriginProtocolPolicy::HttpsOnly,
+        OriginProtocolPolicy::MatchViewer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,7 +111,11 @@ pub enum OriginKind {
     /// ORG-WEBSITE-HTTP: an S3 website endpoint, HTTP only.
     S3Website { http_port: u16 },
     /// ORG-CUSTOM-POLICY: any other origin.
-    Custom { protocol_policy: OriginProtocolPolicy, http_port: u16, https_port: u16 },
+    Custom {
+        protocol_policy: OriginProtocolPolicy,
+        http_port: u16,
+        https_port: u16,
+    },
 }
 
 impl OriginKind {
@@ -151,7 +163,11 @@ impl MethodSet {
     }
 
     pub fn methods(self) -> Vec<Method> {
-        Method::SUPPORTED.iter().filter(|m| self.contains(m)).cloned().collect()
+        Method::SUPPORTED
+            .iter()
+            .filter(|m| self.contains(m))
+            .cloned()
+            .collect()
     }
 
     pub fn is_subset_of(self, other: MethodSet) -> bool {
@@ -160,7 +176,10 @@ impl MethodSet {
 
     /// MTH-ALLOWED-SETS: one of the three legal AllowedMethods sets.
     pub fn is_legal_allowed(self) -> bool {
-        matches!(self, MethodSet::GET_HEAD | MethodSet::GET_HEAD_OPTIONS | MethodSet::ALL)
+        matches!(
+            self,
+            MethodSet::GET_HEAD | MethodSet::GET_HEAD_OPTIONS | MethodSet::ALL
+        )
     }
 
     /// MTH-ALLOWED-SETS: one of the two legal CachedMethods sets.
@@ -223,7 +242,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_behaviors: 75, max_head_bytes: 20_480, max_url_bytes: 8_192 }
+        Limits {
+            max_behaviors: 75,
+            max_head_bytes: 20_480,
+            max_url_bytes: 8_192,
+        }
     }
 }
 
@@ -253,7 +276,9 @@ impl Distribution {
     }
 
     pub fn default_behavior(&self) -> &Behavior {
-        self.behaviors.last().expect("a validated distribution always has its default behavior")
+        self.behaviors
+            .last()
+            .expect("a validated distribution always has its default behavior")
     }
 
     /// PAT-ORDER: the first behavior whose pattern matches the normalised path; the default
@@ -273,9 +298,11 @@ impl Distribution {
         };
         name == self.domain
             || self.aliases.iter().any(|a| match a.strip_prefix("*.") {
-                Some(suffix) => name.len() > suffix.len() + 1
-                    && name.ends_with(suffix)
-                    && name.as_bytes()[name.len() - suffix.len() - 1] == b'.',
+                Some(suffix) => {
+                    name.len() > suffix.len() + 1
+                        && name.ends_with(suffix)
+                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                }
                 None => *a == name,
             })
     }
@@ -301,7 +328,9 @@ pub fn valid_host_name(host: &str) -> Option<String> {
             || label.len() > 63
             || label.starts_with('-')
             || label.ends_with('-')
-            || !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return None;
         }
@@ -454,7 +483,10 @@ impl DistributionSpec {
             }
         }
         if self.origins.0.is_empty() {
-            problems.push(Problem::new(Pos::of(&self.domain), "`origins` is empty; expected at least one origin"));
+            problems.push(Problem::new(
+                Pos::of(&self.domain),
+                "`origins` is empty; expected at least one origin",
+            ));
         }
 
         if self.behaviors.len() > self.limits.max_behaviors {
@@ -486,7 +518,8 @@ impl DistributionSpec {
                     Ok(p) => Some(p),
                     Err(e) => {
                         problems.push(
-                            Problem::new(Pos::of(pp), format!("path pattern `{}`: {e}", pp.value)).rule(RuleId::PatSyntax),
+                            Problem::new(Pos::of(pp), format!("path pattern `{}`: {e}", pp.value))
+                                .rule(RuleId::PatSyntax),
                         );
                         None
                     }
@@ -494,7 +527,10 @@ impl DistributionSpec {
             };
             if let Some(beh) = validate_behavior(b, &self.origins, &mut problems) {
                 if let Some(pattern) = pattern {
-                    behaviors.push(Behavior { path_pattern: pattern, ..beh });
+                    behaviors.push(Behavior {
+                        path_pattern: pattern,
+                        ..beh
+                    });
                 }
             }
         }
@@ -505,7 +541,10 @@ impl DistributionSpec {
             ));
         }
         if let Some(beh) = validate_behavior(&self.default_behavior, &self.origins, &mut problems) {
-            behaviors.push(Behavior { is_default: true, ..beh });
+            behaviors.push(Behavior {
+                is_default: true,
+                ..beh
+            });
         }
 
         if problems.is_empty() {
@@ -531,7 +570,10 @@ fn validate_origin(id: &str, o: &OriginSpec, problems: &mut Vec<Problem>) -> Opt
             Some(s) if !legal_port(s.value) => {
                 problems.push(Problem::new(
                     Pos::of(s),
-                    format!("origin `{id}`: {what} {} is not allowed; expected 80, 443 or 1024-65535", s.value),
+                    format!(
+                        "origin `{id}`: {what} {} is not allowed; expected 80, 443 or 1024-65535",
+                        s.value
+                    ),
                 ));
                 default
             }
@@ -581,19 +623,31 @@ fn validate_origin(id: &str, o: &OriginSpec, problems: &mut Vec<Problem>) -> Opt
             OriginKind::S3Website { http_port }
         }
         OriginType::Custom => match &o.protocol_policy {
-            Some(p) => OriginKind::Custom { protocol_policy: p.value, http_port, https_port },
+            Some(p) => OriginKind::Custom {
+                protocol_policy: p.value,
+                http_port,
+                https_port,
+            },
             None => {
                 problems.push(Problem::new(
                     Pos::of(&o.kind),
                     format!("origin `{id}`: a custom origin needs protocol_policy; expected http-only, https-only or match-viewer"),
                 ));
-                OriginKind::Custom { protocol_policy: OriginProtocolPolicy::MatchViewer, http_port, https_port }
+                OriginKind::Custom {
+                    protocol_policy: OriginProtocolPolicy::MatchViewer,
+                    http_port,
+                    https_port,
+                }
             }
         },
     };
     let origin_path = match &o.origin_path {
         Some(p) if p.value.is_empty() => String::new(),
-        Some(p) if !p.value.starts_with('/') || p.value.ends_with('/') || p.value.contains(['?', '#', ' ']) => {
+        Some(p)
+            if !p.value.starts_with('/')
+                || p.value.ends_with('/')
+                || p.value.contains(['?', '#', ' ']) =>
+        {
             problems.push(Problem::new(
                 Pos::of(p),
                 format!("origin `{id}`: origin_path `{}` is not valid; expected a path that starts with `/` and does not end with `/`, like /v1", p.value),
@@ -603,7 +657,11 @@ fn validate_origin(id: &str, o: &OriginSpec, problems: &mut Vec<Problem>) -> Opt
         Some(p) => p.value.clone(),
         None => String::new(),
     };
-    (problems.len() == before).then(|| Origin { id: id.to_string(), kind, origin_path })
+    (problems.len() == before).then(|| Origin {
+        id: id.to_string(),
+        kind,
+        origin_path,
+    })
 }
 
 fn validate_behavior(
@@ -617,22 +675,34 @@ fn validate_behavior(
         let known: Vec<&str> = origins.0.iter().map(|(id, _)| id.as_str()).collect();
         problems.push(Problem::new(
             Pos::of(&c.origin),
-            format!("unknown origin `{}`; expected one of: {}", c.origin.value, known.join(", ")),
+            format!(
+                "unknown origin `{}`; expected one of: {}",
+                c.origin.value,
+                known.join(", ")
+            ),
         ));
     }
     let set = |s: &Option<Spanned<Vec<Method>>>, problems: &mut Vec<Problem>| -> MethodSet {
-        let Some(s) = s else { return MethodSet::GET_HEAD };
+        let Some(s) = s else {
+            return MethodSet::GET_HEAD;
+        };
         for (i, m) in s.value.iter().enumerate() {
             if s.value[..i].contains(m) {
                 problems.push(
-                    Problem::new(Pos::of(s), format!("method {m} is listed twice")).rule(RuleId::MthAllowedSets),
+                    Problem::new(Pos::of(s), format!("method {m} is listed twice"))
+                        .rule(RuleId::MthAllowedSets),
                 );
             }
         }
         match MethodSet::from_methods(&s.value) {
             Some(set) => set,
             None => {
-                let bad: Vec<&str> = s.value.iter().filter(|m| !m.is_supported()).map(|m| m.as_str()).collect();
+                let bad: Vec<&str> = s
+                    .value
+                    .iter()
+                    .filter(|m| !m.is_supported())
+                    .map(|m| m.as_str())
+                    .collect();
                 problems.push(
                     Problem::new(Pos::of(s), format!("{} is not a method CloudFront supports; expected GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE", bad.join(", ")))
                         .rule(RuleId::MthAllowedSets),
@@ -644,7 +714,10 @@ fn validate_behavior(
     let n = problems.len();
     let allowed = set(&c.allowed_methods, problems);
     if problems.len() == n && !allowed.is_legal_allowed() {
-        let s = c.allowed_methods.as_ref().expect("the default set is legal");
+        let s = c
+            .allowed_methods
+            .as_ref()
+            .expect("the default set is legal");
         problems.push(
             Problem::new(Pos::of(s), "allowed_methods must be [GET, HEAD], [GET, HEAD, OPTIONS] or all seven methods [GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]")
                 .rule(RuleId::MthAllowedSets),
@@ -656,7 +729,11 @@ fn validate_behavior(
         if let Some(s) = &c.cached_methods {
             if !cached.is_legal_cached() {
                 problems.push(
-                    Problem::new(Pos::of(s), "cached_methods must be [GET, HEAD] or [GET, HEAD, OPTIONS]").rule(RuleId::MthAllowedSets),
+                    Problem::new(
+                        Pos::of(s),
+                        "cached_methods must be [GET, HEAD] or [GET, HEAD, OPTIONS]",
+                    )
+                    .rule(RuleId::MthAllowedSets),
                 );
             } else if !cached.is_subset_of(allowed) {
                 problems.push(

@@ -23,7 +23,10 @@ pub struct OriginContact {
 
 impl OriginContact {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -73,7 +76,12 @@ pub struct Outcome {
 impl Outcome {
     /// The outcome the model predicts for a decision, with an origin that answers 200 and an
     /// object of `object_size` bytes (none for HEAD).
-    pub fn from_decision(dist: &Distribution, req: &Request, d: &Decision, object_size: u64) -> Outcome {
+    pub fn from_decision(
+        dist: &Distribution,
+        req: &Request,
+        d: &Decision,
+        object_size: u64,
+    ) -> Outcome {
         match &d.action {
             Action::Respond(r) => {
                 let body = if req.method == crate::Method::Head {
@@ -105,7 +113,11 @@ impl Outcome {
                 if let Some(s) = f.cloudfront_forwarded_proto {
                     headers.push(("CloudFront-Forwarded-Proto".into(), s.as_str().into()));
                 }
-                let object = if req.method == crate::Method::Head { 0 } else { object_size };
+                let object = if req.method == crate::Method::Head {
+                    0
+                } else {
+                    object_size
+                };
                 Outcome {
                     status: 200,
                     location: None,

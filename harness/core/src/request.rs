@@ -182,7 +182,9 @@ pub fn is_tchar(b: u8) -> bool {
 }
 
 /// The viewer's HTTP version. HTTP/2 needs TLS, so over plain HTTP only 1.0 and 1.1 occur.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(schemars::JsonSchema)]
 pub enum HttpVersion {
@@ -196,7 +198,8 @@ pub enum HttpVersion {
 }
 
 impl HttpVersion {
-    pub const ALL: [HttpVersion; 3] = [HttpVersion::Http10, HttpVersion::Http11, HttpVersion::Http2];
+    pub const ALL: [HttpVersion; 3] =
+        [HttpVersion::Http10, HttpVersion::Http11, HttpVersion::Http2];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -295,7 +298,10 @@ impl Request {
 
     /// Length of the URL the edge constructs: `scheme://host` + the request-target (LIM-SIZE).
     pub fn url_len(&self) -> usize {
-        self.scheme.as_str().len() + 3 + self.host.as_deref().map_or(0, str::len) + self.target.len()
+        self.scheme.as_str().len()
+            + 3
+            + self.host.as_deref().map_or(0, str::len)
+            + self.target.len()
     }
 }
 

@@ -29,7 +29,17 @@ impl Strength {
 
 /// How much a failed check matters: `must` fails the run, `should` is reported, `info` is noted.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -298,7 +308,12 @@ mod tests {
             .lines()
             .filter_map(|l| l.strip_prefix("| "))
             .filter_map(|l| l.split(" |").next())
-            .filter(|id| id.contains('-') && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'))
+            .filter(|id| {
+                id.contains('-')
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            })
             .collect();
         ids.dedup();
         let ours: Vec<&str> = CATALOG.iter().map(|r| r.id.as_str()).collect();

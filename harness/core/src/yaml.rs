@@ -16,7 +16,10 @@ pub struct Pos {
 
 impl Pos {
     pub fn of<T>(s: &Spanned<T>) -> Pos {
-        Pos { line: s.referenced.line(), column: s.referenced.column() }
+        Pos {
+            line: s.referenced.line(),
+            column: s.referenced.column(),
+        }
     }
 }
 
@@ -37,7 +40,11 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(pos: Pos, message: impl Into<String>) -> Problem {
-        Problem { pos, message: message.into(), rule: None }
+        Problem {
+            pos,
+            message: message.into(),
+            rule: None,
+        }
     }
 
     pub fn rule(mut self, rule: crate::RuleId) -> Problem {
@@ -66,12 +73,19 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 fn render_all(ps: &[Problem]) -> String {
-    ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+    ps.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Problems {
     pub fn render(&self, file: &str) -> String {
-        self.0.iter().map(|p| p.render(file)).collect::<Vec<_>>().join("\n")
+        self.0
+            .iter()
+            .map(|p| p.render(file))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -85,7 +99,10 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Problem
     serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
         let pos = e
             .location()
-            .map(|l| Pos { line: l.line(), column: l.column() })
+            .map(|l| Pos {
+                line: l.line(),
+                column: l.column(),
+            })
             .unwrap_or(Pos { line: 1, column: 1 });
         Problem::new(pos, clean_message(&e))
     })
@@ -102,7 +119,10 @@ fn clean_message(e: &serde_saphyr::Error) -> String {
         None => first,
     };
     if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
         return format!("duplicate key `{key}`; each key may appear only once in a mapping");
     }
     if first.is_empty() {

@@ -37,7 +37,10 @@ fn viewer_decision_table() {
     methods.push(Method::Other("TRACE".into()));
     for ruleset in [Ruleset::Classic, Ruleset::Current] {
         for policy in ViewerProtocolPolicy::ALL {
-            for allowed in ["[GET, HEAD]", "[GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]"] {
+            for allowed in [
+                "[GET, HEAD]",
+                "[GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]",
+            ] {
                 let d = dist(ruleset, policy, allowed);
                 let short = if allowed.len() < 12 { "GH" } else { "ALL" };
                 for scheme in Scheme::ALL {
@@ -47,7 +50,8 @@ fn viewer_decision_table() {
                             if scheme == Scheme::Http && version == HttpVersion::Http2 {
                                 continue;
                             }
-                            let mut req = Request::new(m.clone(), scheme, "www.example.com", "/a?q=1");
+                            let mut req =
+                                Request::new(m.clone(), scheme, "www.example.com", "/a?q=1");
                             req.version = version;
                             writeln!(
                                 out,
@@ -101,7 +105,13 @@ fn origin_protocol_table() {
                     ),
                     Action::Respond(r) => format!("edge {}", r.status),
                 };
-                writeln!(out, "{o:<90} {:<17} {:<5} | {what}", policy.as_str(), scheme.as_str()).unwrap();
+                writeln!(
+                    out,
+                    "{o:<90} {:<17} {:<5} | {what}",
+                    policy.as_str(),
+                    scheme.as_str()
+                )
+                .unwrap();
             }
         }
     }

@@ -16,21 +16,44 @@ fn origin_kind() -> impl Strategy<Value = OriginKind> {
     prop_oneof![
         Just(OriginKind::S3),
         prop_oneof![Just(80u16), Just(8080)].prop_map(|p| OriginKind::S3Website { http_port: p }),
-        (0..3usize, prop_oneof![Just(80u16), Just(8080)], prop_oneof![Just(443u16), Just(8443)]).prop_map(
-            |(p, h, s)| OriginKind::Custom { protocol_policy: OriginProtocolPolicy::ALL[p], http_port: h, https_port: s }
-        ),
+        (
+            0..3usize,
+            prop_oneof![Just(80u16), Just(8080)],
+            prop_oneof![Just(443u16), Just(8443)]
+        )
+            .prop_map(|(p, h, s)| OriginKind::Custom {
+                protocol_policy: OriginProtocolPolicy::ALL[p],
+                http_port: h,
+                https_port: s
+            }),
     ]
 }
 
 fn pattern() -> impl Strategy<Value = PathPattern> {
-    "/?[ab*?.]{0,6}(/[ab*?]{0,3})?".prop_map(|s| PathPattern::parse(if s.is_empty() { "*" } else { &s }).unwrap())
+    "/?[ab*?.]{0,6}(/[ab*?]{0,3})?"
+        .prop_map(|s| PathPattern::parse(if s.is_empty() { "*" } else { &s }).unwrap())
 }
 
 fn behavior(n_origins: usize) -> impl Strategy<Value = Behavior> {
-    (pattern(), 0..3usize, 0..3usize, any::<bool>(), 0..n_origins, any::<bool>()).prop_map(
-        |(path_pattern, pol, allowed, cache_options, origin, fwd)| {
-            let allowed_methods = [MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS, MethodSet::ALL][allowed];
-            let cached_methods = if cache_options && allowed > 0 { MethodSet::GET_HEAD_OPTIONS } else { MethodSet::GET_HEAD };
+    (
+        pattern(),
+        0..3usize,
+        0..3usize,
+        any::<bool>(),
+        0..n_origins,
+        any::<bool>(),
+    )
+        .prop_map(|(path_pattern, pol, allowed, cache_options, origin, fwd)| {
+            let allowed_methods = [
+                MethodSet::GET_HEAD,
+                MethodSet::GET_HEAD_OPTIONS,
+                MethodSet::ALL,
+            ][allowed];
+            let cached_methods = if cache_options && allowed > 0 {
+                MethodSet::GET_HEAD_OPTIONS
+            } else {
+                MethodSet::GET_HEAD
+            };
             Behavior {
                 path_pattern,
                 viewer_protocol_policy: ViewerProtocolPolicy::ALL[pol],
@@ -40,15 +63,22 @@ fn behavior(n_origins: usize) -> impl Strategy<Value = Behavior> {
                 forward_cloudfront_proto: fwd,
                 is_default: false,
             }
-        },
-    )
+        })
 }
 
 fn distribution() -> impl Strategy<Value = Distribution> {
-    (prop::collection::vec((origin_kind(), prop_oneof![Just(""), Just("/v1")]), 1..4), any::<bool>())
+    (
+        prop::collection::vec((origin_kind(), prop_oneof![Just(""), Just("/v1")]), 1..4),
+        any::<bool>(),
+    )
         .prop_flat_map(|(origins, current)| {
             let n = origins.len();
-            (Just(origins), Just(current), prop::collection::vec(behavior(n), 0..8), behavior(n))
+            (
+                Just(origins),
+                Just(current),
+                prop::collection::vec(behavior(n), 0..8),
+                behavior(n),
+            )
         })
         .prop_map(|(origins, current, mut behaviors, mut default)| {
             default.path_pattern = PathPattern::default_pattern();
@@ -57,22 +87,40 @@ fn distribution() -> impl Strategy<Value = Distribution> {
             Distribution {
                 domain: "d1.cloudfront.net".into(),
                 aliases: vec!["www.example.com".into(), "*.media.example.com".into()],
-                ruleset: if current { Ruleset::Current } else { Ruleset::Classic },
+                ruleset: if current {
+                    Ruleset::Current
+                } else {
+                    Ruleset::Classic
+                },
                 origins: origins
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (kind, p))| Origin { id: format!("o{i}"), kind, origin_path: p.into() })
+                    .map(|(i, (kind, p))| Origin {
+                        id: format!("o{i}"),
+                        kind,
+                        origin_path: p.into(),
+                    })
                     .collect(),
                 behaviors,
-                limits: Limits { max_head_bytes: 400, max_url_bytes: 200, ..Limits::default() },
+                limits: Limits {
+                    max_head_bytes: 400,
+                    max_url_bytes: 200,
+                    ..Limits::default()
+                },
             }
         })
 }
 
 fn request() -> impl Strategy<Value = Request> {
     let methods = prop_oneof![
-        Just(Method::Get), Just(Method::Head), Just(Method::Options), Just(Method::Put),
-        Just(Method::Post), Just(Method::Patch), Just(Method::Delete), Just(Method::Other("TRACE".into())),
+        Just(Method::Get),
+        Just(Method::Head),
+        Just(Method::Options),
+        Just(Method::Put),
+        Just(Method::Post),
+        Just(Method::Patch),
+        Just(Method::Delete),
+        Just(Method::Other("TRACE".into())),
     ];
     let hosts = prop_oneof![
         Just(Some("www.example.com".to_string())),
@@ -85,8 +133,16 @@ fn request() -> impl Strategy<Value = Request> {
         Just(None),
     ];
     let target = "(/[ab.%2E]{0,5}){1,4}(\\?[a=/b]{0,4})?|[a ]{1,3}|/[\\x00-\\x7f]{0,6}|/a{150,250}";
-    (methods, any::<bool>(), hosts, target, 0..3usize, any::<bool>(), prop_oneof![Just(0u64), Just(7)]).prop_map(
-        |(method, https, host, target, v, xfp, body_len)| {
+    (
+        methods,
+        any::<bool>(),
+        hosts,
+        target,
+        0..3usize,
+        any::<bool>(),
+        prop_oneof![Just(0u64), Just(7)],
+    )
+        .prop_map(|(method, https, host, target, v, xfp, body_len)| {
             let scheme = if https { Scheme::Https } else { Scheme::Http };
             let mut version = HttpVersion::ALL[v];
             if scheme == Scheme::Http && version == HttpVersion::Http2 {
@@ -98,11 +154,14 @@ fn request() -> impl Strategy<Value = Request> {
                 host,
                 target,
                 version,
-                headers: if xfp { vec![("X-Forwarded-Proto".into(), "https".into())] } else { vec![] },
+                headers: if xfp {
+                    vec![("X-Forwarded-Proto".into(), "https".into())]
+                } else {
+                    vec![]
+                },
                 body_len,
             }
-        },
-    )
+        })
 }
 
 proptest! {

@@ -115,8 +115,12 @@ pub struct CaseResult {
 impl CaseResult {
     /// The rules this case found violated (failures only).
     pub fn violated(&self) -> Vec<RuleId> {
-        let mut v: Vec<RuleId> =
-            self.findings.iter().filter(|f| !f.info).flat_map(|f| f.rules.iter().copied()).collect();
+        let mut v: Vec<RuleId> = self
+            .findings
+            .iter()
+            .filter(|f| !f.info)
+            .flat_map(|f| f.rules.iter().copied())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -165,7 +169,11 @@ impl RuleTally {
 impl RunResult {
     /// Totals: (passed, failed) where errors count as failed and info as passed.
     pub fn totals(&self) -> (usize, usize) {
-        let failed = self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error)).count();
+        let failed = self
+            .cases
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error))
+            .count();
         (self.cases.len() - failed, failed)
     }
 
@@ -229,7 +237,12 @@ pub fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

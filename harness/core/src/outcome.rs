@@ -104,10 +104,15 @@ impl Outcome {
                 }
             }
             Action::Forward(f) => {
+                // ORG-XFP-STRIPPED; and a viewer's CloudFront-Forwarded-Proto is never passed on
+                // (the edge sets its own where the behavior asks, ORG-CF-PROTO).
                 let mut headers: Vec<(String, String)> = req
                     .headers
                     .iter()
-                    .filter(|(n, _)| !n.eq_ignore_ascii_case("x-forwarded-proto"))
+                    .filter(|(n, _)| {
+                        !n.eq_ignore_ascii_case("x-forwarded-proto")
+                            && !n.eq_ignore_ascii_case("cloudfront-forwarded-proto")
+                    })
                     .cloned()
                     .collect();
                 if let Some(s) = f.cloudfront_forwarded_proto {

@@ -34,9 +34,10 @@ fi
 
 work=$(mktemp -d /tmp/edgeconform-smoke.XXXXXX)
 origin_pid=
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-    [[ -n $origin_pid ]] && kill "$origin_pid" 2>/dev/null || true
-    [[ -n ${SMOKE_KEEP:-} ]] || rm -rf "$work"
+    if [[ -n $origin_pid ]]; then kill "$origin_pid" 2>/dev/null || true; fi
+    if [[ -z ${SMOKE_KEEP:-} ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -78,7 +79,9 @@ free_port() {
 status=0
 for r in "${recipes[@]}"; do
     [[ -x $here/$r/start ]] || { echo "smoke: no recipe $r" >&2; status=2; continue; }
-    export EDGE_HTTP_PORT=$(free_port) EDGE_HTTPS_PORT=$(free_port) WORKDIR=$work/$r
+    EDGE_HTTP_PORT=$(free_port)
+    EDGE_HTTPS_PORT=$(free_port)
+    export EDGE_HTTP_PORT EDGE_HTTPS_PORT WORKDIR=$work/$r
     mkdir -p "$WORKDIR"
     # Correlation ids repeat from recipe to recipe: start each with no records.
     python3 -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method="DELETE"), timeout=5)' \
@@ -94,6 +97,7 @@ for r in "${recipes[@]}"; do
     out=/dev/null
     if [[ -n ${SMOKE_SAVE:-} ]]; then
         mkdir -p "$SMOKE_SAVE"; out=$SMOKE_SAVE/$r.md
+        # shellcheck disable=SC2016  # the backquotes are Markdown
         printf '# %s: observed by targets/smoke.sh\n\nSoftware: %s. Regenerate: `SMOKE_SAVE=targets/observed targets/smoke.sh %s`.\n\n' \
             "$r" "$("$here/lib/version.sh" "$r")" "$r" >"$out"
     fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for targets/<impl>/start and stop. Sourced, never run.
 #
 # The contract a recipe implements (targets/README.md has the long form):
@@ -8,7 +9,6 @@
 
 EC_DOMAIN=d111111abcdef8.cloudfront.net
 EC_ALIAS=www.example.com
-EC_TARGETS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 ec_die() { echo "${EC_RECIPE:-recipe}: $*" >&2; exit 1; }
 ec_log() { echo "${EC_RECIPE:-recipe}: $*" >&2; }

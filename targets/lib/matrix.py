@@ -17,12 +17,12 @@ KEYS = ["img-get", "img-post", "img-https", "acct-get", "acct-https", "pub-http"
 def short(text, cid):
     """A cell: the status or the origin reached, plus the Location host where that is the point."""
     m = re.match(r"^(\d{3}|[A-Za-z]+)", text)
-    st = m.group(1) if m else text
+    st = m.group(1) if m else ""
     if st == "ConnectionResetError":
         return "reset"
     org = re.findall(r"→ (\w+) (https?)", text)
     if org:
-        return (f"{st} " if st != "200" else "") + f"→ {org[0][0]} {org[0][1]}"
+        return (f"{st} " if st not in ("", "200") else "") + f"→ {org[0][0]} {org[0][1]}"
     loc = re.search(r"`(https?://[^/`]*)", text)
     if loc and cid.startswith(("evil", "no-host", "img-host")):
         return f"{st} {loc.group(1)}…"

@@ -25,7 +25,13 @@ const RUN: &str = r##"{
   "started": "2026-11-28T17:15:00Z",
   "duration_ms": 10050,
   "interrupted": false,
-  "ledger": { "items": {} },
+  "ledger": { "items": {
+    "http": { "requests": 4, "header_bytes": 1200, "page_bytes": 600, "object_bytes": 0 },
+    "https": { "requests": 2, "header_bytes": 700, "page_bytes": 0, "object_bytes": 2048 }
+  } },
+  "log_reconcile": { "log_file": "/tmp/edge/access.log", "log_requests": 5, "log_sc_bytes": 4000,
+    "wire_requests": 6, "wire_bytes": 4548, "ok": false,
+    "problems": ["1 request on the wire has no log line: <script>alert(1)</script>"] },
   "cases": [
     {
       "id": "redirect-get-root",

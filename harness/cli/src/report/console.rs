@@ -9,20 +9,30 @@
 //! Failures
 //! ✗ redirect-post-refused  specs/vpp.yaml:42  must  VPP-REDIRECT-UNSAFE
 //!     An HTTP POST under redirect-to-https is refused with 403
-//!     VPP-REDIRECT-UNSAFE (viewer) wrong status
-//!       expected: 403                           │ observed: 301
+//!     VPP-REDIRECT-UNSAFE (viewer): wrong status
+//!       expected: 403                            │ observed: 301
+//!     VPP-REDIRECT-UNSAFE (judge): an unsafe method was redirected
+//!       expected: no Location
+//!       observed: https://d111.cloudfront.net/form\r\nSet-Cookie: x=1
 //!
 //! Viewer protocol policy
 //!   RULE                   PASS  FAIL   ERR  INFO  STATEMENT
-//! ✗ VPP-REDIRECT-UNSAFE       0     1     0     0  Under redirect-to-https, POST, PUT, PATCH and…
-//!   VPP-REDIRECT-SAFE         4     0     0     0  Under redirect-to-https, GET and HEAD over HTTP…
+//! ✗ VPP-REDIRECT-UNSAFE       0     1     0     0  `redirect-to-https`: an HTTP DELETE, OPTIONS, PATCH, POST o…
+//!   VPP-REDIRECT-SAFE         4     0     0     0  `redirect-to-https`: an HTTP GET or HEAD gets 301 with a `L…
+//!
+//! Not exercised by this run (37):
+//!   VPP-ALLOW-ALL, VPP-HTTPS-ONLY, …
+//!
+//! Billing (wire ledger): 9 requests (http 5, https 4), 6230 bytes out
 //!
 //! 1 must failure: the run fails.
 //! 4 passed, 1 failed
 //! ```
 
 use super::model::{CaseResult, Finding, RuleTally, RunResult, Verdict};
-use super::text::{failed, one_line, printable, rule_list, shorten, statement, wrap};
+use super::text::{
+    failed, ledger_rows, one_line, printable, reconcile_line, rule_list, shorten, statement, wrap,
+};
 use edgeconform_core::rules::{Group, Level, RuleId, CATALOG};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -81,6 +91,7 @@ pub fn render(run: &RunResult, color: bool) -> String {
     }
 
     rule_tables(&mut out, p, &run.by_rule());
+    billing(&mut out, run);
 
     let _ = writeln!(out);
     if run.interrupted {
@@ -233,6 +244,27 @@ fn rule_tables(out: &mut String, p: Paint, tally: &BTreeMap<RuleId, RuleTally>) 
     if !untested.is_empty() {
         let _ = writeln!(out, "\nNot exercised by this run ({}):", untested.len());
         out.push_str(&wrap(&untested.join(", "), 96, "  "));
+    }
+}
+
+/// The wire ledger in one line, and the access-log reconciliation.
+fn billing(out: &mut String, run: &RunResult) {
+    let rows = ledger_rows(run);
+    if let Some((_, total)) = rows.last() {
+        let items: Vec<String> = rows[..rows.len() - 1]
+            .iter()
+            .map(|(k, t)| format!("{k} {}", t.requests))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nBilling (wire ledger): {} requests ({}), {} bytes out",
+            total.requests,
+            items.join(", "),
+            total.bytes_out()
+        );
+    }
+    if let Some(line) = reconcile_line(run) {
+        let _ = writeln!(out, "{line}");
     }
 }
 

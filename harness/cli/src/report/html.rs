@@ -16,7 +16,9 @@
 //! ```
 
 use super::model::{CaseResult, RunResult, Verdict};
-use super::text::{failed, pretty, printable, rule_list, statement, verdict_word};
+use super::text::{
+    failed, ledger_rows, pretty, printable, reconcile_line, rule_list, statement, verdict_word,
+};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -199,6 +201,7 @@ pub fn render(run: &RunResult) -> String {
     let _ = writeln!(s, "</dl>\n</header>");
 
     rules_table(&mut s, run, &anchors);
+    billing(&mut s, run);
 
     let failing: Vec<usize> = (0..run.cases.len())
         .filter(|&i| failed(&run.cases[i]))
@@ -223,13 +226,61 @@ pub fn render(run: &RunResult) -> String {
             "<section>\n<h2 id=\"passed\">Other cases ({})</h2>",
             others.len()
         );
-        for i in others {
+        if others.len() > PASSING_DETAILS {
+            let _ = writeln!(
+                s,
+                "<p class=\"muted\">The first {PASSING_DETAILS} are shown; report.json holds all {}.</p>",
+                others.len()
+            );
+        }
+        for &i in others.iter().take(PASSING_DETAILS) {
             case(&mut s, &run.cases[i], &anchors[i], false);
         }
         let _ = writeln!(s, "</section>");
     }
     s.push_str("</body>\n</html>\n");
     s
+}
+
+/// Passing cases shown in full; past this the page would grow with the run (report.json has all).
+const PASSING_DETAILS: usize = 2000;
+
+fn billing(s: &mut String, run: &RunResult) {
+    let rows = ledger_rows(run);
+    if rows.is_empty() && run.log_reconcile.is_none() {
+        return;
+    }
+    let _ = writeln!(s, "<section>\n<h2 id=\"billing\">Billing</h2>");
+    if !rows.is_empty() {
+        let _ = writeln!(
+            s,
+            "<table class=\"ledger\">\n<tr><th>Line item</th><th>Requests</th><th>Header bytes</th>\
+             <th>Page bytes</th><th>Object bytes</th><th>Bytes out</th></tr>"
+        );
+        for (k, t) in rows {
+            let _ = writeln!(
+                s,
+                "<tr><td>{k}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                t.requests,
+                t.header_bytes,
+                t.page_bytes,
+                t.object_bytes,
+                t.bytes_out()
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
+    if let Some(line) = reconcile_line(run) {
+        let ok = run.log_reconcile.as_ref().is_some_and(|r| r.ok);
+        let _ = writeln!(
+            s,
+            "<p class=\"{}\">{}</p>",
+            if ok { "good" } else { "bad" },
+            escape(&line)
+        );
+    }
+    let _ = writeln!(s, "</section>");
 }
 
 fn rules_table(s: &mut String, run: &RunResult, anchors: &[String]) {

@@ -9,20 +9,27 @@
 //! - **Result: 4 passed, 1 failed** — 1 must failure: the run fails.
 //! - Target: reference (http://127.0.0.1:8080, https://127.0.0.1:8443) · ruleset current
 //!
-//! | Rule | ✅ | ❌ | ⚠️ | ℹ️ | Statement |
+//! ## Rules
+//!
+//! | Rule | ✅ | ❌ | ⚠️ error | ℹ️ | Statement |
 //! |---|---:|---:|---:|---:|---|
-//! | VPP-REDIRECT-UNSAFE | 0 | 1 | 0 | 0 | Under redirect-to-https, … |
+//! | VPP-REDIRECT-UNSAFE | 0 | 1 | 0 | 0 | `redirect-to-https`: an HTTP DELETE, OPTIONS, … |
+//!
+//! ## Billing
+//!
+//! | Line item | Requests | Header bytes | Page bytes | Object bytes | Bytes out |
+//! …
 //!
 //! ## Failures
 //!
 //! ### ❌ redirect-post-refused
-//! An HTTP POST under redirect-to-https is refused with 403 — `specs/vpp.yaml:42`, must
+//! An HTTP POST under redirect-to-https is refused with 403 — specs/vpp.yaml:42, must, rules VPP-REDIRECT-UNSAFE
 //!
 //! - **VPP-REDIRECT-UNSAFE** (viewer): wrong status<br>expected: 403 · observed: 301
 //! ```
 
 use super::model::{CaseResult, RunResult, Verdict};
-use super::text::{failed, one_line, printable, rule_list, statement};
+use super::text::{failed, ledger_rows, one_line, printable, reconcile_line, rule_list, statement};
 use std::fmt::Write as _;
 
 /// `summary.md` content.
@@ -88,6 +95,32 @@ pub fn render(run: &RunResult) -> String {
                 statement(r).replace('|', "\\|")
             );
         }
+    }
+
+    let ledger = ledger_rows(run);
+    if !ledger.is_empty() || run.log_reconcile.is_some() {
+        let _ = writeln!(s, "\n## Billing\n");
+    }
+    if !ledger.is_empty() {
+        let _ = writeln!(
+            s,
+            "| Line item | Requests | Header bytes | Page bytes | Object bytes | Bytes out |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+        for (k, t) in &ledger {
+            let _ = writeln!(
+                s,
+                "| {k} | {} | {} | {} | {} | {} |",
+                t.requests,
+                t.header_bytes,
+                t.page_bytes,
+                t.object_bytes,
+                t.bytes_out()
+            );
+        }
+    }
+    if let Some(line) = reconcile_line(run) {
+        let _ = writeln!(s, "\n{}", md(&line));
     }
 
     let failures: Vec<&CaseResult> = run.cases.iter().filter(|c| failed(c)).collect();

@@ -5,7 +5,8 @@
 //! overrides. [`printable`] turns every such character into a visible escape, so
 //! `"https://x/\r\nSet-Cookie: a"` prints as `https://x/\r\nSet-Cookie: a` on one line.
 
-use super::model::{CaseResult, Verdict};
+use super::model::{CaseResult, RunResult, Verdict};
+use edgeconform_core::billing::Totals;
 
 /// `s` with every control character (C0, DEL, C1) and every bidi override or isolate replaced by a
 /// visible escape (`\r`, `\n`, `\t`, `\u{1b}`), so it prints on one line and cannot drive a
@@ -80,6 +81,42 @@ pub fn wrap(s: &str, width: usize, indent: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The wire ledger as rows (line item, totals), then `total`; empty when nothing was billed.
+pub fn ledger_rows(run: &RunResult) -> Vec<(&'static str, Totals)> {
+    if run.ledger.items.is_empty() {
+        return Vec::new();
+    }
+    let mut rows: Vec<(&'static str, Totals)> = run
+        .ledger
+        .items
+        .iter()
+        .map(|(k, t)| (k.as_str(), *t))
+        .collect();
+    rows.push(("total", run.ledger.total()));
+    rows
+}
+
+/// One line on the access-log reconciliation (BIL-LOG-RECONCILE), when the log was read.
+pub fn reconcile_line(run: &RunResult) -> Option<String> {
+    let r = run.log_reconcile.as_ref()?;
+    let verdict = if r.ok {
+        "matches the wire ledger".to_string()
+    } else {
+        format!(
+            "does NOT match the wire ledger ({} requests, {} bytes): {}",
+            r.wire_requests,
+            r.wire_bytes,
+            printable(&r.problems.join("; "))
+        )
+    };
+    Some(format!(
+        "Access log {}: {} requests, {} bytes; {verdict}",
+        printable(&r.log_file),
+        r.log_requests,
+        r.log_sc_bytes
+    ))
 }
 
 /// The word for a verdict, as reports print it.

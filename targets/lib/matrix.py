@@ -7,10 +7,10 @@ import re
 import sys
 
 RECIPES = ["nginx", "haproxy", "caddy", "apache", "trafficserver", "varnish", "lighttpd",
-           "nginx-naive", "caddy-naive", "apache-naive"]
+           "nginx-naive", "haproxy-naive", "caddy-naive", "apache-naive"]
 KEYS = ["img-get", "img-post", "img-https", "acct-get", "acct-https", "pub-http", "pub-raw", "pub-post",
         "pub-xfp", "site-https", "api-http-get", "api-http-del", "api-https-get", "legacy-https",
-        "docs-1char", "img-host-case", "dotdot", "pct-slash", "evil-host-http", "evil-host-https",
+        "docs-1char", "img-host-port", "img-host-case", "dotdot", "pct-slash", "evil-host-http", "evil-host-https",
         "no-host-1.0", "bad-host", "method-foo", "get-chunked", "url-9000", "head-3x8k"]
 
 

@@ -1,19 +1,25 @@
 //! `edgeconform report`: render several `report.json` files as one rules × targets matrix (HTML,
-//! and optionally Markdown). A file that is not a report of this schema version is an error naming
-//! the file (exit 2); a file that cannot be written is a harness fault (exit 3).
+//! and optionally Markdown). With `--targets DIR`, a target whose name has a recipe baseline
+//! `DIR/<name>/expected.yaml` gets its listed rules shown as expected deviations. A file that is not
+//! a report of this schema version, or a baseline that does not parse, is an error naming the file
+//! (exit 2); a file that cannot be written is a harness fault (exit 3).
 //!
 //! ```text
-//! $ edgeconform report reports/reference/report.json reports/nginx/report.json \
+//! $ edgeconform report reports/reference/report.json reports/nginx/report.json --targets targets \
 //!     -o reports/matrix/index.html --markdown reports/matrix/summary.md
 //! wrote reports/matrix/index.html (2 targets)
 //! wrote reports/matrix/summary.md
 //! ```
 
 use crate::exit;
-use crate::report::matrix::{render_matrix, render_matrix_markdown};
+use crate::report::json;
+use crate::report::matrix::{render_matrix_columns, render_matrix_markdown_columns, Column};
 use crate::report::model::RunResult;
-use crate::report::{json, write::write_atomic};
+use crate::report::write::{sanitise, write_atomic};
 use clap::Args;
+use edgeconform_core::rules::RuleId;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -27,6 +33,18 @@ pub struct ReportArgs {
     /// Also write the matrix as a Markdown table.
     #[arg(long, value_name = "OUT.md")]
     pub markdown: Option<PathBuf>,
+    /// Recipes folder: a target named NAME with a `DIR/NAME/expected.yaml` baseline gets the rules
+    /// listed there shown as expected deviations instead of failures.
+    #[arg(long, value_name = "DIR")]
+    pub targets: Option<PathBuf>,
+}
+
+/// One entry of a recipe's `expected.yaml` (targets/README.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deviation {
+    rule: RuleId,
+    reason: String,
 }
 
 /// Run the subcommand; returns the exit code.
@@ -38,13 +56,28 @@ pub fn run(args: &ReportArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    if let Err(msg) = write(&args.output, &render_matrix(&runs)) {
+    let mut expected = Vec::with_capacity(runs.len());
+    for run in &runs {
+        match baseline(args.targets.as_deref(), &run.target.name) {
+            Ok(e) => expected.push(e),
+            Err(msg) => {
+                eprintln!("edgeconform report: {msg}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let columns: Vec<Column> = runs
+        .iter()
+        .zip(expected)
+        .map(|(run, e)| Column::with_expected(run, e))
+        .collect();
+    if let Err(msg) = write(&args.output, &render_matrix_columns(&columns)) {
         eprintln!("edgeconform report: {msg}");
         return exit::HARNESS;
     }
     println!("wrote {} ({} targets)", args.output.display(), runs.len());
     if let Some(md) = &args.markdown {
-        if let Err(msg) = write(md, &render_matrix_markdown(&runs)) {
+        if let Err(msg) = write(md, &render_matrix_markdown_columns(&columns)) {
             eprintln!("edgeconform report: {msg}");
             return exit::HARNESS;
         }
@@ -63,6 +96,31 @@ pub fn read(file: &Path) -> Result<RunResult, String> {
     let name = file.display();
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {name}: {e}"))?;
     json::parse(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+/// The expected deviations of target `name` from `targets/<name>/expected.yaml`: none without
+/// `--targets`, for a name that is not one safe path component, or when the recipe has no baseline.
+pub fn baseline(targets: Option<&Path>, name: &str) -> Result<BTreeMap<RuleId, String>, String> {
+    let Some(dir) = targets else {
+        return Ok(BTreeMap::new());
+    };
+    if name.is_empty() || sanitise(name) != name {
+        return Ok(BTreeMap::new());
+    }
+    let path = dir.join(name).join("expected.yaml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    // A baseline of comments only (a recipe with no known deviation) is YAML null.
+    let list: Option<Vec<Deviation>> = edgeconform_core::yaml::from_str(&text)
+        .map_err(|p| p.render(&path.display().to_string()))?;
+    Ok(list
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| (d.rule, d.reason))
+        .collect())
 }
 
 fn write(path: &Path, body: &str) -> Result<(), String> {

@@ -455,6 +455,48 @@ fn report_subcommand_renders_matrix_and_names_bad_files() {
         .unwrap()
         .contains("| VPP-REDIRECT-UNSAFE | ❌ 1 | ❌ 1 |"));
 
+    // With --targets, a recipe's baseline turns its listed rules into expected deviations.
+    let mut naive = nginx();
+    naive.target.name = "nginx-naive".into();
+    let c = dir.join("c.json");
+    std::fs::write(&c, json::render(&naive)).unwrap();
+    let targets = dir.join("targets");
+    std::fs::create_dir_all(targets.join("nginx-naive")).unwrap();
+    std::fs::create_dir_all(targets.join("reference")).unwrap();
+    std::fs::write(
+        targets.join("nginx-naive/expected.yaml"),
+        "# known\n- rule: VPP-HTTPS-ONLY\n  reason: \"one server block\"\n",
+    )
+    .unwrap();
+    std::fs::write(targets.join("reference/expected.yaml"), "# none\n").unwrap();
+    let (code, stdout, stderr) = edgeconform(&[
+        "report",
+        &s(&a),
+        &s(&c),
+        "--targets",
+        &s(&targets),
+        "-o",
+        &s(&out),
+        "--markdown",
+        &s(&md),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .contains("| VPP-HTTPS-ONLY | ⚠️ 1 error | 🔵 expected 1 |"));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("title=\"one server block\""));
+    std::fs::write(
+        targets.join("nginx-naive/expected.yaml"),
+        "- rule: NOT-A-RULE\n  reason: x\n",
+    )
+    .unwrap();
+    let (code, _, stderr) =
+        edgeconform(&["report", &s(&c), "--targets", &s(&targets), "-o", &s(&out)]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nginx-naive/expected.yaml:1"), "{stderr}");
+
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"schema_version\": 1,\n \"tool\": ").unwrap();
     let (code, _, stderr) = edgeconform(&["report", &s(&a), &s(&bad), "-o", &s(&out)]);

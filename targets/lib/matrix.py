@@ -6,7 +6,7 @@ Usage: lib/matrix.py [OBSERVED_DIR] > table.md   (run from targets/)
 import re
 import sys
 
-RECIPES = ["nginx", "haproxy", "caddy", "apache", "trafficserver", "varnish", "lighttpd",
+RECIPES = ["nginx", "haproxy", "caddy", "apache", "trafficserver", "varnish", "lighttpd", "h2o",
            "nginx-naive", "haproxy-naive", "caddy-naive", "apache-naive"]
 KEYS = ["img-get", "img-post", "img-https", "acct-get", "acct-https", "pub-http", "pub-raw", "pub-post",
         "pub-xfp", "site-https", "api-http-get", "api-http-del", "api-https-get", "legacy-https",

@@ -83,6 +83,10 @@ for r in "${recipes[@]}"; do
     EDGE_HTTPS_PORT=$(free_port)
     export EDGE_HTTP_PORT EDGE_HTTPS_PORT WORKDIR=$work/$r
     mkdir -p "$WORKDIR"
+    # As `edgeconform run --recipe` does: the certificate files live in WORKDIR (edge.pem, edge.key,
+    # ca.pem), so a recipe must not write over those names.
+    cp "$work/edge.pem" "$WORKDIR/edge.pem"; cp "$work/edge.key" "$WORKDIR/edge.key"; cp "$ca" "$WORKDIR/ca.pem"
+    export EDGE_CERT=$WORKDIR/edge.pem EDGE_KEY=$WORKDIR/edge.key EDGE_CA=$WORKDIR/ca.pem
     # Correlation ids repeat from recipe to recipe: start each with no records.
     python3 -c 'import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method="DELETE"), timeout=5)' \
         "http://$control/records"

@@ -55,6 +55,8 @@ CASES = [
     ("legacy-cfp-spoof", "http", "GET", ALIAS, "/legacy/x", [("CloudFront-Forwarded-Proto", "https")], b"", "1.1"),
     ("secure-http", "http", "GET", ALIAS, "/secure/x", [], b"", "1.1"),
     ("docs-1char", "http", "GET", ALIAS, "/Docs/a.html", [], b"", "1.1"),
+    ("media-http", "http", "GET", ALIAS, "/media/clip.mp4", [], b"", "1.1"),
+    ("media-https", "https", "GET", ALIAS, "/media/clip.mp4", [], b"", "1.1"),
     ("docs-2char", "http", "GET", ALIAS, "/Docs/ab.html", [], b"", "1.1"),
     ("docs-lower", "http", "GET", ALIAS, "/docs/a.html", [], b"", "1.1"),
     ("images-case", "http", "GET", ALIAS, "/Images/a.jpg", [], b"", "1.1"),

@@ -82,6 +82,10 @@ pub struct RunArgs {
     /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
     #[arg(long, value_name = "FILE")]
     pub access_log: Option<PathBuf>,
+    /// Run against a mutant of the embedded reference edge (`edgeconform mutants` lists them):
+    /// the suite should fail for exactly the rules it breaks.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
+    pub mutant: Option<crate::edge::Mutant>,
 }
 
 fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
@@ -94,6 +98,10 @@ fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
         .next()
         .ok_or_else(|| anyhow!("`{url}` resolves to no address"))
 }
+
+/// Runs with more cases than this keep only compact copies of passing cases in memory (the full
+/// ones are spooled to disk and streamed into report.json).
+const SPOOL_ABOVE: usize = 2000;
 
 pub fn run(args: RunArgs) -> u8 {
     let suites = match crate::spec_cmd::load_all(&args.paths) {
@@ -126,7 +134,7 @@ pub fn run(args: RunArgs) -> u8 {
 
 /// Cases selected by tag and id, with their distribution.
 fn selected(
-    suites: &[Suite],
+    suites: Vec<Suite>,
     args: &RunArgs,
     only: Option<&Distribution>,
 ) -> Vec<(Case, Arc<Distribution>)> {
@@ -135,10 +143,18 @@ fn selected(
         if only.is_some_and(|d| *d != s.distribution) {
             continue;
         }
-        let d = Arc::new(s.distribution.clone());
-        for c in spec::select(&s.cases, &args.tags, &args.ids) {
-            out.push((c.clone(), d.clone()));
-        }
+        let keep: std::collections::HashSet<String> = spec::select(&s.cases, &args.tags, &args.ids)
+            .into_iter()
+            .map(|c| c.id.clone())
+            .collect();
+        let d = Arc::new(s.distribution);
+        // Moved, not cloned: a 100k-case run holds each case once.
+        out.extend(
+            s.cases
+                .into_iter()
+                .filter(|c| keep.contains(&c.id))
+                .map(|c| (c, d.clone())),
+        );
     }
     out
 }
@@ -168,7 +184,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let (env, cases, target) = match (&args.target, &args.recipe) {
         (None, Some(name)) => {
             let dist = read_distribution(&args.distribution)?;
-            let cases = external_cases(&suites, &args, &dist);
+            let cases = external_cases(suites, &args, &dist);
             let placeholder = Endpoint {
                 http: ([127, 0, 0, 1], 9).into(),
                 https: ([127, 0, 0, 1], 9).into(),
@@ -198,19 +214,24 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             (env, cases, info)
         }
         (None, None) => {
-            let cases = selected(&suites, &args, None);
+            let cases = selected(suites, &args, None);
             let log_dir = args.reports.join(".edge-logs");
             let env = crate::runner::embedded::start(
                 &ca,
                 cases.iter().map(|(c, d)| (c, d.clone())),
                 &log_dir,
+                args.mutant,
             )
             .await?;
+            let default_name = match args.mutant {
+                Some(m) => format!("mutant-{m}"),
+                None => "reference".into(),
+            };
             (
                 env,
                 cases,
                 TargetInfo {
-                    name: args.name.clone().unwrap_or_else(|| "reference".into()),
+                    name: args.name.clone().unwrap_or(default_name),
                     http: String::new(),
                     https: String::new(),
                     insecure: args.insecure,
@@ -223,7 +244,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
                 .clone()
                 .ok_or_else(|| anyhow!("--target needs --target-https too"))?;
             let dist = read_distribution(&args.distribution)?;
-            let cases = external_cases(&suites, &args, &dist);
+            let cases = external_cases(suites, &args, &dist);
             let endpoint = Endpoint {
                 http: addr_of(t)?,
                 https: addr_of(&https)?,
@@ -270,8 +291,10 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             }
         })
         .collect();
-    let by_index: Vec<(Case, Arc<Distribution>)> = jobs
+    // The access-log cases are evaluated again once the log is read.
+    let log_cases: Vec<(Case, Arc<Distribution>)> = jobs
         .iter()
+        .filter(|j| j.case.access_log || j.case.origin_failure.is_some())
         .map(|j| (j.case.clone(), j.dist.clone()))
         .collect();
     let total = jobs.len();
@@ -298,7 +321,11 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         https: env.https_desc(&target),
         ..target
     };
-    let (results, ledger) = runner::run(
+    let spool = (total > SPOOL_ABOVE).then(|| {
+        args.reports
+            .join(format!(".spool-{}.jsonl", std::process::id()))
+    });
+    let out = runner::run(
         jobs,
         records,
         tls,
@@ -307,9 +334,11 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             request_timeout: Duration::from_secs_f64(args.timeout),
             stop: stop.clone(),
             on_done: Some(on_done),
+            spool,
         },
     )
     .await;
+    let (results, ledger) = (out.results, out.ledger.clone());
     progress.finish();
     let interrupted = results.len() < total;
     let logs: Vec<PathBuf> = match &args.access_log {
@@ -324,7 +353,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let log_reconcile = if logs.is_empty() {
         None
     } else {
-        Some(check_logs(&logs, &mut results, &by_index))
+        Some(check_logs(&logs, &mut results, &log_cases))
     };
     let run = RunResult {
         schema_version: SCHEMA_VERSION,
@@ -338,12 +367,17 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         cases: results,
         ledger,
         log_reconcile,
+        spool: out.spool,
     };
     let color = std::env::var_os("NO_COLOR").is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", crate::report::console::render(&run, color));
-    let dir = crate::report::write::write_all(&run, &args.reports)?;
-    println!(
+    let written = crate::report::write::write_all(&run, &args.reports);
+    if let Some((spool, _)) = &run.spool {
+        spool.remove();
+    }
+    let dir = written?;
+    eprintln!(
         "reports: {} (and {})",
         dir.display(),
         args.reports.join("latest").display()
@@ -376,7 +410,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
 
 /// Reads the access logs, re-evaluates the cases that ask for the log, and reconciles the log
 /// with what the viewer side received.
-fn check_logs(
+pub fn check_logs(
     logs: &[PathBuf],
     results: &mut [crate::report::model::CaseResult],
     cases: &[(Case, Arc<Distribution>)],
@@ -437,7 +471,7 @@ fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
 /// an origin failure the harness can only arrange for its own edge, and without the access-log
 /// cases when no `--access-log` was given.
 fn external_cases(
-    suites: &[Suite],
+    suites: Vec<Suite>,
     args: &RunArgs,
     dist: &Distribution,
 ) -> Vec<(Case, Arc<Distribution>)> {

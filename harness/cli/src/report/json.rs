@@ -14,7 +14,10 @@
 //! }
 //! ```
 
-use super::model::{RunResult, SCHEMA_VERSION};
+use super::model::{CaseResult, RunResult, SCHEMA_VERSION};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::Serialize;
+use std::cell::RefCell;
 
 /// `report.json` content (pretty, with a final newline).
 pub fn render(run: &RunResult) -> String {
@@ -24,6 +27,83 @@ pub fn render(run: &RunResult) -> String {
         serde_json::to_string_pretty(run).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// Writes `report.json` for a run whose cases are spooled (see `runner::spool`): the same JSON as
+/// [`render`], streamed case by case in input order, so a 100k-case run never holds it in memory.
+pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
+    let Some((spool, entries)) = &run.spool else {
+        let mut out = out;
+        return out.write_all(render(run).as_bytes());
+    };
+    let reader = RefCell::new(spool.reader()?);
+    let cases = Cases {
+        cases: &run.cases,
+        entries,
+        reader: &reader,
+    };
+    let view = View {
+        schema_version: run.schema_version,
+        tool: &run.tool,
+        tool_version: &run.tool_version,
+        target: &run.target,
+        ruleset: &run.ruleset,
+        started: &run.started,
+        duration_ms: run.duration_ms,
+        interrupted: run.interrupted,
+        cases,
+        ledger: &run.ledger,
+        log_reconcile: &run.log_reconcile,
+    };
+    let mut w = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, &view).map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
+}
+
+/// [`RunResult`]'s fields, in its order, with the cases streamed.
+#[derive(Serialize)]
+struct View<'a> {
+    schema_version: u32,
+    tool: &'a str,
+    tool_version: &'a str,
+    target: &'a super::model::TargetInfo,
+    ruleset: &'a str,
+    started: &'a str,
+    duration_ms: u64,
+    interrupted: bool,
+    cases: Cases<'a>,
+    ledger: &'a edgeconform_core::billing::Ledger,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_reconcile: &'a Option<super::model::LogReconcile>,
+}
+
+struct Cases<'a> {
+    cases: &'a [CaseResult],
+    entries: &'a [Option<crate::runner::spool::Entry>],
+    reader: &'a RefCell<crate::runner::spool::SpoolReader>,
+}
+
+impl Serialize for Cases<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.cases.len()))?;
+        for (i, c) in self.cases.iter().enumerate() {
+            match self.entries.get(i).copied().flatten() {
+                Some(e) => {
+                    let line = self
+                        .reader
+                        .borrow_mut()
+                        .line(e)
+                        .map_err(serde::ser::Error::custom)?;
+                    let raw = serde_json::value::RawValue::from_string(line)
+                        .map_err(serde::ser::Error::custom)?;
+                    seq.serialize_element(&raw)?;
+                }
+                None => seq.serialize_element(c)?,
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Why a `report.json` could not be read.

@@ -29,6 +29,14 @@ pub struct RunResult {
     /// BIL-LOG-RECONCILE, when the target's access log was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_reconcile: Option<LogReconcile>,
+    /// Big runs: the full cases are in this spool (one entry per case, `None` for a case kept
+    /// whole in `cases`), and `cases` holds compact copies. Never serialised: `report.json` is
+    /// streamed from the spool.
+    #[serde(skip)]
+    pub spool: Option<(
+        crate::runner::spool::SpoolFile,
+        Vec<Option<crate::runner::spool::Entry>>,
+    )>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +118,10 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: u64,
+    /// Per leg that got a response: (status, bytes received — head and body). Kept when a big
+    /// run drops the details of passing cases, for BIL-LOG-RECONCILE. Not serialised.
+    #[serde(skip)]
+    pub wire: Vec<(u16, u64)>,
 }
 
 impl CaseResult {

@@ -22,13 +22,6 @@ pub const FILES: [&str; 4] = ["report.json", "junit.xml", "summary.md", "index.h
 /// Returns the run's directory.
 pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
     fs::create_dir_all(reports_dir)?;
-    let contents = [
-        json::render(run),
-        junit::render(run),
-        markdown::render(run),
-        html::render(run),
-    ];
-
     let base = run_name(run);
     let mut dir = reports_dir.join(&base);
     let mut n = 2;
@@ -38,11 +31,13 @@ pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
         n += 1;
     }
     fs::create_dir_all(&dir)?;
-    for (name, body) in FILES.iter().zip(&contents) {
+    // report.json is streamed (a big run's cases live in a spool), the others are small.
+    write_atomic_with(&dir.join(FILES[0]), |f| json::write_streaming(run, f))?;
+    let others = [junit::render(run), markdown::render(run), html::render(run)];
+    for (name, body) in FILES[1..].iter().zip(&others) {
         write_atomic(&dir.join(name), body.as_bytes())?;
     }
-
-    refresh_latest(reports_dir, &contents)?;
+    refresh_latest(reports_dir, &dir)?;
     Ok(dir)
 }
 
@@ -80,6 +75,14 @@ pub fn sanitise(s: &str) -> String {
 
 /// Write `bytes` to `path` through a temporary file in the same directory, synced, then renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content written by `fill`.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
@@ -88,7 +91,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         fs::rename(&tmp, path)
     })();
@@ -98,16 +101,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Replace `reports_dir/latest` by a fresh copy: built as `.latest.new-<pid>`, then swapped in.
-fn refresh_latest(reports_dir: &Path, contents: &[String; 4]) -> io::Result<()> {
+/// Replace `reports_dir/latest` by a copy of the run's `dir`: built as `.latest.new-<pid>`, then
+/// swapped in.
+fn refresh_latest(reports_dir: &Path, dir: &Path) -> io::Result<()> {
     let pid = std::process::id();
     let new = reports_dir.join(format!(".latest.new-{pid}"));
     let old = reports_dir.join(format!(".latest.old-{pid}"));
     let latest = reports_dir.join("latest");
     let _ = fs::remove_dir_all(&new);
     fs::create_dir_all(&new)?;
-    for (name, body) in FILES.iter().zip(contents) {
-        write_atomic(&new.join(name), body.as_bytes())?;
+    for name in FILES {
+        fs::copy(dir.join(name), new.join(name))?;
     }
     // A directory cannot be renamed over a non-empty one: move the old aside first.
     if latest.symlink_metadata().is_ok() {

@@ -4,7 +4,7 @@
 
 use super::client::Endpoint;
 use super::records::{BoxFuture, Records};
-use crate::edge::{origin_listener_specs, EdgeConfig, EdgeServer, OriginMap};
+use crate::edge::{origin_listener_specs, EdgeConfig, EdgeServer, Mutant, OriginMap};
 use crate::origin::{
     ListenerSpec, ObjectSizes, OriginOptions, OriginRecord, OriginServer, RecordStore,
 };
@@ -64,7 +64,9 @@ async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<Or
     // no object bytes whatever path it uses.
     let options = OriginOptions {
         default_object_size: 0,
-        ..OriginOptions::default()
+        // The runner reads a case's records as soon as its response is in; keeping the last
+        // 50,000 is plenty and keeps a 100k-case run's memory flat.
+        max_records: 50_000,
     };
     OriginServer::start_with_options(specs, ca, vec![], None, options).await
 }
@@ -75,12 +77,14 @@ async fn start_edge(
     map: OriginMap,
     timeout: Option<Duration>,
     log: Option<PathBuf>,
+    mutant: Option<Mutant>,
 ) -> Result<EdgeServer> {
     let mut cfg = EdgeConfig::new(dist.clone(), ca, map)?;
     if let Some(t) = timeout {
         cfg.origin_timeout = t;
     }
     cfg.access_log = log;
+    cfg.mutant = mutant;
     EdgeServer::start(cfg).await
 }
 
@@ -94,11 +98,13 @@ fn endpoint(edge: &EdgeServer, dist: &Distribution) -> Endpoint {
 }
 
 /// Starts origin + reference edge for every distinct distribution of the cases; the edges write
-/// their access logs into `log_dir` (`access-N.log`).
+/// their access logs into `log_dir` (`access-N.log`). With a `mutant`, every edge (the failure
+/// edges too) has that bug.
 pub async fn start<'a>(
     ca: &TestCa,
     cases: impl Iterator<Item = (&'a Case, Arc<Distribution>)>,
     log_dir: &Path,
+    mutant: Option<Mutant>,
 ) -> Result<Env> {
     let mut sites: Vec<Site> = Vec::new();
     let mut needs: Vec<(Arc<Distribution>, bool, bool)> = Vec::new();
@@ -127,6 +133,7 @@ pub async fn start<'a>(
             OriginMap::from_listeners(&origin.listeners()),
             None,
             Some(log.clone()),
+            mutant,
         )
         .await?;
         let normal = endpoint(&edge, &dist);
@@ -140,7 +147,7 @@ pub async fn start<'a>(
                     map.insert(o.id.clone(), s, l.local_addr()?);
                 }
             }
-            let e = start_edge(ca, &dist, map, Some(FAILURE_TIMEOUT), None).await?;
+            let e = start_edge(ca, &dist, map, Some(FAILURE_TIMEOUT), None, mutant).await?;
             let ep = endpoint(&e, &dist);
             edges.push(e);
             Some(ep)
@@ -155,6 +162,7 @@ pub async fn start<'a>(
                 OriginMap::from_listeners(&hang.listeners()),
                 Some(FAILURE_TIMEOUT),
                 None,
+                mutant,
             )
             .await?;
             let ep = endpoint(&e, &dist);

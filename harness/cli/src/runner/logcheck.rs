@@ -74,13 +74,10 @@ pub fn reconcile(
     let totals = edgeconform_core::accesslog::totals(records);
     let (mut wire_requests, mut wire_bytes) = (0u64, 0u64);
     for r in results.iter().filter(|r| logged(r)) {
-        for obs in &r.observed {
-            let Ok(o) = serde_json::from_value::<Outcome>(obs.clone()) else {
-                continue;
-            };
-            if o.status != 0 && o.status != 413 {
+        for &(status, bytes) in &r.wire {
+            if status != 0 && status != 413 {
                 wire_requests += 1;
-                wire_bytes += o.header_bytes + o.body_bytes;
+                wire_bytes += bytes;
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod observe;
 pub mod progress;
 pub mod recipe;
 pub mod records;
+pub mod spool;
 
 use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
 use client::{Client, Endpoint};
@@ -20,6 +21,7 @@ use edgeconform_core::outcome::Outcome;
 use edgeconform_core::rules::Level;
 use edgeconform_core::spec::Case;
 use records::Records;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,8 +37,8 @@ pub struct Job {
 /// Called after each finished case with its index and result.
 pub type OnDone = Arc<dyn Fn(usize, &CaseResult) + Send + Sync>;
 
-/// Finished cases by input index.
-type Slots = Arc<Mutex<Vec<Option<(CaseResult, Ledger)>>>>;
+/// Finished cases by input index, with where each is in the spool.
+type Slots = Arc<Mutex<Vec<Option<(CaseResult, Ledger, Option<spool::Entry>)>>>>;
 
 /// Settings of one run.
 pub struct RunOpts {
@@ -46,6 +48,17 @@ pub struct RunOpts {
     pub stop: Arc<AtomicBool>,
     /// Called after each finished case (index, result) — for progress output.
     pub on_done: Option<OnDone>,
+    /// Spool every case here and keep only compact copies of passing ones in memory (big runs).
+    pub spool: Option<PathBuf>,
+}
+
+/// What a run produced.
+pub struct RunOutput {
+    /// In input order; passing cases compact when spooled.
+    pub results: Vec<CaseResult>,
+    pub ledger: Ledger,
+    /// The spool, with each result's entry (same order as `results`; `None`: kept whole).
+    pub spool: Option<(spool::SpoolFile, Vec<Option<spool::Entry>>)>,
 }
 
 /// Runs the jobs; returns the results of the cases that ran (in input order) and the wire ledger.
@@ -54,8 +67,21 @@ pub async fn run(
     records: Arc<dyn Records>,
     tls: Arc<rustls::ClientConfig>,
     opts: RunOpts,
-) -> (Vec<CaseResult>, Ledger) {
+) -> RunOutput {
     let jobs = Arc::new(jobs);
+    let spool = match &opts.spool {
+        Some(p) => match spool::Spool::create(p) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(e) => {
+                eprintln!(
+                    "edgeconform run: cannot spool results to {}: {e}; keeping them in memory",
+                    p.display()
+                );
+                None
+            }
+        },
+        None => None,
+    };
     let next = Arc::new(AtomicUsize::new(0));
     let results: Slots = Arc::new(Mutex::new((0..jobs.len()).map(|_| None).collect()));
     let nonce = std::time::SystemTime::now()
@@ -64,7 +90,7 @@ pub async fn run(
     let on_done = opts.on_done.clone();
     let mut workers = Vec::new();
     for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
-        let (jobs, next, results, records, tls, stop, on_done) = (
+        let (jobs, next, results, records, tls, stop, on_done, spool) = (
             jobs.clone(),
             next.clone(),
             results.clone(),
@@ -72,6 +98,7 @@ pub async fn run(
             tls.clone(),
             opts.stop.clone(),
             on_done.clone(),
+            spool.clone(),
         );
         let timeout = opts.request_timeout;
         workers.push(tokio::spawn(async move {
@@ -91,7 +118,7 @@ pub async fn run(
                         clients.len() - 1
                     }
                 };
-                let r = run_case(
+                let (result, ledger) = run_case(
                     &mut clients[pos].1,
                     records.as_ref(),
                     job,
@@ -99,9 +126,19 @@ pub async fn run(
                 )
                 .await;
                 if let Some(f) = &on_done {
-                    f(i, &r.0);
+                    f(i, &result);
                 }
-                results.lock().expect("results lock")[i] = Some(r);
+                // Access-log and origin-failure cases are looked at again after the run: they
+                // stay whole in memory.
+                let keep = job.case.access_log || job.case.origin_failure.is_some();
+                let (result, entry) = match &spool {
+                    Some(s) if !keep => match s.write(&result) {
+                        Ok(e) => (spool::compact(result), Some(e)),
+                        Err(_) => (result, None),
+                    },
+                    _ => (result, None),
+                };
+                results.lock().expect("results lock")[i] = Some((result, ledger, entry));
             }
         }));
     }
@@ -109,17 +146,25 @@ pub async fn run(
         let _ = w.await;
     }
     let mut ledger = Ledger::default();
-    let out = Arc::try_unwrap(results)
+    let slots = Arc::try_unwrap(results)
         .map(|m| m.into_inner().expect("results lock"))
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .map(|(c, l)| {
-            ledger.merge(&l);
-            c
-        })
-        .collect();
-    (out, ledger)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let mut entries = Vec::new();
+    for (c, l, e) in slots.into_iter().flatten() {
+        ledger.merge(&l);
+        out.push(c);
+        entries.push(e);
+    }
+    let spool = spool
+        .and_then(|s| Arc::try_unwrap(s).ok())
+        .and_then(|s| s.finish().ok())
+        .map(|f| (f, entries));
+    RunOutput {
+        results: out,
+        ledger,
+        spool,
+    }
 }
 
 /// Runs one case: every leg, then the judge and the case's expectations.
@@ -209,6 +254,10 @@ async fn run_case(
         findings,
         error,
         duration_ms: started.elapsed().as_millis() as u64,
+        wire: legs
+            .iter()
+            .map(|o| (o.status, o.header_bytes + o.body_bytes))
+            .collect(),
     };
     (result, ledger)
 }
@@ -240,7 +289,13 @@ pub fn evaluate(
     // smear the failure over every rule of the case.
     let judged = findings.iter().any(|f| !f.info);
     if !errored && (case.explicit || !judged) {
-        for m in case.check(legs) {
+        // The access log is read after the run (logcheck::apply evaluates again with it).
+        let log_pending = legs.iter().all(|o| o.log.is_none());
+        for m in case
+            .check(legs)
+            .into_iter()
+            .filter(|m| !(log_pending && m.observer == "log"))
+        {
             findings.push(Finding {
                 rules: m.rules.clone(),
                 source: m.observer.to_string(),

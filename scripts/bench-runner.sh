@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The runner's throughput next to wrk's on the same reference edge, URL and connection count, as a
+# ratio (issue 4: the runner should reach at least half of wrk's rate with keep-alive); the wall
+# time of the standard suite; and peak memory of generated runs of 10k and 100k cases.
+# Loopback only; every load is bounded in count and time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${CONNS:-16}
+CASES=${CASES:-20000}
+SECONDS_WRK=${SECONDS_WRK:-5}
+bin=target/release/edgeconform
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cargo build --release -q -p edgeconform
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends wrk >/dev/null; else echo "bench-runner: wrk is missing (apt-get install wrk)" >&2; exit 2; fi
+fi
+
+# A reference edge on its own (HTTP 301s never reach an origin).
+"$bin" edge --distribution specs/distributions/standard.yaml --origin assets=http://127.0.0.1:9 \
+  --origin site=http://127.0.0.1:9 --origin api=http://127.0.0.1:9 --origin legacy=http://127.0.0.1:9 \
+  >"$work/edge.json" 2>"$work/edge.err" &
+for _ in $(seq 50); do grep -q '"http"' "$work/edge.json" 2>/dev/null && break; sleep 0.1; done
+http=$(python3 -c "import json,sys
+for l in open('$work/edge.json'):
+    d=json.loads(l)
+    if d.get('listener')=='http' or d.get('scheme')=='http' or d.get('name')=='http': print(d.get('addr')); break" )
+if [ -z "$http" ]; then echo "bench-runner: could not read the edge's HTTP address:"; cat "$work/edge.json" "$work/edge.err"; exit 3; fi
+host=d111111abcdef8.cloudfront.net
+url="http://$http/images/a.jpg"
+
+echo "== wrk: GET $url (Host $host), $CONNS connections, ${SECONDS_WRK}s"
+wrk -t2 -c"$CONNS" -d"${SECONDS_WRK}s" -H "Host: $host" "$url" | tee "$work/wrk.txt"
+wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+
+# The same request as $CASES runner cases (one path each, all 301 at the edge).
+python3 - "$CASES" >"$work/bench.yaml" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("distribution: %s/specs/distributions/standard.yaml" % __import__("os").getcwd())
+print("matrix:\n  id: bench\n  methods: [GET]\n  schemes: [http]\n  versions: ['1.1']\n  paths:")
+for i in range(n):
+    print(f"    - /images/a{i}.jpg")
+PY
+echo "== runner: $CASES cases, --jobs $CONNS"
+"$bin" run "$work/bench.yaml" --target "http://$http" --target-https "https://$http" --insecure \
+  --jobs "$CONNS" --reports "$work/reports" >"$work/run.txt" 2>&1 || true
+tail -2 "$work/run.txt"
+ms=$(python3 -c "import json; print(json.load(open('$work/reports/latest/report.json'))['duration_ms'])")
+python3 - "$CASES" "$ms" "$wrk_rps" <<'PY'
+import sys
+n, ms, wrk = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+rate = n / (ms / 1000)
+print(f"runner: {n} cases in {ms} ms = {rate:,.0f} cases/s; wrk: {wrk:,.0f} req/s; ratio runner/wrk = {rate / wrk:.2f}")
+PY
+
+echo "== the standard suite (specs/), wall time after the build"
+/usr/bin/time -f "wall %e s, peak RSS %M KiB" "$bin" run specs --reports "$work/std" 2>&1 | tail -3
+
+for n in 10000 100000; do
+  python3 - "$n" >"$work/gen$n.yaml" <<'PY'
+import sys, os
+n = int(sys.argv[1]) // 28 + 1   # 7 methods x 2 schemes x 2 versions per path
+print(f"distribution: {os.getcwd()}/specs/distributions/standard.yaml")
+print("matrix:\n  id: gen\n  paths:")
+for i in range(n):
+    print(f"    - /public/p{i}")
+PY
+  echo "== generated run of ~$n cases: peak memory"
+  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$bin" run "$work/gen$n.yaml" --reports "$work/gen$n" 2>&1 | tail -3
+done

@@ -314,7 +314,9 @@ impl Distribution {
 pub fn valid_host_name(host: &str) -> Option<String> {
     let name = host_without_port(host);
     if name.len() < host.len() {
-        let port = &host[name.len() + 1..];
+        // Whatever follows the name must be `:port`; after a bracketed literal it can be any
+        // character, so never assume it is one byte long.
+        let port = host[name.len()..].strip_prefix(':')?;
         if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
             return None;
         }

@@ -176,3 +176,23 @@ proptest! {
         prop_assert!(violations.is_empty(), "decision {:?}\nviolations {:?}", dec, violations);
     }
 }
+
+/// Found by the `decide` and `location` fuzzers: a `Host` whose `]` is followed by a multi-byte
+/// character made `valid_host_name` slice inside that character (a panic any viewer could trigger).
+/// HOST-ROUTE: such a Host is malformed, so the answer is 403.
+#[test]
+fn bracketed_host_followed_by_a_multibyte_character_is_refused() {
+    let d = Distribution::from_yaml(
+        "domain: d1.cloudfront.net\norigins: {o: {type: s3}}\ndefault_behavior: {viewer_protocol_policy: allow-all, origin: o}\n",
+    )
+    .unwrap();
+    for host in ["[]é", "[::1]\u{fffd}", "[a]é:80"] {
+        let r = Request::new(Method::Get, Scheme::Http, host, "/");
+        assert_eq!(
+            edgeconform_core::distribution::valid_host_name(host),
+            None,
+            "{host:?}"
+        );
+        assert_eq!(decide(&d, &r).status(), Some(403), "{host:?}");
+    }
+}

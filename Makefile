@@ -41,5 +41,10 @@ bench:
 	$(CARGO) bench -p edgeconform-core --bench decide
 	$(CARGO) bench -p edgeconform-core --bench pattern
 
+## The suite against the reference edge and every recipe in targets/ that installs here:
+## reports/matrix/index.html and summary.md.
+matrix: build
+	scripts/matrix.sh
+
 clean:
 	$(CARGO) clean

@@ -9,7 +9,7 @@ case "$target" in
   "")
     exec "$bin" run "$specs" "$@" ;;
   recipe:*)
-    exec scripts/run-recipe.sh "$bin" "${target#recipe:}" "$specs" "$@" ;;
+    exec "$bin" run "$specs" --recipe "${target#recipe:}" "$@" ;;
   *)
     if [ -z "$target_https" ]; then
       echo "make conformance: TARGET=$target needs TARGET_HTTPS=https://HOST:PORT as well" >&2

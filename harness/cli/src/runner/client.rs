@@ -51,6 +51,20 @@ impl Response {
     }
 }
 
+/// How one attempt failed: on a stale kept-alive connection (worth one retry) or for good.
+enum Attempt {
+    Stale(anyhow::Error),
+    Fatal(anyhow::Error),
+}
+
+impl Attempt {
+    fn into_error(self) -> anyhow::Error {
+        match self {
+            Attempt::Stale(e) | Attempt::Fatal(e) => e,
+        }
+    }
+}
+
 enum ConnKind {
     H1(http1::SendRequest<Full<Bytes>>),
     H2(http2::SendRequest<Full<Bytes>>),
@@ -155,6 +169,23 @@ impl Client {
         sni: &str,
         extra: &[(String, String)],
     ) -> Result<Response> {
+        match self.send_once(req, sni, extra).await {
+            // A kept-alive connection the server closed while idle fails before any response
+            // byte: the request never reached the server, so send it once more on a new one.
+            Err(Attempt::Stale(_)) => self
+                .send_once(req, sni, extra)
+                .await
+                .map_err(Attempt::into_error),
+            r => r.map_err(Attempt::into_error),
+        }
+    }
+
+    async fn send_once(
+        &mut self,
+        req: &Request,
+        sni: &str,
+        extra: &[(String, String)],
+    ) -> std::result::Result<Response, Attempt> {
         let want_h2 = req.version == HttpVersion::Http2;
         let slot = match req.scheme {
             Scheme::Http => &mut self.http,
@@ -172,7 +203,11 @@ impl Client {
                 None => false,
             };
         if !reusable {
-            *slot = Some(connect(&self.endpoint, &self.tls, req, sni, want_h2).await?);
+            *slot = Some(
+                connect(&self.endpoint, &self.tls, req, sni, want_h2)
+                    .await
+                    .map_err(Attempt::Fatal)?,
+            );
         }
         let conn = slot.as_mut().expect("set above");
         let mut b = hyper::Request::builder()
@@ -196,7 +231,8 @@ impl Client {
         };
         let hreq = b
             .body(Full::new(body))
-            .with_context(|| format!("cannot build a request for {:?}", req.target))?;
+            .with_context(|| format!("cannot build a request for {:?}", req.target))
+            .map_err(Attempt::Fatal)?;
         let read_before = conn.read.load(Ordering::Relaxed);
         let read = conn.read.clone();
         let resp = match &mut conn.kind {
@@ -207,7 +243,14 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 *slot = None;
-                return Err(anyhow!("request failed: {e}"));
+                let err = anyhow!("request failed: {e}");
+                return Err(
+                    if reusable && (e.is_canceled() || e.is_incomplete_message()) {
+                        Attempt::Stale(err)
+                    } else {
+                        Attempt::Fatal(err)
+                    },
+                );
             }
         };
         let status = resp.status().as_u16();
@@ -224,7 +267,7 @@ impl Client {
             Ok(b) => b.to_bytes(),
             Err(e) => {
                 *slot = None;
-                return Err(anyhow!("response body broke off: {e}"));
+                return Err(Attempt::Fatal(anyhow!("response body broke off: {e}")));
             }
         };
         if closed {

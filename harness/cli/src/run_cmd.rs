@@ -78,6 +78,11 @@ pub struct RunArgs {
     /// Where recipes live.
     #[arg(long, value_name = "DIR", default_value = "targets")]
     pub targets: PathBuf,
+    /// With --target: read the origin's records from a standalone `edgeconform origin` at this
+    /// control address (e.g. 127.0.0.1:41234) instead of starting one; configure the target with
+    /// the listener addresses that origin printed.
+    #[arg(long, value_name = "ADDR", requires = "target")]
+    pub origin_control: Option<std::net::SocketAddr>,
     /// With --target: the target's access log in CloudFront standard format, read after the run
     /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
     #[arg(long, value_name = "FILE")]
@@ -250,8 +255,12 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
                 https: addr_of(&https)?,
                 tls_name: dist.domain.clone(),
             };
-            let env =
-                crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?;
+            let env = match args.origin_control {
+                Some(control) => crate::runner::embedded::remote_origin(endpoint, control),
+                None => {
+                    crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?
+                }
+            };
             let name = args.name.clone().unwrap_or_else(|| {
                 t.split_once("://")
                     .map_or(t.as_str(), |(_, r)| r)

@@ -23,9 +23,14 @@ pub struct OriginArgs {
         long = "listen",
         value_name = "NAME=PROTO[:PORT]",
         value_parser = parse_listen_arg,
-        required = true
+        required_unless_present = "distribution"
     )]
     pub listen: Vec<ListenerSpec>,
+
+    /// Add the listeners a distribution needs: an HTTP and an HTTPS listener for every origin, on
+    /// the logical ports its config names (what `edgeconform run` starts for a target).
+    #[arg(long, value_name = "FILE")]
+    pub distribution: Option<PathBuf>,
 
     /// Address of the control endpoint (JSON records and listeners over HTTP).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -173,8 +178,16 @@ async fn start(args: &OriginArgs) -> Result<OriginServer> {
         Some(dir) => TestCa::load_or_generate(dir)?,
         None => TestCa::generate()?,
     };
+    let mut listen = args.listen.clone();
+    if let Some(path) = &args.distribution {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let dist = edgeconform_core::distribution::Distribution::from_yaml(&text)
+            .map_err(|p| anyhow::anyhow!("{}", p.render(&path.display().to_string())))?;
+        listen.extend(crate::edge::origin_listener_specs(&dist));
+    }
     OriginServer::start_with_options(
-        args.listen.clone(),
+        listen,
         &ca,
         args.cert_names.clone(),
         Some(args.control),

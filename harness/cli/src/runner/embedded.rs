@@ -30,12 +30,20 @@ struct Site {
     timeout: Option<Endpoint>,
     /// The reference edge's access log.
     log: Option<PathBuf>,
+    /// The origin that never answers (timeout cases), stopped with the site.
+    hang: Option<OriginServer>,
+    /// The refusing origin addresses: bound, never listening, held for the run so that no
+    /// server started meanwhile (another run in the same process) gets those ports.
+    refusing: Vec<tokio::net::TcpSocket>,
 }
 
 /// Everything started for a run.
 pub struct Env {
     sites: Vec<Site>,
     external: bool,
+    /// An external target whose origin is a standalone `edgeconform origin` read over its
+    /// control endpoint: (where the target listens, the control address).
+    remote: Option<(Endpoint, std::net::SocketAddr)>,
 }
 
 /// The origins of the run, in process (correlation ids are unique across them).
@@ -138,13 +146,16 @@ pub async fn start<'a>(
         .await?;
         let normal = endpoint(&edge, &dist);
         let mut edges = vec![edge];
+        let mut refusing = Vec::new();
         let refused = if refused {
-            // Every origin address is a port that was just bound and released: connections are refused.
+            // Every origin address is a bound socket that does not listen: connections are refused.
             let mut map = OriginMap::new();
             for o in &dist.origins {
                 for s in edgeconform_core::Scheme::ALL {
-                    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-                    map.insert(o.id.clone(), s, l.local_addr()?);
+                    let socket = tokio::net::TcpSocket::new_v4()?;
+                    socket.bind(([127, 0, 0, 1], 0).into())?;
+                    map.insert(o.id.clone(), s, socket.local_addr()?);
+                    refusing.push(socket);
                 }
             }
             let e = start_edge(ca, &dist, map, Some(FAILURE_TIMEOUT), None, mutant).await?;
@@ -154,6 +165,7 @@ pub async fn start<'a>(
         } else {
             None
         };
+        let mut hang_origin = None;
         let timeout = if timeout {
             let hang = start_origin(ca, &dist, true).await?;
             let e = start_edge(
@@ -168,7 +180,7 @@ pub async fn start<'a>(
             let ep = endpoint(&e, &dist);
             edges.push(e);
             // The hanging origin lives as long as the run.
-            std::mem::forget(hang);
+            hang_origin = Some(hang);
             Some(ep)
         } else {
             None
@@ -181,11 +193,14 @@ pub async fn start<'a>(
             refused,
             timeout,
             log: Some(log),
+            hang: hang_origin,
+            refusing,
         });
     }
     Ok(Env {
         sites,
         external: false,
+        remote: None,
     })
 }
 
@@ -215,9 +230,22 @@ pub async fn start_origin_for_target(
             refused: None,
             timeout: None,
             log: None,
+            hang: None,
+            refusing: Vec::new(),
         }],
         external: true,
+        remote: None,
     })
+}
+
+/// An external target pointed at a standalone `edgeconform origin` (started by the user, who
+/// configured the target with its ports); records are read from its control endpoint.
+pub fn remote_origin(target: Endpoint, control: std::net::SocketAddr) -> Env {
+    Env {
+        sites: Vec::new(),
+        external: true,
+        remote: Some((target, control)),
+    }
 }
 
 impl Env {
@@ -235,6 +263,9 @@ impl Env {
 
     /// Where a case goes: the reference edge (or target), or a failure edge.
     pub fn endpoint_for(&self, dist: &Distribution, failure: Option<OriginFailure>) -> Endpoint {
+        if let Some((ep, _)) = &self.remote {
+            return ep.clone();
+        }
         let site = self
             .sites
             .iter()
@@ -257,6 +288,9 @@ impl Env {
     }
 
     pub fn records(&self) -> Arc<dyn Records> {
+        if let Some((_, control)) = self.remote {
+            return Arc::new(super::records::Remote { control });
+        }
         Arc::new(AllRecords(
             self.sites
                 .iter()
@@ -290,6 +324,7 @@ impl Env {
             for e in s.edges {
                 e.shutdown().await;
             }
+            drop(s.hang);
             s.origin.shutdown().await;
         }
     }

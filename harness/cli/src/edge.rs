@@ -73,6 +73,7 @@ mod forward;
 mod handler;
 mod log;
 mod meter;
+pub mod mutant;
 mod server;
 mod upstream;
 mod wire;
@@ -93,6 +94,7 @@ use crate::tls::{TestCa, ALPN_H2_H1};
 
 pub use cli::{run, run_blocking, EdgeArgs};
 pub use log::EDGE_LOCATION;
+pub use mutant::Mutant;
 pub use server::{EdgeAddrs, EdgeServer};
 
 /// Default origin timeout (no response head in time → 504).
@@ -225,6 +227,8 @@ pub struct EdgeConfig {
     pub origin_timeout: Duration,
     /// Append the access log here.
     pub access_log: Option<PathBuf>,
+    /// Break one rule on purpose ([`Mutant`], the self-test); `None`: the reference edge.
+    pub mutant: Option<Mutant>,
 }
 
 impl EdgeConfig {
@@ -243,6 +247,7 @@ impl EdgeConfig {
             origin_server_name: "localhost".to_string(),
             origin_timeout: DEFAULT_ORIGIN_TIMEOUT,
             access_log: None,
+            mutant: None,
         })
     }
 }

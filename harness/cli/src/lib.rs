@@ -4,10 +4,12 @@
 pub mod decide_cmd;
 pub mod edge;
 pub mod exit;
+pub mod mutants_cmd;
 pub mod origin;
 pub mod report;
 pub mod report_cmd;
 pub mod run_cmd;
 pub mod runner;
+pub mod selftest;
 pub mod spec_cmd;
 pub mod tls;

@@ -37,6 +37,11 @@ enum Command {
     Edge(edgeconform::edge::EdgeArgs),
     /// Start the instrumented origin: print its listeners as JSON lines, record every request.
     Origin(edgeconform::origin::OriginArgs),
+    /// List the mutants of the reference edge (deliberate bugs) with the rules each breaks.
+    Mutants(edgeconform::mutants_cmd::MutantsArgs),
+    /// Run the suite against the reference edge and every mutant of it: each mutant must fail
+    /// for exactly the rules it breaks (exit 1 otherwise).
+    Selftest(edgeconform::selftest::SelftestArgs),
     /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown).
     Report(edgeconform::report_cmd::ReportArgs),
 }
@@ -51,6 +56,8 @@ fn main() -> ExitCode {
         Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),
         Command::Edge(args) => edgeconform::edge::run_blocking(args),
         Command::Origin(args) => edgeconform::origin::run_blocking(args),
+        Command::Mutants(args) => edgeconform::mutants_cmd::run(&args),
+        Command::Selftest(args) => edgeconform::selftest::run(&args),
         Command::Report(args) => edgeconform::report_cmd::run(&args),
     };
     ExitCode::from(code)

@@ -72,6 +72,11 @@ pub struct EdgeArgs {
     /// The TLS name checked on origin certificates.
     #[arg(long, value_name = "NAME", default_value = "localhost")]
     pub origin_server_name: String,
+
+    /// Break one rule on purpose: start a mutant of the reference edge (`edgeconform mutants`
+    /// lists them with the rules each breaks).
+    #[arg(long, value_name = "NAME")]
+    pub mutant: Option<super::Mutant>,
 }
 
 fn parse_origin_arg(s: &str) -> Result<(String, edgeconform_core::Scheme, SocketAddr), String> {
@@ -209,6 +214,18 @@ pub async fn start(args: &EdgeArgs) -> Result<EdgeServer> {
     config.origin_timeout = Duration::from_secs_f64(args.origin_timeout);
     config.origin_server_name = args.origin_server_name.clone();
     config.access_log = args.access_log.clone();
+    config.mutant = args.mutant;
+    if let Some(m) = args.mutant {
+        eprintln!(
+            "edgeconform edge: MUTANT {m}: {} (breaks {})",
+            m.description(),
+            m.rules()
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     EdgeServer::start(config).await
 }
 

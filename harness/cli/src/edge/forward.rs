@@ -102,7 +102,9 @@ fn origin_request(
     let uri: Uri = f.target.parse().ok()?;
     let mut headers = parts.headers.clone();
     strip_hop_by_hop(&mut headers);
-    headers.remove(X_FORWARDED_PROTO);
+    if shared.mutant.is_none_or(|m| m.strips_x_forwarded_proto()) {
+        headers.remove(X_FORWARDED_PROTO);
+    }
     headers.remove(CF_FORWARDED_PROTO);
     headers.remove(HOST);
     if let Some(host) = req

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use edgeconform_core::accesslog::ResultType;
-use edgeconform_core::decide::{decide, origin_failure_status, Action, Decision, EdgeResponse};
+use edgeconform_core::decide::{origin_failure_status, Action, Decision, EdgeResponse};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::{pages, Method, Request, RuleId, Scheme};
 use hyper::body::Incoming;
@@ -22,6 +22,7 @@ use hyper::Response;
 use super::forward::forward;
 use super::log::{record, LogContext, LogSender, ResponseFacts, EDGE_LOCATION};
 use super::meter::{head_len_h1, EdgeBody, Meter, Pending};
+use super::mutant::{self, Mutant};
 use super::upstream::Upstream;
 use super::wire::{random_request_id, read_body, usable_as_request_id, viewer_request};
 use super::OriginMap;
@@ -35,6 +36,8 @@ pub(crate) struct Shared {
     pub log: Option<LogSender>,
     /// `1.1 <id>.cloudfront.net (CloudFront)`.
     pub via: HeaderValue,
+    /// A deliberate bug (issue 5's self-test); `None` for the reference edge.
+    pub mutant: Option<Mutant>,
 }
 
 /// What a handler knows about the connection its request came on.
@@ -72,21 +75,29 @@ pub(crate) async fn handle(
 
     // LIM-SIZE on the head as it came over the wire, then whatever else decide() finds.
     let limits = shared.dist.limits;
-    let (decision, forward_body) = if viewer.head_bytes > limits.max_head_bytes {
+    let limit_head = shared.mutant.is_none_or(Mutant::limits_head);
+    let (decision, forward_body) = if limit_head && viewer.head_bytes > limits.max_head_bytes {
         (lim_size(), None)
     } else {
         match read_body(&parts.headers, body).await {
             Ok((body, len)) => {
                 request.body_len = len;
-                (decide(&shared.dist, &request), Some(body))
+                let decision = mutant::decide(shared.mutant, &shared.dist, &request);
+                (decision, Some(body))
             }
             Err(_) => (unreadable_body(), None),
         }
     };
 
+    let fetches_for_redirect = shared.mutant.is_some_and(Mutant::fetches_for_redirect);
     let (response, facts) = match (&decision.action, forward_body) {
         (Action::Forward(f), Some(body)) => {
             forward(&shared, &conn, &parts, body, &request, f, &request_id).await
+        }
+        (Action::Respond(r), Some(body)) if r.location.is_some() && fetches_for_redirect => {
+            let m = shared.mutant.expect("a mutant fetches");
+            mutant::redirect_after_fetch(m, &shared, &conn, &parts, body, &request, r, &request_id)
+                .await
         }
         (Action::Respond(r), _) => respond(&shared, &request, r, &request_id),
         (Action::Forward(_), None) => {
@@ -166,7 +177,7 @@ fn result_type(s: &str) -> ResultType {
 /// An answer generated at the edge (LOC-EDGE-ONLY): the redirect or error page (no body for
 /// HEAD, the page's `Content-Length` all the same), CloudFront's headers, `Connection: close`
 /// and a closed connection when the decision says so.
-fn respond(
+pub(super) fn respond(
     shared: &Shared,
     req: &Request,
     r: &EdgeResponse,
@@ -201,6 +212,10 @@ fn respond(
         content_len: Some(content_len(response.headers())),
         first_byte_ms: 0,
     });
+    let facts = match shared.mutant {
+        Some(m) if r.location.is_some() => m.redirect_log(facts),
+        _ => facts,
+    };
     (response, facts)
 }
 
@@ -272,7 +287,8 @@ pub(super) fn failure(
     timed_out: bool,
     request_id: &str,
 ) -> (Response<EdgeBody>, Option<ResponseFacts>) {
-    let status = origin_failure_status(timed_out);
+    let status =
+        origin_failure_status(timed_out && shared.mutant.is_none_or(Mutant::reports_timeouts));
     let detailed = if timed_out {
         "OriginCommError"
     } else {

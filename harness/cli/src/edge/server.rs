@@ -90,6 +90,7 @@ impl EdgeServer {
             upstream: Arc::new(upstream),
             log: log.as_ref().and_then(AccessLog::sender),
             via,
+            mutant: config.mutant,
         });
         let (shutdown, _) = watch::channel(false);
         let tls = TlsAcceptor::from(config.server_tls);

@@ -324,7 +324,9 @@ impl Env {
             for e in s.edges {
                 e.shutdown().await;
             }
+            // The failing origins go once no edge can reach them.
             drop(s.hang);
+            drop(s.refusing);
             s.origin.shutdown().await;
         }
     }

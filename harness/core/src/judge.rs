@@ -25,6 +25,12 @@ pub struct Violation {
     /// A note for an open question (e.g. 307 vs 403 under `current`), not a failure.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub info: bool,
+    /// Other rules whose breach gives this very outcome, when the request alone cannot tell
+    /// them apart from `rule`: a misreading of the patterns is named, and the rules the selected
+    /// behavior's own answer breaks are its alternatives (a target that ignores redirect-to-https
+    /// on `/images/*` forwards `/images/a/b.jpg` just like one whose `*` stops at `/`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<RuleId>,
 }
 
 fn v(rule: RuleId, message: String) -> Violation {
@@ -32,6 +38,7 @@ fn v(rule: RuleId, message: String) -> Violation {
         rule,
         message,
         info: false,
+        alternatives: Vec::new(),
     }
 }
 
@@ -374,20 +381,59 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
         .unwrap_or(dist.behaviors.len() - 1);
     let b = &dist.behaviors[bi];
     if !matches!(s, Seen::Other(_)) && !consistent(dist, b, req, s) {
-        for m in Misreading::ALL {
-            if let Some(alt) = m.select(dist, req) {
-                if alt != bi && consistent(dist, &dist.behaviors[alt], req, s) {
-                    out.push(v(m.rule(), format!(
-                        "the request should use behavior `{}` ({}); the target answered {} {}, which behavior `{}` ({}) gives",
-                        b.path_pattern, b.viewer_protocol_policy, describe(o), m.describe(),
-                        dist.behaviors[alt].path_pattern, dist.behaviors[alt].viewer_protocol_policy
-                    )));
-                    return out;
+        let fitting: Vec<(Misreading, usize)> = Misreading::ALL
+            .into_iter()
+            .filter_map(|m| {
+                let alt = m.select(dist, req)?;
+                (alt != bi && consistent(dist, &dist.behaviors[alt], req, s)).then_some((m, alt))
+            })
+            .collect();
+        if let Some(&(m, alt)) = fitting.first() {
+            // The same outcome read against the selected behavior: what a target that selects
+            // correctly but breaks that behavior's own rules shows. The misreading is named; the
+            // rest stay as alternatives that this request alone cannot rule out.
+            let mut direct = Vec::new();
+            behavior_checks(dist, req, o, s, b, &mut direct);
+            let mut alternatives: Vec<RuleId> = Vec::new();
+            let others = fitting[1..].iter().map(|(m, _)| m.rule());
+            for r in others.chain(direct.iter().filter(|d| !d.info).map(|d| d.rule)) {
+                if r != m.rule() && !alternatives.contains(&r) {
+                    alternatives.push(r);
                 }
             }
+            let mut message = format!(
+                "the request should use behavior `{}` ({}); the target answered {} {}, which behavior `{}` ({}) gives",
+                b.path_pattern, b.viewer_protocol_policy, describe(o), m.describe(),
+                dist.behaviors[alt].path_pattern, dist.behaviors[alt].viewer_protocol_policy
+            );
+            if !alternatives.is_empty() {
+                let names: Vec<&str> = alternatives.iter().map(|r| r.as_str()).collect();
+                message.push_str(&format!(
+                    " (this request alone does not rule out {})",
+                    names.join(", ")
+                ));
+            }
+            out.push(Violation {
+                alternatives,
+                ..v(m.rule(), message)
+            });
+            return out;
         }
     }
+    behavior_checks(dist, req, o, s, b, &mut out);
+    out
+}
 
+/// The rules of the selected behavior `b` (policy, location, origin, billing, log) that the
+/// outcome breaks.
+fn behavior_checks(
+    dist: &Distribution,
+    req: &Request,
+    o: &Outcome,
+    s: Seen,
+    b: &Behavior,
+    out: &mut Vec<Violation>,
+) {
     let e = expect(dist, b, req);
     let pol = b.viewer_protocol_policy;
     let edge_answer = !matches!(e, Expect::Forward(_));
@@ -425,7 +471,9 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                     ),
                 ));
             }
-            if o.object_bytes > 0 {
+            // Only an edge 403 is billed as a refusal; a target that served the request instead
+            // broke the refusal rule above, and the object it sent follows from that.
+            if o.status == 403 && o.object_bytes > 0 {
                 out.push(v(RuleId::BilRefusal, format!("an edge 403 is billed for headers and the error page only; it carried {} object bytes", o.object_bytes)));
             }
         }
@@ -450,7 +498,11 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                     format!("a {code} must carry a Location header; there is none"),
                 ));
             }
-            redirect_checks(dist, req, o, &mut out);
+            // A target that did not redirect sent no redirect to judge (its answer broke the
+            // policy rule above); a wrong 3xx still carries a Location and a body.
+            if matches!(s, Seen::Redirect(_)) {
+                redirect_checks(dist, req, o, out);
+            }
         }
         Expect::Redirect307Or403 => {
             if o.status == 307 {
@@ -458,13 +510,15 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                     rule: RuleId::VppRedirectUnsafe,
                     message: format!("{} is not allowed on this behavior: the target redirected (307) before refusing; RULES.md leaves 307 vs 403 open here", req.method),
                     info: true,
+                    alternatives: Vec::new(),
                 });
-                redirect_checks(dist, req, o, &mut out);
+                redirect_checks(dist, req, o, out);
             } else if o.status == 403 {
                 out.push(Violation {
                     rule: RuleId::VppRedirectUnsafe,
                     message: format!("{} is not allowed on this behavior: the target refused (403) before redirecting; RULES.md leaves 307 vs 403 open here", req.method),
                     info: true,
+                    alternatives: Vec::new(),
                 });
             } else {
                 out.push(v(
@@ -576,8 +630,7 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
             }
         }
     }
-    log_checks(req, o, e, &mut out);
-    out
+    log_checks(req, o, e, s, out);
 }
 
 /// LOC-SCHEME, LOC-HOST, LOC-TARGET, LOC-SAFE and BIL-REDIRECT-PAIR for an edge redirect.
@@ -656,7 +709,10 @@ fn location_safety(
 }
 
 /// LOG-RESULT-TYPE, BIL-PER-RESPONSE and BIL-LOG-RECONCILE against the target's access log line.
-fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
+///
+/// The line must describe the response the target actually sent (`s`): a target that forwarded
+/// a request it should have refused, and logged a `Miss`, broke the refusal rule, not the log's.
+fn log_checks(req: &Request, o: &Outcome, e: Expect, s: Seen, out: &mut Vec<Violation>) {
     let Some(l) = &o.log else { return };
     if o.status == 0 {
         return;
@@ -677,12 +733,13 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
             ),
         ));
     }
-    let want = match (e, o.status) {
-        (Expect::Redirect301 | Expect::Redirect307, _) | (Expect::Redirect307Or403, 307) => {
+    let want = match s {
+        // An origin's own 3xx, passed on for a forward, is not an edge redirect.
+        Seen::Redirect(_) if o.origin.is_none() || !matches!(e, Expect::Forward(_)) => {
             Some("Redirect")
         }
-        (Expect::Refuse(_), _) | (Expect::Redirect307Or403, _) => Some("Error"),
-        (Expect::Forward(_), _) => None,
+        Seen::Refused => Some("Error"),
+        Seen::Redirect(_) | Seen::Forwarded(_) | Seen::Other(_) => None,
     };
     if let Some(w) = want {
         if l.result_type.as_deref() != Some(w) {
@@ -701,6 +758,7 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
         ));
     }
     if e == Expect::Refuse(RuleId::MthAllowed)
+        && s == Seen::Refused
         && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod")
     {
         out.push(v(RuleId::LogResultType, format!(

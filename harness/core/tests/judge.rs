@@ -412,3 +412,106 @@ fn decoding_reserved_escapes_for_matching_is_pat_normalize() {
     o.object_bytes = 0;
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
 }
+
+#[test]
+fn the_log_is_judged_against_the_response_actually_sent() {
+    let d = standard();
+    let line = |rt: &str, detailed: &str| LogObservation {
+        lines: 1,
+        result_type: Some(rt.into()),
+        detailed_result_type: Some(detailed.into()),
+        protocol: Some("http".into()),
+        status: None,
+        sc_bytes: None,
+    };
+    // https-only answered like redirect-to-https: the 301 is logged as the Redirect it was, so
+    // the only broken rule is the policy's.
+    let r = req(Method::Get, Scheme::Http, "/account/x");
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.location = Some("https://www.example.com/account/x".into());
+    o.log = Some(line("Redirect", "Redirect"));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsOnly]);
+    o.log = Some(line("Error", "Error"));
+    assert_eq!(
+        verdict(&d, &r, &o),
+        vec![RuleId::VppHttpsOnly, RuleId::LogResultType]
+    );
+    // AllowedMethods ignored: the forward is logged as a Miss, not as the refusal it should
+    // have been.
+    let r = Request {
+        body_len: 0,
+        ..req(Method::Post, Scheme::Https, "/images/a")
+    };
+    let mut o = model(&d, &r);
+    o.status = 200;
+    o.origin = contact("assets", Scheme::Https, 443, "/images/a");
+    o.log = Some(LogObservation {
+        protocol: Some("https".into()),
+        ..line("Miss", "Miss")
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthAllowed]);
+}
+
+#[test]
+fn object_bytes_of_a_request_that_should_have_been_refused_are_not_bil_refusal() {
+    let d = standard();
+    // https-only not enforced for PUT: the object came back; the rule broken is VPP-HTTPS-ONLY.
+    let r = req(Method::Put, Scheme::Http, "/account/x");
+    let mut o = model(&d, &r);
+    o.status = 200;
+    o.origin = contact("secure", Scheme::Https, 443, "/account/x");
+    o.body_bytes = 500;
+    o.object_bytes = 500;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsOnly]);
+    // An edge 403 that carries object bytes is.
+    let mut o = model(&d, &r);
+    o.body_bytes = 500;
+    o.object_bytes = 500;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilRefusal]);
+}
+
+#[test]
+fn a_misreading_keeps_the_rules_the_same_outcome_also_breaks_as_alternatives() {
+    let d = standard();
+    let all = |r: &Request, o: &Outcome| -> Vec<(RuleId, Vec<RuleId>)> {
+        judge(&d, r, o)
+            .into_iter()
+            .filter(|v| !v.info)
+            .map(|v| (v.rule, v.alternatives))
+            .collect()
+    };
+    // GET /images/2024/a.jpg forwarded over HTTP to assets: what a target whose `*` stops at `/`
+    // does (the default behavior), and just as well what one that ignores redirect-to-https on
+    // /images/* does. The misreading is named; the policy rule stays as an alternative.
+    let r = req(Method::Get, Scheme::Http, "/images/2024/a.jpg");
+    let mut o = model(&d, &r);
+    o.status = 200;
+    o.location = None;
+    o.origin = contact("assets", Scheme::Http, 80, "/images/2024/a.jpg");
+    o.body_bytes = 500;
+    o.object_bytes = 500;
+    let got = all(&r, &o);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, RuleId::PatWildcard);
+    assert!(got[0].1.contains(&RuleId::VppRedirectSafe), "{got:?}");
+    assert!(got[0].1.contains(&RuleId::VppPerBehavior), "{got:?}");
+    // It does not blame the redirect pair's billing for a response that was no redirect.
+    assert!(!got[0].1.contains(&RuleId::BilRedirectPair), "{got:?}");
+    // HEAD /images/a.png refused: last match wins (/images/*.png is https-only), or HEAD is not
+    // treated as safe under redirect-to-https.
+    let r = req(Method::Head, Scheme::Http, "/images/a.png");
+    let mut o = model(&d, &r);
+    o.status = 403;
+    o.location = None;
+    let got = all(&r, &o);
+    assert_eq!(got, vec![(RuleId::PatOrder, vec![RuleId::VppRedirectSafe])]);
+    // A discriminating outcome has no alternative: /account/x forwarded to the default's origin.
+    let r = req(Method::Get, Scheme::Http, "/account/x");
+    let mut o = model(&d, &r);
+    o.status = 200;
+    o.origin = contact("assets", Scheme::Http, 80, "/account/x");
+    let got = all(&r, &o);
+    assert_eq!(got[0].0, RuleId::VppPerBehavior);
+    assert!(!got[0].1.contains(&RuleId::PatWildcard), "{got:?}");
+}

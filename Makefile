@@ -18,6 +18,7 @@ all: build
 help:
 	@echo "make conformance [TARGET=http://host:port TARGET_HTTPS=https://host:port]  run the suite"
 	@echo "make test        unit, integration and self tests (what CI runs)"
+	@echo "make selftest    the suite against every mutant of the reference edge: kill rate"
 	@echo "make bench       benchmarks: decide() rate, pattern matching, runner vs wrk"
 	@echo "make fuzz        every fuzz target for FUZZ_SECONDS (default 30) each (nightly)"
 
@@ -33,6 +34,11 @@ test:
 	scripts/check-deps.sh
 	$(CARGO) test --workspace --no-fail-fast
 
+## Issue 5: the suite against the reference edge and every mutant of it (harness/cli/tests/selftest.rs;
+## `make test` runs it too). Prints the mutant → violated rules table and the kill rate.
+selftest:
+	$(CARGO) test -p edgeconform --test selftest -- --nocapture
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -40,6 +46,7 @@ lint:
 bench:
 	$(CARGO) bench -p edgeconform-core --bench decide
 	$(CARGO) bench -p edgeconform-core --bench pattern
+	scripts/bench-runner.sh
 
 ## The suite against the reference edge and every recipe in targets/ that installs here:
 ## reports/matrix/index.html and summary.md.

@@ -5,6 +5,8 @@ pub mod accesslog;
 pub mod billing;
 pub mod decide;
 pub mod distribution;
+#[cfg(feature = "arbitrary")]
+pub mod fuzzgen;
 pub mod judge;
 pub mod normalize;
 pub mod outcome;

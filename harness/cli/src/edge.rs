@@ -57,11 +57,12 @@
 //! 2026-11-28→15:56:01→LCL1-C1→531→127.0.0.1→GET→d111111abcdef8.cloudfront.net→/images/a.jpg→301→-→curl/7.88.1→x=1→-→Redirect→case-17→www.example.com→http→122→0.000→-→-→-→Redirect→HTTP/1.1→-→-→44136→0.000→Redirect→text/html→167→-→-
 //! ```
 //!
-//! **Mutants** (issue 5) hook into `handler` and `forward`, where each step a rule constrains is
-//! one function: the decision (`decide()`), the edge answer (`respond`, `edge_page`), the origin
-//! request (`origin_request`), the origin's answer (`origin_response`), origin failures
-//! (`failure`) and the log facts (`ResponseFacts`). One enum held in `handler::Shared` and
-//! consulted in those functions breaks exactly one rule without forking the edge.
+//! **Mutants** (issue 5, [`Mutant`], `mutant.rs`): one enum held in `handler::Shared` and
+//! consulted where each bug lives, without forking the edge: the decision (`mutant::decide`
+//! wraps the core's `decide()`: behavior selection, policy, methods, `Location`, the origin's
+//! protocol and path), the head size limit, contacting the origin for a redirect, the log facts
+//! of a redirect (`respond`), origin timeouts (`failure`) and `X-Forwarded-Proto`
+//! (`origin_request`). `edgeconform mutants` lists them with the rules each breaks.
 //!
 //! **Limits of hyper.** A head over hyper's read buffer (1 MiB here) or with more than 1,024
 //! fields is answered by hyper itself (431), not 413; anything between the distribution's limit

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! $ edgeconform mutants
-//! MUTANT                      BREAKS                                BUG
-//! redirect-302                VPP-REDIRECT-SAFE                     answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https
+//! MUTANT                       BREAKS                                BUG
+//! redirect-302                 VPP-REDIRECT-SAFE                     answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https
 //! ...
 //! ```
 

@@ -8,19 +8,24 @@
 //! selects the wrong behavior it names the misreading (PAT-CASE, PAT-ORDER, ...) rather than a
 //! cascade. A scenario's own stated expectations name the rules the scenario is about, which is
 //! what a report should say, but not which rule broke: a 302 fails `redirect-get-keeps-query`'s
-//! `status: 301` although LOC-TARGET holds. So a failing case counts with the rules of its
-//! failing judge findings, and only when the judge found nothing, with those of its failing
+//! `status: 301` although LOC-TARGET holds. So a failing case counts with the rules the judge
+//! finds in its observed legs, and only when the judge finds nothing, with those of its failing
 //! expectations (the same reasoning as `runner::evaluate`, which skips the model's expectations
-//! once the judge has spoken). A log that does not reconcile with the wire counts as
+//! once the judge has spoken). Some outcomes fit two bugs equally (a refused `HEAD /images/a.png`
+//! is what last-match-wins gives, and what refusing HEAD gives): the judge names one and keeps the
+//! others as alternatives, and a violation counts for the declared rules among them when there are
+//! any (the rule named instead is listed). A log that does not reconcile with the wire counts as
 //! BIL-LOG-RECONCILE.
 //!
 //! ```text
 //! $ edgeconform selftest
-//! MUTANT                      VIOLATED                      CASES  HAND  RESULT
-//! (reference edge)            -                                 0     0  pass
-//! redirect-302                VPP-REDIRECT-SAFE                26    11  killed
+//! MUTANT                       VIOLATED                        CASES  HAND  RESULT
+//! (reference edge)             -                                   0     0  passes
+//! redirect-302                 VPP-REDIRECT-SAFE                  50    26  killed
+//! refuses-head                 VPP-REDIRECT-SAFE                  15     3  killed
+//!                              (ambiguous requests were named PAT-ORDER)
 //! ...
-//! kill rate: 36/36 (100%)
+//! kill rate: 36/36 (100%); every mutant caught for exactly its rules: yes; 28.1 s
 //! ```
 
 use std::collections::BTreeSet;
@@ -41,7 +46,8 @@ use crate::exit;
 use crate::report::model::{CaseResult, LogReconcile, Verdict};
 use crate::runner::{self, Job, RunOpts};
 
-/// One row of the self-test: what the suite found against one edge (a mutant, or the reference edge for `None`).
+/// One row of the self-test: what the suite found against one edge (a mutant, or the reference
+/// edge for `None`).
 #[derive(Debug, Clone)]
 pub struct Row {
     pub mutant: Option<Mutant>,
@@ -290,30 +296,32 @@ fn scratch_dir(mutant: Option<Mutant>) -> PathBuf {
     ))
 }
 
-/// Runs the reference edge and then each of `mutants`, `parallel` edges at a time; results in
-/// that order (the reference edge first).
+/// Runs the reference edge and each of `mutants`, `parallel` edges at a time (the next one
+/// starts as soon as one finishes); rows in that order, the reference edge first.
 pub async fn run_all(suites: &[Suite], mutants: &[Mutant], parallel: usize) -> Result<Vec<Row>> {
     let edges: Vec<Option<Mutant>> = std::iter::once(None)
         .chain(mutants.iter().copied().map(Some))
         .collect();
     let suites = Arc::new(suites.to_vec());
-    let mut out = Vec::with_capacity(edges.len());
-    for chunk in edges.chunks(parallel.max(1)) {
-        let runs: Vec<_> = chunk
-            .iter()
-            .map(|&m| {
-                let suites = suites.clone();
-                tokio::spawn(async move { run_one(&suites, m, 16).await })
+    let slots = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+    let runs: Vec<_> = edges
+        .iter()
+        .map(|&m| {
+            let (suites, slots) = (suites.clone(), slots.clone());
+            tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await?;
+                run_one(&suites, m, 16).await
             })
-            .collect();
-        for (run, m) in runs.into_iter().zip(chunk) {
-            let name = m.map_or("the reference edge", Mutant::name);
-            out.push(
-                run.await
-                    .context("a self-test run panicked")?
-                    .with_context(|| format!("running the suite against {name}"))?,
-            );
-        }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(edges.len());
+    for (run, m) in runs.into_iter().zip(&edges) {
+        let name = m.map_or("the reference edge", Mutant::name);
+        out.push(
+            run.await
+                .context("a self-test run panicked")?
+                .with_context(|| format!("running the suite against {name}"))?,
+        );
     }
     Ok(out)
 }
@@ -435,4 +443,45 @@ pub fn run(args: &SelftestArgs) -> u8 {
 /// The suites under `dir`, loaded as `edgeconform run` loads them.
 pub fn load_suites(dir: &Path) -> Result<Vec<Suite>> {
     crate::spec_cmd::load_all(&[dir.to_path_buf()]).map_err(|p| anyhow::anyhow!("{}", p.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(mutant: Option<Mutant>, violated: &[RuleId], hand_written: usize) -> Row {
+        Row {
+            mutant,
+            violated: violated.iter().copied().collect(),
+            named_instead: BTreeSet::new(),
+            failed_cases: hand_written + 1,
+            hand_written,
+            errors: 0,
+        }
+    }
+
+    #[test]
+    fn a_mutant_passes_only_when_caught_for_exactly_its_rules_by_a_hand_written_case() {
+        let m = Some(Mutant::Redirect302);
+        assert_eq!(row(m, &[RuleId::VppRedirectSafe], 2).problem(), None);
+        let survived = row(m, &[], 0).problem().unwrap();
+        assert!(survived.starts_with("survived"), "{survived}");
+        let extra = row(m, &[RuleId::VppRedirectSafe, RuleId::LocTarget], 2);
+        assert!(extra
+            .problem()
+            .unwrap()
+            .contains("but declares VPP-REDIRECT-SAFE"));
+        let matrix_only = row(m, &[RuleId::VppRedirectSafe], 0).problem().unwrap();
+        assert!(
+            matrix_only.contains("hand-written scenario is missing"),
+            "{matrix_only}"
+        );
+        assert_eq!(row(None, &[], 0).problem(), None);
+        assert!(row(None, &[RuleId::LocHost], 0).problem().is_some());
+        let rows = [row(None, &[], 0), row(m, &[RuleId::VppRedirectSafe], 1)];
+        assert_eq!(kill_rate(&rows), (1, 1));
+        let table = golden_table(&rows);
+        assert!(table.contains("redirect-302"), "{table}");
+        assert!(table.lines().all(|l| l.trim_end() == l), "{table}");
+    }
 }

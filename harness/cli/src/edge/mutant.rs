@@ -6,7 +6,7 @@
 //!
 //! A mutant is consulted where its bug lives, never by forking the edge:
 //!
-//! - **the decision** ([`decide`]): most mutants. The core's `decide()` runs on what the buggy
+//! - **the decision** (`decide`): most mutants. The core's `decide()` runs on what the buggy
 //!   edge sees (a distribution with its behaviors rewritten, the one behavior the buggy matcher
 //!   picks, a request with the body ignored), then the buggy step edits the decision (the
 //!   status, the `Location`, the protocol towards the origin, the path it receives);
@@ -15,7 +15,8 @@
 //!
 //! ```text
 //! $ edgeconform mutants
-//! redirect-302               VPP-REDIRECT-SAFE     answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https
+//! MUTANT                       BREAKS                                BUG
+//! redirect-302                 VPP-REDIRECT-SAFE                     answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https
 //! ...
 //! ```
 

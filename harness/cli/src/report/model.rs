@@ -109,8 +109,10 @@ pub struct CaseResult {
     /// One per leg (two for a redirect pair).
     pub requests: Vec<RequestInfo>,
     /// The expectation, rendered (model's or the spec's) — one JSON value per leg.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expected: Vec<serde_json::Value>,
     /// The observed outcome per leg (`edgeconform_core::outcome::Outcome` as JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observed: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,

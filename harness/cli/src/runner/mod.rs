@@ -118,7 +118,7 @@ pub async fn run(
                         clients.len() - 1
                     }
                 };
-                let (result, ledger) = run_case(
+                let (result, ledger, legs) = run_case(
                     &mut clients[pos].1,
                     records.as_ref(),
                     job,
@@ -131,12 +131,24 @@ pub async fn run(
                 // Access-log and origin-failure cases are looked at again after the run: they
                 // stay whole in memory.
                 let keep = job.case.access_log || job.case.origin_failure.is_some();
+                let passing = matches!(result.verdict, Verdict::Pass | Verdict::Info);
                 let (result, entry) = match &spool {
-                    Some(s) if !keep => match s.write(&result) {
-                        Ok(e) => (spool::compact(result), Some(e)),
-                        Err(_) => (result, None),
-                    },
-                    _ => (result, None),
+                    Some(s) if !keep && passing => {
+                        let d = spool::Details {
+                            expected: &job.case.expect,
+                            observed: &legs,
+                        };
+                        match s.write(&result, Some(&d)) {
+                            Ok(e) => (result, Some(e)),
+                            Err(_) => (with_details(result, &job.case, &legs), None),
+                        }
+                    }
+                    Some(s) if !keep => {
+                        let full = with_details(result, &job.case, &legs);
+                        let e = s.write(&full, None).ok();
+                        (full, e)
+                    }
+                    _ => (with_details(result, &job.case, &legs), None),
                 };
                 results.lock().expect("results lock")[i] = Some((result, ledger, entry));
             }
@@ -173,7 +185,7 @@ async fn run_case(
     records: &dyn Records,
     job: &Job,
     corr: &str,
-) -> (CaseResult, Ledger) {
+) -> (CaseResult, Ledger, Vec<Outcome>) {
     let started = Instant::now();
     let case = &job.case;
     let mut requests = Vec::new();
@@ -246,11 +258,8 @@ async fn run_case(
         tags: case.tags.clone(),
         verdict,
         requests,
-        expected: vec![serde_json::to_value(&case.expect).unwrap_or_default()],
-        observed: legs
-            .iter()
-            .map(|o| serde_json::to_value(o).unwrap_or_default())
-            .collect(),
+        expected: Vec::new(),
+        observed: Vec::new(),
         findings,
         error,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -259,7 +268,17 @@ async fn run_case(
             .map(|o| (o.status, o.header_bytes + o.body_bytes))
             .collect(),
     };
-    (result, ledger)
+    (result, ledger, legs)
+}
+
+/// Fills in the expectation and observed outcomes of a case kept whole in memory.
+fn with_details(mut r: CaseResult, case: &Case, legs: &[Outcome]) -> CaseResult {
+    r.expected = vec![serde_json::to_value(&case.expect).unwrap_or_default()];
+    r.observed = legs
+        .iter()
+        .map(|o| serde_json::to_value(o).unwrap_or_default())
+        .collect();
+    r
 }
 
 /// The findings of a case from its observed legs: every leg judged by the rule predicates, then

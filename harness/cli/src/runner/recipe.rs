@@ -1,0 +1,233 @@
+//! Third-party recipes as targets (`edgeconform run --recipe NAME`, `make conformance
+//! TARGET=recipe:NAME`): starts `targets/NAME/start` with the contract of targets/README.md
+//! (origin listeners, edge ports, certificate, WORKDIR in the environment), stops it with
+//! `targets/NAME/stop`, and compares the rules the run found violated with the recipe's baseline
+//! `targets/NAME/expected.yaml`.
+
+use crate::origin::OriginServer;
+use crate::tls::TestCa;
+use anyhow::{anyhow, bail, Context, Result};
+use edgeconform_core::distribution::Distribution;
+use edgeconform_core::RuleId;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A started recipe.
+pub struct Recipe {
+    pub name: String,
+    dir: PathBuf,
+    env: Vec<(String, String)>,
+    pub http: SocketAddr,
+    pub https: SocketAddr,
+    workdir: PathBuf,
+}
+
+/// One entry of `expected.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deviation {
+    pub rule: RuleId,
+    pub reason: String,
+}
+
+/// The recipe's baseline: the rules it is known to break.
+pub fn expected(dir: &Path) -> Result<BTreeSet<RuleId>> {
+    let path = dir.join("expected.yaml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let list: Vec<Deviation> = edgeconform_core::yaml::from_str(&text)
+        .map_err(|p| anyhow!("{}", p.render(&path.display().to_string())))?;
+    for d in &list {
+        if d.reason.trim().is_empty() {
+            bail!("{}: the deviation {} has no reason", path.display(), d.rule);
+        }
+    }
+    Ok(list.into_iter().map(|d| d.rule).collect())
+}
+
+fn free_port() -> Result<SocketAddr> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let b = base64(der);
+    let mut s = format!("-----BEGIN {label}-----\n");
+    for line in b.as_bytes().chunks(64) {
+        s.push_str(std::str::from_utf8(line).unwrap_or_default());
+        s.push('\n');
+    }
+    s.push_str(&format!("-----END {label}-----\n"));
+    s
+}
+
+impl Recipe {
+    /// Starts recipe `name` from `targets/` against `origin`, with a certificate from `ca`.
+    pub fn start(
+        targets: &Path,
+        name: &str,
+        origin: &OriginServer,
+        ca: &TestCa,
+        dist: &Distribution,
+    ) -> Result<Recipe> {
+        let dir = targets.join(name);
+        if !dir.join("start").is_file() {
+            let known: Vec<String> = std::fs::read_dir(targets)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .filter(|e| e.path().join("start").is_file())
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            bail!(
+                "no recipe `{name}` in {} (known: {})",
+                targets.display(),
+                known.join(", ")
+            );
+        }
+        let workdir =
+            std::env::temp_dir().join(format!("edgeconform-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&workdir);
+        std::fs::create_dir_all(&workdir)?;
+        let mut names = vec![dist.domain.clone()];
+        names.extend(dist.aliases.iter().cloned());
+        let (chain, key) = ca.issue(&names)?;
+        let cert_pem: String = chain
+            .iter()
+            .map(|c| pem("CERTIFICATE", c.as_ref()))
+            .collect();
+        let key_pem = pem("PRIVATE KEY", key.secret_der());
+        std::fs::write(workdir.join("edge.pem"), cert_pem)?;
+        std::fs::write(workdir.join("edge.key"), key_pem)?;
+        std::fs::write(workdir.join("ca.pem"), ca.ca_pem())?;
+        let (http, https) = (free_port()?, free_port()?);
+        let mut env = vec![
+            ("EDGE_HTTP_PORT".to_string(), http.port().to_string()),
+            ("EDGE_HTTPS_PORT".to_string(), https.port().to_string()),
+            (
+                "EDGE_CERT".to_string(),
+                workdir.join("edge.pem").display().to_string(),
+            ),
+            (
+                "EDGE_KEY".to_string(),
+                workdir.join("edge.key").display().to_string(),
+            ),
+            (
+                "EDGE_CA".to_string(),
+                workdir.join("ca.pem").display().to_string(),
+            ),
+            ("WORKDIR".to_string(), workdir.display().to_string()),
+        ];
+        for l in origin.listeners() {
+            let var = format!(
+                "ORIGIN_{}_{}",
+                l.name.to_ascii_uppercase(),
+                if l.tls { "HTTPS" } else { "HTTP" }
+            );
+            env.push((var, l.addr.to_string()));
+        }
+        let status = Command::new(dir.join("start"))
+            .envs(env.iter().cloned())
+            .status()
+            .with_context(|| format!("cannot run {}/start", dir.display()))?;
+        let recipe = Recipe {
+            name: name.to_string(),
+            dir,
+            env,
+            http,
+            https,
+            workdir,
+        };
+        if !status.success() {
+            recipe.stop();
+            bail!("{}/start failed ({status})", recipe.dir.display());
+        }
+        Ok(recipe)
+    }
+
+    /// Stops the recipe (its `stop` script) and removes its WORKDIR.
+    pub fn stop(&self) {
+        let _ = Command::new(self.dir.join("stop"))
+            .envs(self.env.iter().cloned())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.workdir);
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// How a run compares with the baseline: rules violated but not expected, and expected but no
+/// longer violated.
+pub fn compare(
+    violated: &BTreeSet<RuleId>,
+    expected: &BTreeSet<RuleId>,
+) -> (Vec<RuleId>, Vec<RuleId>) {
+    (
+        violated.difference(expected).copied().collect(),
+        expected.difference(violated).copied().collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn every_committed_baseline_parses() {
+        let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../targets");
+        let mut n = 0;
+        for e in std::fs::read_dir(&targets).unwrap().flatten() {
+            if e.path().join("expected.yaml").is_file() {
+                expected(&e.path()).unwrap();
+                n += 1;
+            }
+        }
+        assert!(n >= 5, "only {n} recipes have a baseline");
+    }
+
+    #[test]
+    fn compare_names_new_and_fixed_deviations() {
+        let v: BTreeSet<RuleId> = [RuleId::LocHost, RuleId::PatCase].into();
+        let e: BTreeSet<RuleId> = [RuleId::PatCase, RuleId::HostRoute].into();
+        assert_eq!(
+            compare(&v, &e),
+            (vec![RuleId::LocHost], vec![RuleId::HostRoute])
+        );
+    }
+}

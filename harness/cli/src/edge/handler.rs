@@ -89,18 +89,17 @@ pub(crate) async fn handle(
         }
     };
 
-    let fetches_for_redirect = shared.mutant.is_some_and(Mutant::fetches_for_redirect);
-    let (response, facts) = match (&decision.action, forward_body) {
-        (Action::Forward(f), Some(body)) => {
+    let fetches = shared.mutant.filter(|m| m.fetches_for_redirect());
+    let (response, facts) = match (&decision.action, forward_body, fetches) {
+        (Action::Forward(f), Some(body), _) => {
             forward(&shared, &conn, &parts, body, &request, f, &request_id).await
         }
-        (Action::Respond(r), Some(body)) if r.location.is_some() && fetches_for_redirect => {
-            let m = shared.mutant.expect("a mutant fetches");
+        (Action::Respond(r), Some(body), Some(m)) if r.location.is_some() => {
             mutant::redirect_after_fetch(m, &shared, &conn, &parts, body, &request, r, &request_id)
                 .await
         }
-        (Action::Respond(r), _) => respond(&shared, &request, r, &request_id),
-        (Action::Forward(_), None) => {
+        (Action::Respond(r), _, _) => respond(&shared, &request, r, &request_id),
+        (Action::Forward(_), None, _) => {
             respond(&shared, &request, &unreadable_response(), &request_id)
         }
     };

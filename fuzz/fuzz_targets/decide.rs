@@ -6,12 +6,11 @@
 //! A crash input becomes a scenario with `edgeconform promote ARTIFACT --target decide`.
 #![no_main]
 
-use edgeconform_core::fuzzgen::{arbitrary_case, check_decide};
-use libfuzzer_sys::arbitrary::Unstructured;
+use edgeconform_core::fuzzgen::{check_decide, decode_case};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok((dist, req)) = arbitrary_case(&mut Unstructured::new(data)) else {
+    let Some((dist, req)) = decode_case(data) else {
         return;
     };
     let findings = check_decide(&dist, &req);

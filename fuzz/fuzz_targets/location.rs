@@ -8,12 +8,11 @@
 #![no_main]
 
 use edgeconform_core::decide::decide;
-use edgeconform_core::fuzzgen::{check_location, location_case};
-use libfuzzer_sys::arbitrary::Unstructured;
+use edgeconform_core::fuzzgen::{check_location, decode_location};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok((dist, req)) = location_case(&mut Unstructured::new(data)) else {
+    let Some((dist, req)) = decode_location(data) else {
         return;
     };
     let d = decide(&dist, &req);

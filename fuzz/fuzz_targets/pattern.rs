@@ -7,12 +7,11 @@
 //! A crash input becomes a scenario with `edgeconform promote ARTIFACT --target pattern`.
 #![no_main]
 
-use edgeconform_core::fuzzgen::{check_pattern, pattern_case};
-use libfuzzer_sys::arbitrary::Unstructured;
+use edgeconform_core::fuzzgen::{check_pattern, decode_pattern};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(case) = pattern_case(&mut Unstructured::new(data)) else {
+    let Some(case) = decode_pattern(data) else {
         return;
     };
     let findings = check_pattern(&case);

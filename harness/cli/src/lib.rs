@@ -6,6 +6,7 @@ pub mod edge;
 pub mod exit;
 pub mod mutants_cmd;
 pub mod origin;
+pub mod promote_cmd;
 pub mod report;
 pub mod report_cmd;
 pub mod run_cmd;

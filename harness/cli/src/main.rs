@@ -44,6 +44,9 @@ enum Command {
     Selftest(edgeconform::selftest::SelftestArgs),
     /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown).
     Report(edgeconform::report_cmd::ReportArgs),
+    /// Turn a crash input of the decide, location or pattern fuzz target into a ready-to-review
+    /// scenario suite under specs/found/ (distribution, request, expectation, broken rules).
+    Promote(edgeconform::promote_cmd::PromoteArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Mutants(args) => edgeconform::mutants_cmd::run(&args),
         Command::Selftest(args) => edgeconform::selftest::run(&args),
         Command::Report(args) => edgeconform::report_cmd::run(&args),
+        Command::Promote(args) => edgeconform::promote_cmd::run(&args),
     };
     ExitCode::from(code)
 }

@@ -62,6 +62,8 @@ const PATH_PIECES: [&str; 28] = [
     "/", "/", "a", "b", "img", "images/", ".jpg", ".", "..", "/../", "/./", "A", "api", "v1",
     "%2E", "%2e", "%41", "%2F", "%7E", "%25", "%", "~", "-", "_", "//", "$", "@", "+",
 ];
+/// Ids of generated origins (at most 8).
+const ORIGIN_IDS: [&str; 8] = ["o0", "o1", "o2", "o3", "o4", "o5", "o6", "o7"];
 const QUERIES: [&str; 4] = ["", "?", "?x=1", "?a=/b?c"];
 const PORTS: [&str; 4] = [":80", ":443", ":8080", ":"];
 
@@ -90,11 +92,12 @@ pub fn arbitrary_distribution(u: &mut Unstructured) -> Result<Distribution> {
     };
     let mut aliases: Vec<String> = Vec::new();
     for _ in 0..byte(u) % 8 {
-        let raw_alias = match byte(u) {
-            0 => string(u),
-            sel => pick(&ALIASES, sel - 1).to_string(),
+        // Presets are valid and lowercase already: only a literal needs the validation.
+        let alias = match byte(u) {
+            0 => valid_alias(&string(u)),
+            sel => Some(pick(&ALIASES, sel - 1).to_string()),
         };
-        if let Some(a) = valid_alias(&raw_alias) {
+        if let Some(a) = alias {
             if a != domain && !aliases.contains(&a) {
                 aliases.push(a);
             }
@@ -102,16 +105,20 @@ pub fn arbitrary_distribution(u: &mut Unstructured) -> Result<Distribution> {
     }
     let n_origins = 1 + usize::from(byte(u) % 8);
     let mut origins: Vec<Origin> = Vec::with_capacity(n_origins);
-    for i in 0..n_origins {
+    for &default_id in &ORIGIN_IDS[..n_origins] {
         let id = match byte(u) {
             0 => string(u),
             _ => String::new(),
         };
-        let id = if id.is_empty() || origins.iter().any(|o| o.id == id) {
-            format!("o{i}")
+        let mut id = if id.is_empty() {
+            default_id.to_string()
         } else {
             id
         };
+        // Ids are YAML keys: a repeated one would be a duplicate key.
+        while origins.iter().any(|o| o.id == id) {
+            id.push('_');
+        }
         let kind_byte = byte(u);
         let kind = match kind_byte % 3 {
             0 => OriginKind::S3,
@@ -416,7 +423,7 @@ pub fn location_case(u: &mut Unstructured) -> Result<(Distribution, Request)> {
     .clone();
     let (scheme, version) = scheme_version(byte(u));
     let sel = byte(u);
-    let host = if sel % 4 == 0 {
+    let host = if sel.is_multiple_of(4) {
         string(u)
     } else {
         let which = byte(u);
@@ -691,6 +698,13 @@ limits: {max_head_bytes: 400, max_url_bytes: 300}
                 && b.cached_methods.is_legal_cached()
                 && b.cached_methods.is_subset_of(b.allowed_methods)));
             assert!(valid_host_name(&d.domain).as_deref() == Some(d.domain.as_str()));
+            for (i, o) in d.origins.iter().enumerate() {
+                assert!(
+                    d.origins[..i].iter().all(|p| p.id != o.id),
+                    "{:?}",
+                    d.origins
+                );
+            }
             assert!(!(r.scheme == Scheme::Http && r.version == HttpVersion::Http2));
             let again = arbitrary_case(&mut Unstructured::new(&data)).unwrap();
             assert_eq!(again, (d, r), "decoding is deterministic");

@@ -28,3 +28,22 @@ pub use case::{
     encode_pattern, location_case, pattern_case, PatternCase,
 };
 pub use oracle::{check_decide, check_location, check_pattern, reference_match, Finding};
+
+use crate::distribution::Distribution;
+use crate::request::Request;
+use arbitrary::Unstructured;
+
+/// A whole `decide` input, read as the target reads it ([`arbitrary_case`]).
+pub fn decode_case(data: &[u8]) -> Option<(Distribution, Request)> {
+    arbitrary_case(&mut Unstructured::new(data)).ok()
+}
+
+/// A whole `location` input, read as the target reads it ([`location_case`]).
+pub fn decode_location(data: &[u8]) -> Option<(Distribution, Request)> {
+    location_case(&mut Unstructured::new(data)).ok()
+}
+
+/// A whole `pattern` input, read as the target reads it ([`pattern_case`]).
+pub fn decode_pattern(data: &[u8]) -> Option<PatternCase> {
+    pattern_case(&mut Unstructured::new(data)).ok()
+}

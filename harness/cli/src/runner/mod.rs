@@ -306,6 +306,11 @@ pub fn evaluate(
     // A case whose expectations all come from the model restates what the judge checks; when the
     // judge already named the broken rule, the model's field-by-field differences would only
     // smear the failure over every rule of the case.
+    // When the judge named the broken rule, the case's own expectations are shown as evidence
+    // (expected vs observed) without rules: a scenario lists every rule it exercises, and a
+    // single bug would otherwise be counted against all of them. When the judge is silent, a
+    // mismatch counts against the rules it rests on. Model-derived cases restate what the judge
+    // checks, so their mismatches are only kept when the judge found nothing.
     let judged = findings.iter().any(|f| !f.info);
     if !errored && (case.explicit || !judged) {
         // The access log is read after the run (logcheck::apply evaluates again with it).
@@ -316,7 +321,7 @@ pub fn evaluate(
             .filter(|m| !(log_pending && m.observer == "log"))
         {
             findings.push(Finding {
-                rules: m.rules.clone(),
+                rules: if judged { Vec::new() } else { m.rules.clone() },
                 source: m.observer.to_string(),
                 message: format!("{} {}", m.observer, m.field),
                 expected: Some(m.expected.clone()),

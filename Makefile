@@ -8,10 +8,11 @@ SPECS      ?= specs
 TARGET     ?=
 TARGET_HTTPS ?=
 FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
 
 export CARGO_BUILD_JOBS := $(JOBS)
 
-.PHONY: all build conformance test test-rust lint bench fuzz fuzz-nightly selftest matrix clean help
+.PHONY: all build conformance test test-rust lint bench fuzz fuzz-nightly fuzz-seeds selftest matrix clean help
 
 all: build
 
@@ -21,6 +22,8 @@ help:
 	@echo "make selftest    the suite against every mutant of the reference edge: kill rate"
 	@echo "make bench       benchmarks: decide() rate, pattern matching, runner vs wrk"
 	@echo "make fuzz        every fuzz target for FUZZ_SECONDS (default 30) each (nightly)"
+	@echo "make fuzz-nightly  1 h a target (FUZZ_SECONDS), corpus cmin, crashes tmin'd, exec/s summary"
+	@echo "make fuzz-seeds  seed corpora for every fuzz target from the specs (fuzz/corpus/)"
 
 build:
 	$(CARGO) build --release -p edgeconform
@@ -52,6 +55,18 @@ bench:
 ## reports/matrix/index.html and summary.md.
 matrix: build
 	scripts/matrix.sh
+
+## Fuzzing (fuzz/, nightly toolchain; cargo-fuzz is installed on first use). FUZZ_TARGETS picks
+## targets, FUZZ_FLAGS="-O -s none" drops the sanitizer. Exit 1 when a target crashed.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz.sh
+
+## FUZZ_SECONDS defaults to one hour here unless it was set on the command line or environment.
+fuzz-nightly:
+	FUZZ_SECONDS=$(if $(filter file,$(origin FUZZ_SECONDS)),3600,$(FUZZ_SECONDS)) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz-nightly.sh
+
+fuzz-seeds:
+	$(CARGO) run -q -p edgeconform --example fuzz_seeds -- "$(SPECS)" fuzz/corpus
 
 clean:
 	$(CARGO) clean

@@ -28,7 +28,9 @@ minimise_crashes() {
 nightly() {
   ensure_tools
   local start=$SECONDS failed=() rows=()
-  cargo +nightly fuzz build "${FLAGS[@]}"
+  for t in $TARGETS; do
+    cargo +nightly fuzz build "${FLAGS[@]}" "$t"
+  done
   for t in $TARGETS; do
     echo "fuzz-nightly: $t for ${FUZZ_SECONDS}s" >&2
     local before result=ok

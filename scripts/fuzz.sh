@@ -70,8 +70,11 @@ main() {
     case " $ALL_TARGETS " in *" $t "*) ;; *) echo "fuzz: unknown target $t; expected one of: $ALL_TARGETS" >&2; exit 2 ;; esac
   done
   local start=$SECONDS
-  # One build for every target (they share the core and its dependencies).
-  cargo +nightly fuzz build "${FLAGS[@]}"
+  # Build first, so a compile error stops the run before any fuzzing and build time is not
+  # mistaken for fuzzing time; the targets share the core and its dependencies.
+  for t in $TARGETS; do
+    cargo +nightly fuzz build "${FLAGS[@]}" "$t"
+  done
   local failed=() rows=()
   for t in $TARGETS; do
     echo "fuzz: $t for ${SECONDS_EACH}s" >&2

@@ -21,12 +21,11 @@
 
 mod bytes;
 mod case;
+mod encode;
 mod oracle;
 
-pub use case::{
-    arbitrary_case, arbitrary_distribution, encode_case, encode_distribution, encode_location,
-    encode_pattern, location_case, pattern_case, PatternCase,
-};
+pub use case::{arbitrary_case, arbitrary_distribution, location_case, pattern_case, PatternCase};
+pub use encode::{encode_case, encode_distribution, encode_location, encode_pattern};
 pub use oracle::{check_decide, check_location, check_pattern, reference_match, Finding};
 
 use crate::distribution::Distribution;

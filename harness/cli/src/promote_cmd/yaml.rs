@@ -1,0 +1,237 @@
+//! Writing the promoted suite: a header comment (artifact, findings, where the expectation comes
+//! from), the inline distribution, one scenario. Every string is a double-quoted scalar with
+//! non-ASCII and control characters escaped, so whatever the fuzzer put in reads back exactly.
+
+use super::{Case, Expect, FuzzTarget};
+use edgeconform_core::distribution::{Behavior, Distribution, Limits, MethodSet, OriginKind};
+use edgeconform_core::Request;
+use std::fmt::Write as _;
+
+pub(super) fn write_suite(
+    c: &Case,
+    target: FuzzTarget,
+    stem: &str,
+    name: &str,
+    artifact: &str,
+) -> String {
+    let t = target.as_str();
+    let mut y = String::new();
+    let _ = writeln!(y, "# yaml-language-server: $schema=../schema.json");
+    let _ = writeln!(y, "#");
+    let _ = writeln!(y, "# Found by the `{t}` fuzzer: {}", one_line(artifact));
+    let _ = writeln!(y, "# Written by `edgeconform promote`; reproduce with `cargo +nightly fuzz run {t} <artifact>`.");
+    if c.findings.is_empty() {
+        let _ = writeln!(y, "# The oracle finds nothing wrong with this case any more; it stays as a regression scenario.");
+    } else {
+        let _ = writeln!(y, "# What the fuzzer's oracle found:");
+        for f in &c.findings {
+            let _ = writeln!(y, "#   - {}", one_line(&f.to_string()));
+        }
+    }
+    let _ = writeln!(y, "# The expectation states {}.", c.basis);
+    let _ = writeln!(y, "# Review it against RULES.md, give the scenario a descriptive id, then move it out of found/.");
+    write_distribution(&mut y, &c.dist);
+    let _ = writeln!(y, "tags: [fuzz, found]");
+    let _ = writeln!(y, "scenarios:");
+    let _ = writeln!(y, "  - id: found-{stem}");
+    let _ = writeln!(y, "    name: {}", quote(name));
+    let rules: Vec<&str> = c.rules.iter().map(|r| r.as_str()).collect();
+    let _ = writeln!(y, "    rules: [{}]", rules.join(", "));
+    let _ = writeln!(y, "    request: {}", request_yaml(&c.req));
+    let _ = writeln!(y, "    expect:");
+    match &c.expect {
+        Expect::Edge { status, redirect } => {
+            let loc = if *redirect {
+                ", location: same-url-over-https"
+            } else {
+                ""
+            };
+            let _ = writeln!(y, "      viewer: {{status: {status}{loc}}}");
+            let _ = writeln!(y, "      origin: {{contacted: false}}");
+        }
+        Expect::Forward {
+            origin,
+            protocol,
+            port,
+            path,
+        } => {
+            let _ = writeln!(
+                y,
+                "      origin: {{id: {}, protocol: {protocol}, port: {port}, path: {}}}",
+                quote(origin),
+                quote(path)
+            );
+        }
+    }
+    y
+}
+
+fn write_distribution(y: &mut String, d: &Distribution) {
+    let _ = writeln!(y, "distribution:");
+    let _ = writeln!(y, "  domain: {}", quote(&d.domain));
+    if !d.aliases.is_empty() {
+        let aliases: Vec<String> = d.aliases.iter().map(|a| quote(a)).collect();
+        let _ = writeln!(y, "  aliases: [{}]", aliases.join(", "));
+    }
+    let _ = writeln!(y, "  ruleset: {}", d.ruleset.as_str());
+    let _ = writeln!(y, "  origins:");
+    for o in &d.origins {
+        let mut fields = vec![format!("type: {}", o.kind.type_str())];
+        match o.kind {
+            OriginKind::S3 => {}
+            OriginKind::S3Website { http_port } => fields.push(format!("http_port: {http_port}")),
+            OriginKind::Custom {
+                protocol_policy,
+                http_port,
+                https_port,
+            } => {
+                fields.push(format!("protocol_policy: {}", protocol_policy.as_str()));
+                fields.push(format!("http_port: {http_port}"));
+                fields.push(format!("https_port: {https_port}"));
+            }
+        }
+        if !o.origin_path.is_empty() {
+            fields.push(format!("origin_path: {}", quote(&o.origin_path)));
+        }
+        let _ = writeln!(y, "    {}: {{{}}}", quote(&o.id), fields.join(", "));
+    }
+    let (default, rest) = d
+        .behaviors
+        .split_last()
+        .expect("a distribution has its default behavior");
+    if !rest.is_empty() {
+        let _ = writeln!(y, "  behaviors:");
+        for b in rest {
+            let _ = writeln!(
+                y,
+                "    - {{path_pattern: {}, {}}}",
+                quote(b.path_pattern.as_str()),
+                settings_yaml(d, b)
+            );
+        }
+    }
+    let _ = writeln!(y, "  default_behavior: {{{}}}", settings_yaml(d, default));
+    if d.limits != Limits::default() {
+        let l = d.limits;
+        let _ = writeln!(
+            y,
+            "  limits: {{max_behaviors: {}, max_head_bytes: {}, max_url_bytes: {}}}",
+            l.max_behaviors, l.max_head_bytes, l.max_url_bytes
+        );
+    }
+}
+
+fn settings_yaml(d: &Distribution, b: &Behavior) -> String {
+    let mut s = format!(
+        "viewer_protocol_policy: {}",
+        b.viewer_protocol_policy.as_str()
+    );
+    let methods = |m: MethodSet| {
+        m.methods()
+            .iter()
+            .map(|m| m.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if b.allowed_methods != MethodSet::GET_HEAD {
+        let _ = write!(s, ", allowed_methods: [{}]", methods(b.allowed_methods));
+    }
+    if b.cached_methods != MethodSet::GET_HEAD {
+        let _ = write!(s, ", cached_methods: [{}]", methods(b.cached_methods));
+    }
+    let _ = write!(s, ", origin: {}", quote(&d.origins[b.origin].id));
+    if b.forward_cloudfront_proto {
+        s.push_str(", forward_cloudfront_proto: true");
+    }
+    s
+}
+
+fn request_yaml(r: &Request) -> String {
+    let mut s = format!(
+        "{{method: {}, scheme: {}, path: {}",
+        quote(r.method.as_str()),
+        r.scheme,
+        quote(&r.target)
+    );
+    match &r.host {
+        Some(h) => {
+            let _ = write!(s, ", host: {}", quote(h));
+        }
+        None => s.push_str(", omit_host: true"),
+    }
+    let _ = write!(s, ", version: \"{}\"", r.version);
+    if !r.headers.is_empty() {
+        let hs: Vec<String> = r
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{}: {}", quote(n), quote(v)))
+            .collect();
+        let _ = write!(s, ", headers: {{{}}}", hs.join(", "));
+    }
+    if r.body_len > 0 {
+        let _ = write!(s, ", body_size: {}", r.body_len);
+    }
+    s.push('}');
+    s
+}
+
+/// A YAML double-quoted scalar: printable ASCII as is, `"` and `\` escaped, everything else as
+/// `\uXXXX` / `\UXXXXXXXX`, so any string survives the round trip whatever it holds.
+fn quote(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            ' '..='~' => q.push(c),
+            c if (c as u32) <= 0xFFFF => {
+                let _ = write!(q, "\\u{:04X}", c as u32);
+            }
+            c => {
+                let _ = write!(q, "\\U{:08X}", c as u32);
+            }
+        }
+    }
+    q.push('"');
+    q
+}
+
+/// Text for one comment or message line: control characters escaped.
+pub(super) fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// At most 60 characters for a name, control characters escaped.
+pub(super) fn shorten(s: &str) -> String {
+    let s = one_line(s);
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_any_string() {
+        assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(quote("é\r\u{1F600}"), r#""\u00E9\u000D\U0001F600""#);
+    }
+
+    #[test]
+    fn names_are_short_and_printable() {
+        assert_eq!(shorten(&"a".repeat(70)).chars().count(), 61);
+        assert_eq!(one_line("a\nb"), "a\\nb");
+    }
+}

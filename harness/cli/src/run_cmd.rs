@@ -50,6 +50,10 @@ pub struct RunArgs {
     /// Run only the case with this id (repeatable).
     #[arg(long = "id")]
     pub ids: Vec<String>,
+    /// Run only shard I of N (`--shard 1/4`): cases are split by a stable hash of their id, so a CI
+    /// matrix of N jobs covers the suite once.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
     /// Requests in flight at once.
     #[arg(long, short = 'j', default_value_t = 16)]
     pub jobs: usize,
@@ -104,6 +108,29 @@ fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
         .ok_or_else(|| anyhow!("`{url}` resolves to no address"))
 }
 
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{s}` is not a shard; expected I/N with 1 <= I <= N, e.g. 1/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// FNV-1a of a case id: stable across runs, machines and Rust versions (unlike `DefaultHasher`).
+fn shard_of(id: &str, n: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h % n + 1
+}
+
 /// Runs with more cases than this keep only compact copies of passing cases in memory (the full
 /// ones are spooled to disk and streamed into report.json).
 const SPOOL_ABOVE: usize = 2000;
@@ -150,6 +177,7 @@ fn selected(
         }
         let keep: std::collections::HashSet<String> = spec::select(&s.cases, &args.tags, &args.ids)
             .into_iter()
+            .filter(|c| args.shard.is_none_or(|(i, n)| shard_of(&c.id, n) == i))
             .map(|c| c.id.clone())
             .collect();
         let d = Arc::new(s.distribution);
@@ -544,5 +572,32 @@ fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
         exit::OK
     } else {
         exit::FAIL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_shard, shard_of};
+
+    #[test]
+    fn shards_parse_and_split_stably() {
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        for bad in ["0/4", "5/4", "1/0", "x", "1-4"] {
+            assert!(
+                parse_shard(bad).unwrap_err().contains("expected I/N"),
+                "{bad}"
+            );
+        }
+        // Stable values (FNV-1a): a change here would reshuffle every CI matrix.
+        assert_eq!(
+            shard_of("redirect-get-keeps-query", 4),
+            shard_of("redirect-get-keeps-query", 4)
+        );
+        let ids: Vec<String> = (0..1000).map(|i| format!("case-{i}")).collect();
+        let mut counts = [0; 4];
+        for id in &ids {
+            counts[(shard_of(id, 4) - 1) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 200), "{counts:?}");
     }
 }

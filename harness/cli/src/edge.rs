@@ -230,6 +230,8 @@ pub struct EdgeConfig {
     pub access_log: Option<PathBuf>,
     /// Break one rule on purpose ([`Mutant`], the self-test); `None`: the reference edge.
     pub mutant: Option<Mutant>,
+    /// Do not print origin failures on stderr (edges whose origins fail on purpose).
+    pub quiet: bool,
 }
 
 impl EdgeConfig {
@@ -249,6 +251,7 @@ impl EdgeConfig {
             origin_timeout: DEFAULT_ORIGIN_TIMEOUT,
             access_log: None,
             mutant: None,
+            quiet: false,
         })
     }
 }

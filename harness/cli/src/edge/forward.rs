@@ -69,10 +69,12 @@ pub(super) async fn forward(
         Err(UpstreamError::TimedOut) => failure(shared, req, true, request_id),
         Err(UpstreamError::Failed(reason)) => {
             // A misconfigured origin (wrong CA, wrong TLS name) shows up here and nowhere else.
-            eprintln!(
-                "edgeconform edge: origin {} over {}: {reason}",
-                origin.id, f.protocol
-            );
+            if !shared.quiet {
+                eprintln!(
+                    "edgeconform edge: origin {} over {}: {reason}",
+                    origin.id, f.protocol
+                );
+            }
             failure(shared, req, false, request_id)
         }
     }

@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     pub via: HeaderValue,
     /// A deliberate bug (issue 5's self-test); `None` for the reference edge.
     pub mutant: Option<Mutant>,
+    /// [`crate::edge::EdgeConfig::quiet`].
+    pub quiet: bool,
 }
 
 /// What a handler knows about the connection its request came on.

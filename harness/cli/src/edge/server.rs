@@ -91,6 +91,7 @@ impl EdgeServer {
             log: log.as_ref().and_then(AccessLog::sender),
             via,
             mutant: config.mutant,
+            quiet: config.quiet,
         });
         let (shutdown, _) = watch::channel(false);
         let tls = TlsAcceptor::from(config.server_tls);

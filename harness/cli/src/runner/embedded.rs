@@ -90,6 +90,8 @@ async fn start_edge(
     let mut cfg = EdgeConfig::new(dist.clone(), ca, map)?;
     if let Some(t) = timeout {
         cfg.origin_timeout = t;
+        // Only the failure edges get a timeout: their origins fail on purpose, so say nothing.
+        cfg.quiet = true;
     }
     cfg.access_log = log;
     cfg.mutant = mutant;

@@ -264,3 +264,18 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::set_hook(previous);
     result.map_err(|_| seen.lock().map(|s| super::one_line(&s)).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+
+    #[test]
+    fn a_panic_becomes_its_message_and_place() {
+        let err = guarded(|| -> u8 { panic!("boom at {}", 7) }).unwrap_err();
+        assert!(
+            err.contains("boom at 7") && err.contains("cases.rs"),
+            "{err}"
+        );
+        assert_eq!(guarded(|| 5), Ok(5));
+    }
+}

@@ -203,6 +203,19 @@ fn bad_alias_and_domain() {
     assert!(e[1].contains("not a valid alternate domain name"), "{e:?}");
 }
 
+/// Found by fuzzing: a bracketed name followed by a multi-byte character made host validation
+/// slice inside that character; in a domain or an alias it is an error, never a panic.
+#[test]
+fn bracketed_domain_and_alias_with_multibyte_tail() {
+    let y = BASE
+        .replace("d1.cloudfront.net", "\"[]é\"")
+        .replace("origins:", "aliases: [\"[::1]é\"]\norigins:");
+    let e = errors(&y);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e[0].contains("not a valid domain name"), "{e:?}");
+    assert!(e[1].contains("not a valid alternate domain name"), "{e:?}");
+}
+
 #[test]
 fn unknown_key_and_bad_enum_have_positions() {
     let y = BASE.replace("  origin: o", "  origin: o\n  viewer_policy: x");

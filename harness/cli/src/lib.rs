@@ -12,5 +12,6 @@ pub mod report_cmd;
 pub mod run_cmd;
 pub mod runner;
 pub mod selftest;
+pub mod signals;
 pub mod spec_cmd;
 pub mod tls;

@@ -339,7 +339,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     {
         let stop = stop.clone();
         tokio::spawn(async move {
-            let _ = tokio::signal::ctrl_c().await;
+            let _ = crate::signals::wait_for_stop().await;
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         });
     }

@@ -171,7 +171,7 @@ pub async fn run(args: EdgeArgs) -> Result<()> {
     }
     out.flush()?;
     drop(out);
-    wait_for_stop().await?;
+    crate::signals::wait_for_stop().await?;
     server.shutdown().await;
     Ok(())
 }
@@ -263,23 +263,6 @@ async fn fetch_listeners(url: &str) -> Result<Vec<BoundListener>> {
     tokio::time::timeout(Duration::from_secs(10), fetch)
         .await
         .map_err(|_| anyhow::anyhow!("{}: no answer in 10 s", what()))?
-}
-
-async fn wait_for_stop() -> Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.context("listening for Ctrl-C")?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("listening for Ctrl-C")?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ impl std::error::Error for StartupError {}
 pub async fn run(args: OriginArgs) -> Result<()> {
     let server = start(&args).await.map_err(StartupError)?;
     print_startup(&args, &server)?;
-    wait_for_stop().await?;
+    crate::signals::wait_for_stop().await?;
     server.shutdown().await;
     Ok(())
 }
@@ -221,23 +221,6 @@ fn print_startup(args: &OriginArgs, server: &OriginServer) -> Result<()> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
-    Ok(())
-}
-
-async fn wait_for_stop() -> Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.context("listening for Ctrl-C")?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("listening for Ctrl-C")?;
     Ok(())
 }
 

@@ -18,7 +18,6 @@ use crate::report::model::RunResult;
 use crate::report::write::{sanitise, write_atomic};
 use clap::Args;
 use edgeconform_core::rules::RuleId;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -37,14 +36,6 @@ pub struct ReportArgs {
     /// listed there shown as expected deviations instead of failures.
     #[arg(long, value_name = "DIR")]
     pub targets: Option<PathBuf>,
-}
-
-/// One entry of a recipe's `expected.yaml` (targets/README.md).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Deviation {
-    rule: RuleId,
-    reason: String,
 }
 
 /// Run the subcommand; returns the exit code.
@@ -108,19 +99,10 @@ pub fn baseline(targets: Option<&Path>, name: &str) -> Result<BTreeMap<RuleId, S
         return Ok(BTreeMap::new());
     }
     let path = dir.join(name).join("expected.yaml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    // A baseline of comments only (a recipe with no known deviation) is YAML null.
-    let list: Option<Vec<Deviation>> = edgeconform_core::yaml::from_str(&text)
-        .map_err(|p| p.render(&path.display().to_string()))?;
-    Ok(list
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| (d.rule, d.reason))
-        .collect())
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    crate::runner::recipe::read_baseline(&path)
 }
 
 fn write(path: &Path, body: &str) -> Result<(), String> {

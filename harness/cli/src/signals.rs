@@ -3,6 +3,7 @@
 //! cases and still writes its reports.
 
 use anyhow::{Context, Result};
+use std::future::Future;
 
 /// Returns when Ctrl-C or (on Unix) SIGTERM arrives.
 pub async fn wait_for_stop() -> Result<()> {
@@ -20,4 +21,40 @@ pub async fn wait_for_stop() -> Result<()> {
         .await
         .context("listening for Ctrl-C")?;
     Ok(())
+}
+
+/// An error while a server starts (bad CA files, a port in use, a bad distribution): a config error,
+/// exit 2, where anything after startup is a harness fault, exit 3.
+#[derive(Debug)]
+pub struct StartupError(pub anyhow::Error);
+
+impl std::fmt::Display for StartupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+/// Runs a server subcommand (`edgeconform edge`, `edgeconform origin`) on a new tokio runtime for a
+/// synchronous `main`; errors go to stderr as `edgeconform CMD: ...`. Returns the exit code.
+pub fn run_blocking(cmd: &str, server: impl Future<Output = Result<()>>) -> u8 {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("edgeconform {cmd}: starting the async runtime: {e}");
+            return crate::exit::HARNESS;
+        }
+    };
+    match runtime.block_on(server) {
+        Ok(()) => crate::exit::OK,
+        Err(e) => {
+            eprintln!("edgeconform {cmd}: {e:#}");
+            if e.is::<StartupError>() {
+                crate::exit::USAGE
+            } else {
+                crate::exit::HARNESS
+            }
+        }
+    }
 }

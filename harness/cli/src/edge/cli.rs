@@ -25,8 +25,8 @@ use serde::Serialize;
 use tokio::net::TcpStream;
 
 use super::{EdgeConfig, EdgeServer, OriginMap};
-use crate::exit;
 use crate::origin::BoundListener;
+use crate::signals::StartupError;
 use crate::tls::{TestCa, CA_CERT_FILE};
 
 /// Start the reference edge: HTTP and HTTPS listeners answering as CloudFront would for a
@@ -108,39 +108,10 @@ enum StartupLine {
     },
 }
 
-/// An error before the edge was serving: a usage or config error (exit 2).
-#[derive(Debug)]
-struct StartupError(anyhow::Error);
-
-impl std::fmt::Display for StartupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl std::error::Error for StartupError {}
-
 /// `edgeconform edge` for a synchronous `main`: runs [`run`] on a new runtime and returns the
 /// exit code; errors go to stderr. Startup errors exit 2, later ones 3.
 pub fn run_blocking(args: EdgeArgs) -> u8 {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("edgeconform edge: starting the async runtime: {e}");
-            return exit::HARNESS;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("edgeconform edge: {e:#}");
-            if e.is::<StartupError>() {
-                exit::USAGE
-            } else {
-                exit::HARNESS
-            }
-        }
-    }
+    crate::signals::run_blocking("edge", run(args))
 }
 
 /// Runs `edgeconform edge` until Ctrl-C or SIGTERM.

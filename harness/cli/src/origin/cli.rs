@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{BoundListener, ListenerSpec, OriginOptions, OriginServer};
 use super::{DEFAULT_MAX_RECORDS, DEFAULT_OBJECT_SIZE};
-use crate::exit;
+use crate::signals::StartupError;
 use crate::tls::{TestCa, CA_CERT_FILE};
 
 /// Start the instrumented origin, print its ports as JSON lines, serve until Ctrl-C or SIGTERM.
@@ -132,37 +132,8 @@ enum StartupLine<'a> {
 /// returns the exit code; errors go to stderr. A startup error (bad CA files, a port in use) is
 /// a config error (2), anything later a harness fault (3).
 pub fn run_blocking(args: OriginArgs) -> u8 {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("edgeconform origin: starting the async runtime: {e}");
-            return exit::HARNESS;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("edgeconform origin: {e:#}");
-            if e.is::<StartupError>() {
-                exit::USAGE
-            } else {
-                exit::HARNESS
-            }
-        }
-    }
+    crate::signals::run_blocking("origin", run(args))
 }
-
-/// Marks an error that happened before the origin was serving.
-#[derive(Debug)]
-struct StartupError(anyhow::Error);
-
-impl std::fmt::Display for StartupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl std::error::Error for StartupError {}
 
 /// Runs `edgeconform origin` until Ctrl-C or SIGTERM.
 pub async fn run(args: OriginArgs) -> Result<()> {

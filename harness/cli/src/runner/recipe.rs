@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::RuleId;
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,19 +33,28 @@ pub struct Deviation {
     pub reason: String,
 }
 
-/// The recipe's baseline: the rules it is known to break.
-pub fn expected(dir: &Path) -> Result<BTreeSet<RuleId>> {
-    let path = dir.join("expected.yaml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let list: Vec<Deviation> = edgeconform_core::yaml::from_str(&text)
-        .map_err(|p| anyhow!("{}", p.render(&path.display().to_string())))?;
-    for d in &list {
+/// A recipe's baseline file (`targets/NAME/expected.yaml`): each rule it is known to break, with
+/// the reason. A file of comments only (no known deviation) is YAML null: an empty baseline. The one
+/// reader of these files (`edgeconform run --recipe` and `edgeconform report --targets`).
+pub fn read_baseline(path: &Path) -> Result<BTreeMap<RuleId, String>, String> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let list: Option<Vec<Deviation>> =
+        edgeconform_core::yaml::from_str(&text).map_err(|p| p.render(&shown))?;
+    let mut out = BTreeMap::new();
+    for d in list.unwrap_or_default() {
         if d.reason.trim().is_empty() {
-            bail!("{}: the deviation {} has no reason", path.display(), d.rule);
+            return Err(format!("{shown}: the deviation {} has no reason", d.rule));
         }
+        out.insert(d.rule, d.reason);
     }
-    Ok(list.into_iter().map(|d| d.rule).collect())
+    Ok(out)
+}
+
+/// The rules recipe `dir` is known to break.
+pub fn expected(dir: &Path) -> Result<BTreeSet<RuleId>> {
+    let baseline = read_baseline(&dir.join("expected.yaml")).map_err(|e| anyhow!(e))?;
+    Ok(baseline.into_keys().collect())
 }
 
 fn free_port() -> Result<SocketAddr> {

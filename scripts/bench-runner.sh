@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The runner's throughput next to wrk's on the same reference edge, URL and connection count, as a
 # ratio (issue 4: the runner should reach at least half of wrk's rate with keep-alive); the wall
-# time of the standard suite; and peak memory of generated runs of 10k and 100k cases.
+# time of the standard suite; and peak memory of generated runs of 10k, 100k and 300k cases
+# (MEM_SIZES), which should stay flat (issue 4: under 200 MiB at 100k).
 # Loopback only; every load is bounded in count and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,7 @@ PY
 echo "== the standard suite (specs/), wall time after the build"
 /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$bin" run specs --reports "$work/std" 2>&1 | tail -3
 
-for n in 10000 100000; do
+for n in ${MEM_SIZES:-10000 100000 300000}; do
   python3 - "$n" >"$work/gen$n.yaml" <<'PY'
 import sys, os
 n = int(sys.argv[1]) // 28 + 1   # 7 methods x 2 schemes x 2 versions per path

@@ -80,7 +80,7 @@ fn main() {
             }
         };
         let dist = &suite.distribution;
-        for case in &suite.cases {
+        for case in suite.cases() {
             for req in case.leg_requests() {
                 seeds.add_opt("decide", encode_case(dist, &req));
                 seeds.add_opt("location", encode_location(dist, &req));

@@ -156,7 +156,8 @@ pub fn promote(target: FuzzTarget, data: &[u8], artifact: &str) -> Result<Promot
             ps.render(&file)
         ))
     })?;
-    if suite.distribution != case.dist || suite.cases.first().map(|c| &c.request) != Some(&case.req)
+    if suite.distribution != case.dist
+        || suite.scenarios.first().map(|c| &c.request) != Some(&case.req)
     {
         return Err(Failure::Harness(format!("the suite written for this input does not read back as the case (a bug in promote):\n{yaml}")));
     }

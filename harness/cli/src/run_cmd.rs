@@ -12,7 +12,7 @@
 
 use crate::exit;
 use crate::report::model::{RunResult, TargetInfo, SCHEMA_VERSION};
-use crate::runner::{self, client::Endpoint, records::Records, Job, RunOpts};
+use crate::runner::{self, client::Endpoint, plan::Selection, records::Records, Jobs, RunOpts};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use edgeconform_core::distribution::Distribution;
@@ -164,32 +164,21 @@ pub fn run(args: RunArgs) -> u8 {
     }
 }
 
-/// Cases selected by tag and id, with their distribution.
-fn selected(
-    suites: Vec<Suite>,
-    args: &RunArgs,
-    only: Option<&Distribution>,
-) -> Vec<(Case, Arc<Distribution>)> {
-    let mut out = Vec::new();
-    for s in suites {
+/// Cases selected by tag, id and shard (only those on `only` when given), as indices: matrix
+/// cells are built when they run.
+fn selected(suites: Vec<Suite>, args: &RunArgs, only: Option<&Distribution>) -> Selection {
+    Selection::new(suites, |s, i| {
         if only.is_some_and(|d| *d != s.distribution) {
-            continue;
+            return false;
         }
-        let keep: std::collections::HashSet<String> = spec::select(&s.cases, &args.tags, &args.ids)
-            .into_iter()
-            .filter(|c| args.shard.is_none_or(|(i, n)| shard_of(&c.id, n) == i))
-            .map(|c| c.id.clone())
-            .collect();
-        let d = Arc::new(s.distribution);
-        // Moved, not cloned: a 100k-case run holds each case once.
-        out.extend(
-            s.cases
-                .into_iter()
-                .filter(|c| keep.contains(&c.id))
-                .map(|c| (c, d.clone())),
-        );
-    }
-    out
+        let tags_ok = args.tags.is_empty() || s.tags(i).iter().any(|t| args.tags.contains(t));
+        if !tags_ok {
+            return false;
+        }
+        let id = s.id(i);
+        (args.ids.is_empty() || args.ids.iter().any(|x| spec::id_matches(x, &id)))
+            && args.shard.is_none_or(|(k, n)| shard_of(&id, n) == k)
+    })
 }
 
 async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
@@ -249,13 +238,8 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         (None, None) => {
             let cases = selected(suites, &args, None);
             let log_dir = args.reports.join(".edge-logs");
-            let env = crate::runner::embedded::start(
-                &ca,
-                cases.iter().map(|(c, d)| (c, d.clone())),
-                &log_dir,
-                args.mutant,
-            )
-            .await?;
+            let env =
+                crate::runner::embedded::start(&ca, cases.needs(), &log_dir, args.mutant).await?;
             let default_name = match args.mutant {
                 Some(m) => format!("mutant-{m}"),
                 None => "reference".into(),
@@ -313,27 +297,14 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         }
         return Ok(exit::USAGE);
     }
-    let ruleset = cases
-        .first()
-        .map_or("classic", |(_, d)| d.ruleset.as_str())
-        .to_string();
-    let jobs: Vec<Job> = cases
-        .into_iter()
-        .map(|(case, dist)| {
-            let endpoint = env.endpoint_for(&dist, case.origin_failure);
-            Job {
-                case,
-                dist,
-                endpoint,
-            }
-        })
-        .collect();
+    let ruleset = cases.ruleset().to_string();
     // The access-log cases are evaluated again once the log is read.
-    let log_cases: Vec<(Case, Arc<Distribution>)> = jobs
-        .iter()
-        .filter(|j| j.case.access_log || j.case.origin_failure.is_some())
-        .map(|j| (j.case.clone(), j.dist.clone()))
+    let log_cases: Vec<(Case, Arc<Distribution>)> = cases
+        .scenarios()
+        .filter(|(c, _)| c.access_log || c.origin_failure.is_some())
+        .map(|(c, d)| (c.clone(), d.clone()))
         .collect();
+    let jobs: Arc<dyn Jobs> = Arc::new(cases.into_jobs(|d, f| env.endpoint_for(d, f)));
     let total = jobs.len();
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -362,7 +333,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         args.reports
             .join(format!(".spool-{}.jsonl", std::process::id()))
     });
-    let out = runner::run(
+    let mut out = runner::run(
         jobs,
         records,
         tls,
@@ -375,9 +346,10 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         },
     )
     .await;
-    let (results, ledger) = (out.results, out.ledger.clone());
+    let (results, ledger) = (std::mem::take(&mut out.results), out.ledger.clone());
     progress.finish();
-    let interrupted = results.len() < total;
+    let ran = out.spool.as_ref().map_or(results.len(), |s| s.rows.len());
+    let interrupted = ran < total;
     let logs: Vec<PathBuf> = match &args.access_log {
         Some(p) => vec![p.clone()],
         None => env.access_logs(),
@@ -390,7 +362,8 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let log_reconcile = if logs.is_empty() {
         None
     } else {
-        Some(check_logs(&logs, &mut results, &log_cases))
+        let wire = out.spool.as_ref().map_or((0, 0), |s| s.wire);
+        Some(check_logs(&logs, &mut results, wire, &log_cases))
     };
     let run = RunResult {
         schema_version: SCHEMA_VERSION,
@@ -410,8 +383,8 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", crate::report::console::render(&run, color));
     let written = crate::report::write::write_all(&run, &args.reports);
-    if let Some((spool, _)) = &run.spool {
-        spool.remove();
+    if let Some(s) = &run.spool {
+        s.file.remove();
     }
     let dir = written?;
     eprintln!(
@@ -422,17 +395,16 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     if interrupted {
         eprintln!(
             "edgeconform run: interrupted after {} of {total} cases",
-            run.cases.len()
+            run.len()
         );
     }
     if let Some(r) = &recipe {
         return Ok(baseline_verdict(&run, r.dir()));
     }
-    let unreachable = !run.cases.is_empty()
+    let unreachable = !run.is_empty()
         && run
-            .cases
-            .iter()
-            .all(|c| c.verdict == crate::report::model::Verdict::Error);
+            .tallies()
+            .all(|t| t.verdict == crate::report::model::Verdict::Error);
     if unreachable {
         eprintln!("edgeconform run: no case got a response: the target is unreachable or not speaking HTTP");
     }
@@ -450,21 +422,26 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
 pub fn check_logs(
     logs: &[PathBuf],
     results: &mut [crate::report::model::CaseResult],
+    spooled_wire: (u64, u64),
     cases: &[(Case, Arc<Distribution>)],
 ) -> crate::report::model::LogReconcile {
     use crate::runner::logcheck;
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
+    // Only the log lines of the access-log cases are kept; the rest are counted.
+    let is_log_case = |id: &str| cases.iter().any(|(c, _)| c.access_log && c.id == id);
+    let wanted: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|r| is_log_case(&r.id))
+        .flat_map(|r| r.requests.iter().map(|q| q.correlation_id.clone()))
+        .collect();
+    let mut read = logcheck::LogRead::default();
     for p in logs {
-        match logcheck::read(p) {
-            Ok((r, e)) => {
-                records.extend(r);
-                errors.extend(e);
-            }
-            Err(e) => errors.push(format!("{}: cannot read: {e}", p.display())),
+        if let Err(e) = read.read(p, &wanted) {
+            read.problems += 1;
+            read.shown
+                .push(format!("{}: cannot read: {e}", p.display()));
         }
     }
-    let by_id = logcheck::index(&records);
+    let by_id = logcheck::index(&read.records);
     for r in results.iter_mut() {
         let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else {
             continue;
@@ -490,10 +467,15 @@ pub fn check_logs(
         .filter(|(c, _)| c.origin_failure.is_some())
         .map(|(c, _)| c.id.as_str())
         .collect();
-    let mut rec = logcheck::reconcile(&name, &records, errors.len(), results, |r| {
-        !failure_ids.contains(&r.id.as_str())
-    });
-    rec.problems.extend(errors.into_iter().take(10));
+    let mut rec = logcheck::reconcile(
+        &name,
+        &read.totals,
+        read.problems,
+        results,
+        spooled_wire,
+        |r| !failure_ids.contains(&r.id.as_str()),
+    );
+    rec.problems.extend(read.shown);
     rec.ok = rec.problems.is_empty();
     rec
 }
@@ -507,14 +489,10 @@ fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
 /// The cases an external target can run: those on its distribution, without the ones that need
 /// an origin failure the harness can only arrange for its own edge, and without the access-log
 /// cases when no `--access-log` was given.
-fn external_cases(
-    suites: Vec<Suite>,
-    args: &RunArgs,
-    dist: &Distribution,
-) -> Vec<(Case, Arc<Distribution>)> {
-    let all = selected(suites, args, Some(dist));
+fn external_cases(suites: Vec<Suite>, args: &RunArgs, dist: &Distribution) -> Selection {
+    let mut all = selected(suites, args, Some(dist));
     let failures = all
-        .iter()
+        .scenarios()
         .filter(|(c, _)| c.origin_failure.is_some())
         .count();
     if failures > 0 {
@@ -524,15 +502,17 @@ fn external_cases(
     }
     let no_log = args.access_log.is_none();
     let logs = all
-        .iter()
+        .scenarios()
         .filter(|(c, _)| c.access_log && c.origin_failure.is_none())
         .count();
     if no_log && logs > 0 {
         eprintln!("edgeconform run: {logs} access-log cases left out: give the target's log with --access-log FILE");
     }
-    all.into_iter()
-        .filter(|(c, _)| c.origin_failure.is_none() && !(no_log && c.access_log))
-        .collect()
+    all.retain(
+        |c| c.origin_failure.is_none() && !(no_log && c.access_log),
+        true,
+    );
+    all
 }
 
 /// A recipe passes when the rules it violates are exactly its baseline.

@@ -215,7 +215,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
         .iter()
         .flat_map(|s| {
             let d = Arc::new(s.distribution.clone());
-            s.cases.iter().map(move |c| (c.clone(), d.clone()))
+            s.cases().map(move |c| (c.into_owned(), d.clone()))
         })
         .collect();
     let ca = crate::tls::TestCa::generate()?;
@@ -226,7 +226,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
     let log_dir = scratch_dir(mutant);
     let env = runner::embedded::start(
         &ca,
-        cases.iter().map(|(c, d)| (c, d.clone())),
+        cases.iter().map(|(c, d)| (c.origin_failure, d.clone())),
         &log_dir,
         mutant,
     )
@@ -240,7 +240,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
         })
         .collect();
     let out = runner::run(
-        jobs_list,
+        Arc::new(jobs_list),
         env.records(),
         tls,
         RunOpts {
@@ -255,7 +255,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
     let logs = env.access_logs();
     env.shutdown().await;
     let mut results = out.results;
-    let reconcile = crate::run_cmd::check_logs(&logs, &mut results, &cases);
+    let reconcile = crate::run_cmd::check_logs(&logs, &mut results, (0, 0), &cases);
     let _ = std::fs::remove_dir_all(&log_dir);
     Ok(summarise(mutant, &cases, &results, Some(&reconcile)))
 }

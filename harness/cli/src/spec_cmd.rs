@@ -12,7 +12,8 @@
 
 use crate::exit;
 use clap::Args;
-use edgeconform_core::spec::{self, load_suite, Case, Suite};
+use edgeconform_core::spec::{self, load_suite, Suite};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Paths of suites or directories of suites.
@@ -181,15 +182,15 @@ pub fn check(args: &CheckArgs) -> u8 {
     let (mut cases, mut generated) = (0, 0);
     for s in &suites {
         let d = spec::model_agreement(s);
-        let stated = s.cases.iter().filter(|c| c.explicit).count();
-        cases += s.cases.len();
-        generated += s.cases.iter().filter(|c| c.generated).count();
+        let stated = s.scenarios.iter().filter(|c| c.explicit).count();
+        cases += s.len();
+        generated += s.generated();
         let verdict = if d.is_empty() { "ok  " } else { "FAIL" };
         println!(
             "{verdict} {}: {} case{}, {stated} with stated expectations",
             s.file,
-            s.cases.len(),
-            plural(s.cases.len())
+            s.len(),
+            plural(s.len())
         );
         for x in &d {
             println!("     {x}");
@@ -221,38 +222,51 @@ pub fn list(args: &ListArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let all: Vec<&Case> = suites.iter().flat_map(|s| &s.cases).collect();
+    let total: usize = suites.iter().map(Suite::len).sum();
     for id in &args.ids {
-        if !all.iter().any(|c| spec::id_matches(id, &c.id)) {
+        let found = suites
+            .iter()
+            .any(|s| (0..s.len()).any(|i| spec::id_matches(id, &s.id(i))));
+        if !found {
             eprintln!(
                 "edgeconform list: --id {id} matches no case; `edgeconform list` shows every id"
             );
             return exit::USAGE;
         }
     }
-    let selected = spec::select(all.iter().copied(), &args.tags, &args.ids);
-    if selected.is_empty() {
+    // Cases are printed as they are built: a 100k-cell matrix is never held at once.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut selected = 0usize;
+    for s in &suites {
+        for i in s.select(&args.tags, &args.ids) {
+            let c = s.case(i);
+            selected += 1;
+            let rules: Vec<&str> = c.rules.iter().map(|r| r.as_str()).collect();
+            let level = format!("{:?}", c.level).to_lowercase();
+            let line = writeln!(
+                out,
+                "{}\t{level}\t{}\t{}:{}\t{}",
+                c.id,
+                rules.join(","),
+                c.file,
+                c.pos.line,
+                c.name
+            );
+            if line.is_err() {
+                return exit::OK; // stdout closed (`| head`): nothing more to show
+            }
+        }
+    }
+    let _ = out.flush();
+    if selected == 0 {
         eprintln!(
-            "edgeconform list: no case selected (of {}) by --tag {} --id {}; selecting nothing is an error",
-            all.len(),
+            "edgeconform list: no case selected (of {total}) by --tag {} --id {}; selecting nothing is an error",
             if args.tags.is_empty() { "(any)".to_string() } else { args.tags.join(",") },
             if args.ids.is_empty() { "(any)".to_string() } else { args.ids.join(",") },
         );
         return exit::USAGE;
     }
-    for c in &selected {
-        let rules: Vec<&str> = c.rules.iter().map(|r| r.as_str()).collect();
-        let level = format!("{:?}", c.level).to_lowercase();
-        println!(
-            "{}\t{level}\t{}\t{}:{}\t{}",
-            c.id,
-            rules.join(","),
-            c.file,
-            c.pos.line,
-            c.name
-        );
-    }
-    eprintln!("selected {} of {} cases", selected.len(), all.len());
+    eprintln!("selected {selected} of {total} cases");
     exit::OK
 }
 
@@ -263,7 +277,7 @@ pub fn coverage(args: &CoverageArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let cov = spec::coverage(suites.iter().flat_map(|s| &s.cases));
+    let cov = spec::coverage(suites.iter().flat_map(|s| s.cases()));
     println!(
         "{:<22} {:>9} {:>7}  checked by",
         "rule", "scenarios", "matrix"

@@ -78,10 +78,10 @@ fn a_decide_input_becomes_a_small_suite_with_the_models_expectation() {
     // Behaviors, the alias-free parts and origins the verdict does not need are gone.
     assert_eq!(suite.distribution.behaviors.len(), 2, "{}", p.yaml);
     assert_eq!(suite.distribution.origins.len(), 1, "{}", p.yaml);
-    assert_eq!(suite.cases.len(), 1);
-    assert_eq!(suite.cases[0].id, format!("found-{}", p.stem));
-    assert_eq!(suite.cases[0].request, r);
-    assert!(suite.cases[0].tags.contains(&"found".to_string()));
+    assert_eq!(suite.len(), 1);
+    assert_eq!(suite.scenarios[0].id, format!("found-{}", p.stem));
+    assert_eq!(suite.scenarios[0].request, r);
+    assert!(suite.scenarios[0].tags.contains(&"found".to_string()));
     // The same bytes always give the same file.
     let again = promote(FuzzTarget::Decide, &data, "fuzz/artifacts/decide/crash-1").unwrap();
     assert_eq!(again.yaml, p.yaml);
@@ -110,7 +110,7 @@ fn a_forwarded_request_states_the_origin() {
     );
     assert!(p.yaml.contains("ORG-XFP-STRIPPED"), "{}", p.yaml);
     let suite = load(&p.yaml);
-    assert_eq!(suite.cases[0].request, r);
+    assert_eq!(suite.scenarios[0].request, r);
     assert!(model_agreement(&suite).is_empty());
 }
 

@@ -591,3 +591,78 @@ fn chromium_renders_failures() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn junit_streamed_is_byte_identical_to_quick_junit() {
+    for r in [run(), nginx()] {
+        let mut streamed = Vec::new();
+        junit::write_streaming(&r, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), junit::render(&r));
+    }
+}
+
+/// The same run with its cases spooled to disk (as a big run keeps them), the third case kept
+/// whole as an access-log case would be.
+fn spooled(r: &RunResult, dir: &Path) -> RunResult {
+    use edgeconform::runner::spool::{Lists, Row, Spool, Spooled};
+    let spool = Spool::create(&dir.join("spool.jsonl")).unwrap();
+    let (mut lists, mut rows, mut kept) = (Lists::default(), Vec::new(), Vec::new());
+    for (i, c) in r.cases.iter().enumerate() {
+        if i == 2 {
+            rows.push(Row::Kept(kept.len() as u32));
+            kept.push(c.clone());
+        } else {
+            let entry = spool.write(c, None).unwrap();
+            rows.push(Row::Spooled(lists.summary(c, entry)));
+        }
+    }
+    let file = spool.finish().map_err(|(_, e)| e).unwrap();
+    let mut s = r.clone();
+    s.cases = kept;
+    s.spool = Some(Spooled {
+        file,
+        rows,
+        lists,
+        wire: (0, 0),
+    });
+    s
+}
+
+#[test]
+fn a_spooled_run_reports_exactly_what_the_same_run_in_memory_does() {
+    let dir = tempdir("spooled");
+    for r in [run(), nginx()] {
+        let s = spooled(&r, &dir);
+        assert_eq!(s.len(), r.len());
+        assert!(s.cases.len() < r.len(), "the fixture must spool something");
+        assert_eq!(s.totals(), r.totals());
+        assert_eq!(s.by_rule(), r.by_rule());
+        assert_eq!(s.gated(), r.gated());
+        assert_eq!(console::render(&s, false), console::render(&r, false));
+        assert_eq!(markdown::render(&s), markdown::render(&r));
+        assert_eq!(html::render(&s), html::render(&r));
+        let mut a = Vec::new();
+        junit::write_streaming(&s, &mut a).unwrap();
+        assert_eq!(String::from_utf8(a).unwrap(), junit::render(&r));
+        let mut j = Vec::new();
+        json::write_streaming(&s, &mut j).unwrap();
+        let back = json::parse(std::str::from_utf8(&j).unwrap()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&back.cases).unwrap(),
+            serde_json::to_value(&r.cases).unwrap()
+        );
+    }
+    // A spool that is gone does not lose the cases: each is reported as unreadable.
+    let r = run();
+    let s = spooled(&r, &dir);
+    s.spool.as_ref().unwrap().file.remove();
+    let read: Vec<_> = s.cases_where(|_| true).collect();
+    assert_eq!(read.len(), r.len());
+    assert!(
+        read.iter()
+            .filter(|c| c.error.as_deref().is_some_and(|e| e.contains("spool")))
+            .count()
+            >= r.len() - 1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

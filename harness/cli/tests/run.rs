@@ -36,6 +36,18 @@ fn report(dir: &Path) -> Value {
     serde_json::from_str(&text).expect("report.json parses")
 }
 
+/// The stdout of a run that exited 0 (the run's output shown when it did not).
+fn passes(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// `N passed, N failed` from the console.
 fn totals_line(stdout: &str) -> (usize, usize) {
     let line = stdout
@@ -62,13 +74,7 @@ fn verdicts(r: &Value) -> (usize, usize) {
 fn the_suite_passes_against_the_reference_edge_and_reports_agree() {
     let dir = scratch("reference");
     let out = edgeconform(&["run", "specs", "--reports", dir.to_str().unwrap()]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = passes(&out);
     let (passed, failed) = totals_line(&stdout);
     assert_eq!(failed, 0);
     assert!(passed > 500, "only {passed} cases ran");
@@ -82,6 +88,63 @@ fn the_suite_passes_against_the_reference_edge_and_reports_agree() {
     for f in ["summary.md", "index.html"] {
         assert!(dir.join("latest").join(f).is_file(), "{f} missing");
     }
+}
+
+/// Above 2,000 cases the runner spools results to disk and keeps a row per case: the suite plus a
+/// generated matrix still passes, every report counts every case, the access log still
+/// reconciles with what the viewer side received (spooled cases included), and the spool is
+/// removed afterwards.
+#[test]
+fn a_big_spooled_run_reports_every_case_and_reconciles_the_log() {
+    let dir = scratch("big");
+    let dist = root().join("specs/distributions/standard.yaml");
+    let mut suite = format!(
+        "distribution: {}\nmatrix:\n  id: big\n  paths:\n",
+        dist.display()
+    );
+    for i in 0..72 {
+        suite.push_str(&format!("    - /public/big{i}\n"));
+    }
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, suite).unwrap();
+    let reports = dir.join("reports");
+    let out = edgeconform(&[
+        "run",
+        "specs",
+        big.to_str().unwrap(),
+        "--reports",
+        reports.to_str().unwrap(),
+    ]);
+    let stdout = passes(&out);
+    let (passed, failed) = totals_line(&stdout);
+    assert_eq!(failed, 0);
+    assert!(
+        passed > 2500,
+        "only {passed} cases ran: the spool was not used"
+    );
+    let r = report(&reports);
+    assert_eq!(verdicts(&r), (passed, 0));
+    assert_eq!(r["log_reconcile"]["ok"], true, "{}", r["log_reconcile"]);
+    assert!(r["log_reconcile"]["wire_requests"].as_u64().unwrap() > 2500);
+    // Spooled cases come back whole: expectations and observations included.
+    let cell = r["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "big-get-https-public-big71-1.1")
+        .expect("the last path's cell is in report.json");
+    assert_eq!(cell["observed"][0]["status"], 200, "{cell}");
+    assert!(cell["expected"][0].is_object());
+    let junit = std::fs::read_to_string(reports.join("latest/junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), passed);
+    let page = std::fs::read_to_string(reports.join("latest/index.html")).unwrap();
+    assert!(page.contains("The first 2000 are shown"));
+    let left: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".spool"))
+        .collect();
+    assert!(left.is_empty(), "the spool was left behind: {left:?}");
 }
 
 #[test]

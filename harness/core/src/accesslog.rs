@@ -607,22 +607,25 @@ pub fn parse_log(text: &str) -> Result<Vec<LogRecord>, Vec<LogError>> {
 pub fn parse_log_partial(text: &str) -> (Vec<LogRecord>, Vec<LogError>) {
     let (mut records, mut errors) = (Vec::new(), Vec::new());
     for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let read = if line.starts_with('#') {
-            check_directive(line, line_no).map(|()| None)
-        } else {
-            parse_line(line, line_no).map(Some)
-        };
-        match read {
+        match parse_log_line(line, i + 1) {
             Ok(Some(record)) => records.push(record),
             Ok(None) => {}
             Err(e) => errors.push(e),
         }
     }
     (records, errors)
+}
+
+/// One line of a log, for readers that stream a long log rather than hold it: a record, `None`
+/// for a blank line or a valid `#` directive, or the line's problem.
+pub fn parse_log_line(line: &str, line_no: usize) -> Result<Option<LogRecord>, LogError> {
+    if line.trim().is_empty() {
+        Ok(None)
+    } else if line.starts_with('#') {
+        check_directive(line, line_no).map(|()| None)
+    } else {
+        parse_line(line, line_no).map(Some)
+    }
 }
 
 /// Checks a `#` header line: `#Version:` must declare [`VERSION`], `#Fields:` must list
@@ -919,21 +922,28 @@ pub struct SchemeTotals {
 pub fn totals(records: &[LogRecord]) -> LogTotals {
     let mut t = LogTotals::default();
     for r in records {
-        t.requests = t.requests.saturating_add(1);
-        t.sc_bytes = t.sc_bytes.saturating_add(r.sc_bytes);
-        t.cs_bytes = t.cs_bytes.saturating_add(r.cs_bytes);
+        t.add(r);
+    }
+    t
+}
+
+impl LogTotals {
+    /// Counts one record.
+    pub fn add(&mut self, r: &LogRecord) {
+        self.requests = self.requests.saturating_add(1);
+        self.sc_bytes = self.sc_bytes.saturating_add(r.sc_bytes);
+        self.cs_bytes = self.cs_bytes.saturating_add(r.cs_bytes);
         if r.sc_status == Status::CLIENT_CLOSED {
-            t.client_closed = t.client_closed.saturating_add(1);
+            self.client_closed = self.client_closed.saturating_add(1);
         }
         let scheme = match r.cs_protocol.as_str() {
-            "http" | "ws" => &mut t.http,
-            "https" | "wss" => &mut t.https,
-            _ => &mut t.other,
+            "http" | "ws" => &mut self.http,
+            "https" | "wss" => &mut self.https,
+            _ => &mut self.other,
         };
         scheme.requests = scheme.requests.saturating_add(1);
         scheme.sc_bytes = scheme.sc_bytes.saturating_add(r.sc_bytes);
     }
-    t
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ fn every_broken_spec_is_refused_with_positioned_messages() {
         let problems = match load_suite(text, name, &read) {
             Ok(s) => panic!(
                 "{name} loaded ({} cases) but is in the broken corpus",
-                s.cases.len()
+                s.len()
             ),
             Err(p) => p,
         };

@@ -3,7 +3,7 @@
 //! hand-written scenario, and `Case::check` names the right observer and rule when an outcome is
 //! broken the way a faulty edge would break it.
 
-use edgeconform_core::spec::{coverage, load_suite, model_agreement, select, Case, Suite};
+use edgeconform_core::spec::{coverage, load_suite, model_agreement, Case, Suite};
 use edgeconform_core::{Level, RuleId};
 use std::path::{Path, PathBuf};
 
@@ -30,11 +30,35 @@ fn suites() -> Vec<Suite> {
         .collect()
 }
 
-fn case<'a>(suites: &'a [Suite], id: &str) -> (&'a Suite, &'a Case) {
+fn case<'a>(suites: &'a [Suite], id: &str) -> (&'a Suite, Case) {
     suites
         .iter()
-        .find_map(|s| s.cases.iter().find(|c| c.id == id).map(|c| (s, c)))
+        .find_map(|s| {
+            (0..s.len())
+                .find(|&i| s.id(i) == id)
+                .map(|i| (s, s.case(i).into_owned()))
+        })
         .unwrap_or_else(|| panic!("no case `{id}` in specs/"))
+}
+
+/// Every case of every suite, matrix cells built.
+fn all_cases(suites: &[Suite]) -> Vec<Case> {
+    suites
+        .iter()
+        .flat_map(|s| s.cases().map(|c| c.into_owned()))
+        .collect()
+}
+
+/// The ids `Suite::select` picks across `suites`.
+fn select(suites: &[Suite], tags: &[String], ids: &[String]) -> Vec<Case> {
+    suites
+        .iter()
+        .flat_map(|s| {
+            s.select(tags, ids)
+                .map(|i| s.case(i).into_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[test]
@@ -49,7 +73,7 @@ fn every_stated_expectation_agrees_with_the_model() {
 #[test]
 fn every_case_passes_against_the_model() {
     for s in &suites() {
-        for c in &s.cases {
+        for c in s.cases() {
             let legs = c.model_legs(&s.distribution);
             let m = c.check(&legs);
             assert!(m.is_empty(), "{}: {:?}", c.id, m);
@@ -60,7 +84,7 @@ fn every_case_passes_against_the_model() {
 #[test]
 fn every_request_checkable_rule_has_a_scenario() {
     let suites = suites();
-    let cov = coverage(suites.iter().flat_map(|s| &s.cases));
+    let cov = coverage(suites.iter().flat_map(|s| s.cases()));
     let missing = cov.uncovered();
     assert!(
         missing.is_empty(),
@@ -71,8 +95,8 @@ fn every_request_checkable_rule_has_a_scenario() {
 #[test]
 fn suite_shape() {
     let suites = suites();
-    let cases: Vec<&Case> = suites.iter().flat_map(|s| &s.cases).collect();
-    let hand: Vec<&&Case> = cases.iter().filter(|c| !c.generated).collect();
+    let cases = all_cases(&suites);
+    let hand: Vec<&Case> = cases.iter().filter(|c| !c.generated).collect();
     assert!(hand.len() >= 100, "{} hand-written scenarios", hand.len());
     // Both rulesets are exercised.
     assert!(suites
@@ -84,7 +108,8 @@ fn suite_shape() {
     // The standard matrix: 7 methods x 2 schemes x one path per behavior x 2 versions.
     let (std_suite, _) = case(&suites, "matrix-post-http-images-a-1.0");
     let behaviors = std_suite.distribution.behaviors.len();
-    let matrix = std_suite.cases.iter().filter(|c| c.generated).count();
+    let matrix = std_suite.cases().filter(|c| c.generated).count();
+    assert_eq!(matrix, std_suite.generated());
     assert_eq!(matrix, 7 * 2 * behaviors * 2);
     // Names read as requirements and ids are unique across suites.
     let mut ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
@@ -121,19 +146,18 @@ fn levels_follow_rule_strength() {
 #[test]
 fn selection_by_tag_and_id() {
     let suites = suites();
-    let all: Vec<&Case> = suites.iter().flat_map(|s| &s.cases).collect();
-    let pairs = select(all.iter().copied(), &["redirect-pair".into()], &[]);
+    let pairs = select(&suites, &["redirect-pair".into()], &[]);
     assert!(
         pairs.iter().all(|c| c.follow),
         "{:?}",
         pairs.iter().map(|c| &c.id).collect::<Vec<_>>()
     );
     assert!(pairs.len() >= 3);
-    let one = select(all.iter().copied(), &[], &["redirect-get-301".into()]);
+    let one = select(&suites, &[], &["redirect-get-301".into()]);
     assert_eq!(one.len(), 1);
-    let prefix = select(all.iter().copied(), &[], &["https-only-*".into()]);
+    let prefix = select(&suites, &[], &["https-only-*".into()]);
     assert_eq!(prefix.len(), 8);
-    assert!(select(all.iter().copied(), &["no-such-tag".into()], &[]).is_empty());
+    assert!(select(&suites, &["no-such-tag".into()], &[]).is_empty());
 }
 
 // ----- Case::check against broken outcomes --------------------------------------------------
@@ -269,7 +293,7 @@ fn either_status_is_accepted_in_the_open_cell() {
 fn no_response_at_all_is_a_mismatch_not_a_panic() {
     let suites = suites();
     for s in &suites {
-        for c in s.cases.iter().take(20) {
+        for c in s.cases().take(20) {
             assert!(!c.check(&[]).is_empty(), "{}", c.id);
         }
     }
@@ -282,7 +306,7 @@ fn object_sizes_agree_per_origin_path() {
     let mut sized: std::collections::BTreeMap<(String, String), (u64, String)> = Default::default();
     let mut clashes = Vec::new();
     for s in &suites() {
-        for c in &s.cases {
+        for c in s.cases() {
             let Some(size) = c.object_size else { continue };
             for req in c.leg_requests() {
                 let d = edgeconform_core::decide::decide(&s.distribution, &req);

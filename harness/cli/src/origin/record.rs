@@ -105,7 +105,8 @@ struct Inner {
     /// Seq of `records[0]` (equal to `next_seq` when empty): `records[i].seq == first_seq + i`.
     first_seq: u64,
     next_seq: u64,
-    records: VecDeque<OriginRecord>,
+    /// `None`: a record taken by [`RecordStore::take_for`] (its slot keeps the seq arithmetic).
+    records: VecDeque<Option<OriginRecord>>,
     by_id: HashMap<String, Vec<u64>>,
 }
 
@@ -138,7 +139,7 @@ impl RecordStore {
         if let Some(id) = &record.correlation_id {
             inner.by_id.entry(id.clone()).or_default().push(seq);
         }
-        inner.records.push_back(record);
+        inner.records.push_back(Some(record));
         while inner.records.len() > self.limit {
             inner.evict_front();
         }
@@ -147,7 +148,7 @@ impl RecordStore {
 
     /// All records kept, oldest first.
     pub fn records(&self) -> Vec<OriginRecord> {
-        self.lock().records.iter().cloned().collect()
+        self.lock().records.iter().flatten().cloned().collect()
     }
 
     /// Records with `seq > after`, oldest first (for incremental polling).
@@ -155,7 +156,7 @@ impl RecordStore {
         let inner = self.lock();
         let skip = after.saturating_sub(inner.first_seq - 1);
         let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-        inner.records.iter().skip(skip).cloned().collect()
+        inner.records.iter().skip(skip).flatten().cloned().collect()
     }
 
     /// Records whose correlation id is `id`, oldest first.
@@ -167,15 +168,37 @@ impl RecordStore {
         seqs.iter()
             .filter_map(|seq| {
                 let index = seq.checked_sub(inner.first_seq)?;
-                inner.records.get(usize::try_from(index).ok()?)
+                inner.records.get(usize::try_from(index).ok()?)?.as_ref()
             })
             .cloned()
             .collect()
     }
 
+    /// Records whose correlation id is `id`, oldest first, removed from the store: a runner that
+    /// reads each case's records once keeps the store near empty however long the run.
+    pub fn take_for(&self, id: &str) -> Vec<OriginRecord> {
+        let mut inner = self.lock();
+        let Some(seqs) = inner.by_id.remove(id) else {
+            return Vec::new();
+        };
+        let first = inner.first_seq;
+        let taken = seqs
+            .iter()
+            .filter_map(|seq| {
+                let index = usize::try_from(seq.checked_sub(first)?).ok()?;
+                inner.records.get_mut(index)?.take()
+            })
+            .collect();
+        while inner.records.front().is_some_and(Option::is_none) {
+            inner.records.pop_front();
+            inner.first_seq += 1;
+        }
+        taken
+    }
+
     /// Number of records kept.
     pub fn len(&self) -> usize {
-        self.lock().records.len()
+        self.lock().records.iter().flatten().count()
     }
 
     /// True when no record is kept.
@@ -186,7 +209,7 @@ impl RecordStore {
     /// Forgets every record (sequence numbers keep counting) and returns how many there were.
     pub fn clear(&self) -> usize {
         let mut inner = self.lock();
-        let n = inner.records.len();
+        let n = inner.records.iter().flatten().count();
         inner.records.clear();
         inner.by_id.clear();
         inner.first_seq = inner.next_seq;
@@ -206,6 +229,9 @@ impl Inner {
             return;
         };
         self.first_seq += 1;
+        let Some(old) = old else {
+            return;
+        };
         if let Some(id) = old.correlation_id {
             if let Some(seqs) = self.by_id.get_mut(&id) {
                 seqs.retain(|&s| s != old.seq);
@@ -257,6 +283,29 @@ mod tests {
         assert_eq!(store.push(rec(None)), 6);
         assert_eq!(store.records_after(5)[0].seq, 6);
         assert!(store.records_for("d").is_empty());
+    }
+
+    #[test]
+    fn taken_records_are_gone_and_the_rest_still_found_by_seq() {
+        let store = RecordStore::new(100);
+        for id in ["a", "b", "a", "c"] {
+            store.push(rec(Some(id)));
+        }
+        let a: Vec<u64> = store.take_for("a").iter().map(|r| r.seq).collect();
+        assert_eq!(a, [1, 3]);
+        assert!(store.take_for("a").is_empty());
+        assert!(store.records_for("a").is_empty());
+        assert_eq!(store.len(), 2);
+        // The taken slot at the front is dropped; seq arithmetic still finds the others.
+        assert_eq!(store.records_for("b")[0].seq, 2);
+        assert_eq!(store.records_for("c")[0].seq, 4);
+        assert_eq!(store.records_after(2).len(), 1);
+        assert_eq!(store.take_for("b").len(), 1);
+        assert_eq!(store.take_for("c").len(), 1);
+        assert!(store.is_empty());
+        assert_eq!(store.lock().records.len(), 0, "taken slots are not kept");
+        assert_eq!(store.push(rec(Some("d"))), 5);
+        assert_eq!(store.records_for("d")[0].seq, 5);
     }
 
     #[test]

@@ -29,9 +29,9 @@
 //! 4 passed, 1 failed
 //! ```
 
-use super::model::{CaseResult, Finding, RuleTally, RunResult, Verdict};
+use super::model::{CaseResult, RuleTally, RunResult, Verdict};
 use super::text::{
-    failed, ledger_rows, one_line, printable, reconcile_line, rule_list, shorten, statement, wrap,
+    ledger_rows, one_line, printable, reconcile_line, rule_list, shorten, statement, wrap,
 };
 use edgeconform_core::rules::{Group, Level, RuleId, CATALOG};
 use std::collections::BTreeMap;
@@ -63,31 +63,31 @@ pub fn render(run: &RunResult, color: bool) -> String {
         },
     );
 
-    let failures: Vec<&CaseResult> = run.cases.iter().filter(|c| failed(c)).collect();
-    if !failures.is_empty() {
+    let failing = run.tallies().filter(|t| t.failed()).count();
+    if failing > 0 {
         let _ = writeln!(out, "\n{}", p.bold("Failures"));
-        for c in &failures {
-            failure(&mut out, p, c);
+        for c in run.failures().take(SHOWN) {
+            failure(&mut out, p, &c);
         }
+        more(&mut out, p, failing, "failing cases");
     }
 
-    let notes: Vec<(&CaseResult, &Finding)> = run
-        .cases
-        .iter()
-        .flat_map(|c| c.findings.iter().filter(|f| f.info).map(move |f| (c, f)))
-        .collect();
-    if !notes.is_empty() {
+    let noted = run.tallies().filter(|t| !t.notes.is_empty()).count();
+    if noted > 0 {
         let _ = writeln!(out, "\n{}", p.bold("Notes"));
-        for (c, f) in notes {
-            let _ = writeln!(
-                out,
-                "{} {}  {}: {}",
-                p.yellow("i"),
-                printable(&c.id),
-                rule_list(&f.rules),
-                printable(&f.message)
-            );
+        for c in run.cases_where(|t| !t.notes.is_empty()).take(SHOWN) {
+            for f in c.findings.iter().filter(|f| f.info) {
+                let _ = writeln!(
+                    out,
+                    "{} {}  {}: {}",
+                    p.yellow("i"),
+                    printable(&c.id),
+                    rule_list(&f.rules),
+                    printable(&f.message)
+                );
+            }
         }
+        more(&mut out, p, noted, "cases with notes");
     }
 
     rule_tables(&mut out, p, &run.by_rule());
@@ -107,11 +107,28 @@ pub fn render(run: &RunResult, color: bool) -> String {
     out
 }
 
+/// Cases listed in full (failures, notes); past this the console would grow with the run.
+const SHOWN: usize = 1000;
+
+/// Says how many of `n` were not listed.
+fn more(out: &mut String, p: Paint, n: usize, what: &str) {
+    if n > SHOWN {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.yellow(&format!(
+                "… {} more {what} (the first {SHOWN} are shown; report.json holds all {n})",
+                n - SHOWN
+            ))
+        );
+    }
+}
+
 /// The line above the totals: does the run fail, and why.
 fn gate_line(run: &RunResult, p: Paint) -> String {
-    let gating = run.cases.iter().filter(|c| c.gates()).count();
-    let soft = run.cases.iter().filter(|c| failed(c) && !c.gates()).count();
-    if run.cases.is_empty() {
+    let gating = run.tallies().filter(|t| t.gates()).count();
+    let soft = run.tallies().filter(|t| t.failed() && !t.gates()).count();
+    if run.is_empty() {
         return p.red("No case was run: the run fails.");
     }
     match (gating, soft) {

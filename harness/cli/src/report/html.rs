@@ -17,8 +17,9 @@
 
 use super::model::{CaseResult, RunResult, Verdict};
 use super::text::{
-    failed, ledger_rows, pretty, printable, reconcile_line, rule_list, statement, verdict_word,
+    ledger_rows, pretty, printable, reconcile_line, rule_list, statement, verdict_word,
 };
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -138,15 +139,22 @@ pub fn render(run: &RunResult) -> String {
         printable(&run.target.name)
     ));
 
+    // Only the cases shown get an anchor: the failures first, then the others.
+    let failing: Vec<Cow<'_, CaseResult>> = run.failures().take(FAILURE_DETAILS).collect();
+    let others: Vec<Cow<'_, CaseResult>> = run
+        .cases_where(|t| !t.failed())
+        .take(PASSING_DETAILS)
+        .collect();
     let mut used = BTreeSet::new();
-    let anchors: Vec<String> = run
-        .cases
+    let anchors: Vec<String> = failing
         .iter()
+        .chain(&others)
         .map(|c| anchor("case-", &c.id, &mut used))
         .collect();
+    let (fail_anchors, other_anchors) = anchors.split_at(failing.len());
 
-    let gating = run.cases.iter().filter(|c| c.gates()).count();
-    let (class, verdict) = if run.cases.is_empty() {
+    let gating = run.tallies().filter(|t| t.gates()).count();
+    let (class, verdict) = if run.is_empty() {
         ("bad", "no case was run: the run fails".to_string())
     } else if gating > 0 {
         ("bad", format!("{gating} must failure(s): the run fails"))
@@ -200,50 +208,65 @@ pub fn render(run: &RunResult) -> String {
     }
     let _ = writeln!(s, "</dl>\n</header>");
 
-    rules_table(&mut s, run, &anchors);
+    rules_table(&mut s, run, &failing, fail_anchors);
     billing(&mut s, run);
 
-    let failing: Vec<usize> = (0..run.cases.len())
-        .filter(|&i| failed(&run.cases[i]))
-        .collect();
-    let others: Vec<usize> = (0..run.cases.len())
-        .filter(|&i| !failed(&run.cases[i]))
-        .collect();
-    if !failing.is_empty() {
-        let _ = writeln!(
-            s,
-            "<section>\n<h2 id=\"failures\">Failures ({})</h2>",
-            failing.len()
-        );
-        for i in failing {
-            case(&mut s, &run.cases[i], &anchors[i], true);
-        }
-        let _ = writeln!(s, "</section>");
-    }
-    if !others.is_empty() {
-        let _ = writeln!(
-            s,
-            "<section>\n<h2 id=\"passed\">Other cases ({})</h2>",
-            others.len()
-        );
-        if others.len() > PASSING_DETAILS {
-            let _ = writeln!(
-                s,
-                "<p class=\"muted\">The first {PASSING_DETAILS} are shown; report.json holds all {}.</p>",
-                others.len()
-            );
-        }
-        for &i in others.iter().take(PASSING_DETAILS) {
-            case(&mut s, &run.cases[i], &anchors[i], false);
-        }
-        let _ = writeln!(s, "</section>");
-    }
+    let fail_title = format!("Failures ({failed_n})");
+    cases_section(
+        &mut s,
+        "failures",
+        &fail_title,
+        failed_n,
+        &failing,
+        fail_anchors,
+    );
+    let pass_title = format!("Other cases ({passed})");
+    cases_section(
+        &mut s,
+        "passed",
+        &pass_title,
+        passed,
+        &others,
+        other_anchors,
+    );
     s.push_str("</body>\n</html>\n");
     s
 }
 
+/// A section of cases (the first of `total`), failures open; nothing when `total` is 0.
+fn cases_section(
+    s: &mut String,
+    id: &str,
+    title: &str,
+    total: usize,
+    shown: &[Cow<'_, CaseResult>],
+    anchors: &[String],
+) {
+    if total == 0 {
+        return;
+    }
+    let _ = writeln!(s, "<section>\n<h2 id=\"{id}\">{title}</h2>");
+    if total > shown.len() {
+        let _ = writeln!(
+            s,
+            "<p class=\"muted\">The first {} are shown; report.json holds all {total}.</p>",
+            shown.len()
+        );
+    }
+    for (c, a) in shown.iter().zip(anchors) {
+        case(s, c, a, failed(c));
+    }
+    let _ = writeln!(s, "</section>");
+}
+
+fn failed(c: &CaseResult) -> bool {
+    matches!(c.verdict, Verdict::Fail | Verdict::Error)
+}
+
 /// Passing cases shown in full; past this the page would grow with the run (report.json has all).
 const PASSING_DETAILS: usize = 2000;
+/// Failing cases shown in full, for the same reason.
+const FAILURE_DETAILS: usize = 2000;
 
 fn billing(s: &mut String, run: &RunResult) {
     let rows = ledger_rows(run);
@@ -283,7 +306,13 @@ fn billing(s: &mut String, run: &RunResult) {
     let _ = writeln!(s, "</section>");
 }
 
-fn rules_table(s: &mut String, run: &RunResult, anchors: &[String]) {
+/// The per-rule table; `failing` are the failing cases shown, with their `anchors`.
+fn rules_table(
+    s: &mut String,
+    run: &RunResult,
+    failing: &[Cow<'_, CaseResult>],
+    anchors: &[String],
+) {
     let mut rows: Vec<_> = run.by_rule().into_iter().collect();
     rows.sort_by_key(|(_, t)| t.failed == 0 && t.errors == 0);
     let _ = writeln!(s, "<section>\n<h2 id=\"rules\">Rules</h2>");
@@ -302,14 +331,11 @@ fn rules_table(s: &mut String, run: &RunResult, anchors: &[String]) {
         } else {
             ""
         };
-        let links: Vec<String> = run
-            .cases
+        let links: Vec<String> = failing
             .iter()
             .zip(anchors)
             .filter(|(c, _)| {
-                failed(c)
-                    && (c.violated().contains(&r)
-                        || (c.verdict == Verdict::Error && c.rules.contains(&r)))
+                c.violated().contains(&r) || (c.verdict == Verdict::Error && c.rules.contains(&r))
             })
             .map(|(c, a)| format!("<a href=\"#{a}\">{}</a>", text(&c.id)))
             .collect();

@@ -32,14 +32,14 @@ pub fn render(run: &RunResult) -> String {
 /// Writes `report.json` for a run whose cases are spooled (see `runner::spool`): the same JSON as
 /// [`render`], streamed case by case in input order, so a 100k-case run never holds it in memory.
 pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
-    let Some((spool, entries)) = &run.spool else {
+    let Some(spool) = &run.spool else {
         let mut out = out;
         return out.write_all(render(run).as_bytes());
     };
-    let reader = RefCell::new(spool.reader()?);
+    let reader = RefCell::new(spool.file.reader()?);
     let cases = Cases {
         cases: &run.cases,
-        entries,
+        rows: &spool.rows,
         reader: &reader,
     };
     let view = View {
@@ -80,26 +80,27 @@ struct View<'a> {
 
 struct Cases<'a> {
     cases: &'a [CaseResult],
-    entries: &'a [Option<crate::runner::spool::Entry>],
+    rows: &'a [crate::runner::spool::Row],
     reader: &'a RefCell<crate::runner::spool::SpoolReader>,
 }
 
 impl Serialize for Cases<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.cases.len()))?;
-        for (i, c) in self.cases.iter().enumerate() {
-            match self.entries.get(i).copied().flatten() {
-                Some(e) => {
+        use crate::runner::spool::Row;
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for row in self.rows {
+            match row {
+                Row::Spooled(m) => {
                     let line = self
                         .reader
                         .borrow_mut()
-                        .line(e)
+                        .line(m.entry)
                         .map_err(serde::ser::Error::custom)?;
                     let raw = serde_json::value::RawValue::from_string(line)
                         .map_err(serde::ser::Error::custom)?;
                     seq.serialize_element(&raw)?;
                 }
-                None => seq.serialize_element(c)?,
+                Row::Kept(k) => seq.serialize_element(&self.cases[*k as usize])?,
             }
         }
         seq.end()

@@ -3,6 +3,10 @@
 //! vs observed for each finding; a harness or transport error is an `<error>`. Each suite carries
 //! the target and ruleset as properties. XML escaping is quick-junit's.
 //!
+//! [`render`] builds quick-junit's whole `Report` in memory; [`write_streaming`] (used for every
+//! run) writes the same bytes case by case with quick-xml's writer, the serialiser quick-junit
+//! itself uses, so a 100k-case run never holds its report. A test keeps the two byte-identical.
+//!
 //! ```xml
 //! <testsuite name="specs/vpp.yaml" tests="2" disabled="0" errors="0" failures="1" time="0.012">
 //!     <properties>
@@ -22,6 +26,7 @@
 use super::model::{CaseResult, RunResult, Verdict};
 use super::text::{one_line, printable, rule_list};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -30,21 +35,24 @@ pub fn render(run: &RunResult) -> String {
     let mut report = Report::new(format!("{} {}", run.tool, run.target.name));
     report.set_time(Duration::from_millis(run.duration_ms));
 
-    // Suites in the order their files first appear, cases in run order.
-    let mut files: Vec<&str> = Vec::new();
-    for c in &run.cases {
-        if !files.contains(&c.file.as_str()) {
-            files.push(&c.file);
-        }
+    // Suites in the order their files first appear, cases in run order; one pass over the
+    // cases (a spooled run reads each back once).
+    let mut suites: Vec<(TestSuite, u64)> = Vec::new();
+    for c in run.cases_where(|_| true) {
+        let at = match suites.iter().position(|(s, _)| s.name.as_str() == c.file) {
+            Some(i) => i,
+            None => {
+                let mut suite = TestSuite::new(c.file.as_str());
+                suite.add_properties(properties(run));
+                suites.push((suite, 0));
+                suites.len() - 1
+            }
+        };
+        let (suite, ms) = &mut suites[at];
+        *ms += c.duration_ms;
+        suite.add_test_case(test_case(&c));
     }
-    for file in files {
-        let mut suite = TestSuite::new(file);
-        suite.add_properties(properties(run));
-        let mut ms = 0;
-        for c in run.cases.iter().filter(|c| c.file == file) {
-            ms += c.duration_ms;
-            suite.add_test_case(test_case(c));
-        }
+    for (mut suite, ms) in suites {
         suite.set_time(Duration::from_millis(ms));
         report.add_test_suite(suite);
     }
@@ -53,6 +61,150 @@ pub fn render(run: &RunResult) -> String {
         // Serialising to a String cannot fail on I/O; keep the file well-formed regardless.
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- junit serialisation failed: {e} -->\n<testsuites/>\n")
     })
+}
+
+/// Writes `junit.xml`: the bytes of [`render`], streamed. Suites are the spec files in order of
+/// first appearance, their counts from the run's tallies; each suite's cases are then read (from
+/// the spool, for a big run) in run order.
+pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
+    struct Suite<'a> {
+        file: &'a str,
+        tests: usize,
+        failures: usize,
+        errors: usize,
+        ms: u64,
+    }
+    let mut suites: Vec<Suite<'_>> = Vec::new();
+    for t in run.tallies() {
+        let at = match suites.iter().position(|s| s.file == t.file) {
+            Some(i) => i,
+            None => {
+                suites.push(Suite {
+                    file: t.file,
+                    tests: 0,
+                    failures: 0,
+                    errors: 0,
+                    ms: 0,
+                });
+                suites.len() - 1
+            }
+        };
+        let s = &mut suites[at];
+        s.tests += 1;
+        s.failures += usize::from(t.verdict == Verdict::Fail);
+        s.errors += usize::from(t.verdict == Verdict::Error);
+        s.ms += t.duration_ms;
+    }
+    let mut w = quick_xml::Writer::new_with_indent(std::io::BufWriter::new(out), b' ', 4);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let name = quick_junit::XmlString::new(format!("{} {}", run.tool, run.target.name));
+    let sum = |f: fn(&Suite<'_>) -> usize| suites.iter().map(f).sum::<usize>().to_string();
+    let mut top = BytesStart::new("testsuites");
+    top.push_attribute(("name", name.as_str()));
+    top.extend_attributes([
+        ("tests", sum(|s| s.tests).as_str()),
+        ("skipped", "0"),
+        ("failures", sum(|s| s.failures).as_str()),
+        ("errors", sum(|s| s.errors).as_str()),
+        ("time", seconds(run.duration_ms).as_str()),
+    ]);
+    w.write_event(Event::Start(top))?;
+    let props = properties(run);
+    for s in &suites {
+        let file = quick_junit::XmlString::new(s.file);
+        let mut tag = BytesStart::new("testsuite");
+        tag.extend_attributes([
+            ("name", file.as_str()),
+            ("tests", s.tests.to_string().as_str()),
+            ("skipped", "0"),
+            ("errors", s.errors.to_string().as_str()),
+            ("failures", s.failures.to_string().as_str()),
+            ("time", seconds(s.ms).as_str()),
+        ]);
+        w.write_event(Event::Start(tag))?;
+        w.write_event(Event::Start(BytesStart::new("properties")))?;
+        for p in &props {
+            let mut tag = BytesStart::new("property");
+            tag.extend_attributes([("name", p.name.as_str()), ("value", p.value.as_str())]);
+            w.write_event(Event::Empty(tag))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("properties")))?;
+        for c in run.cases_where(|t| t.file == s.file) {
+            write_case(&mut w, &test_case(&c))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    }
+    w.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    w.write_event(Event::Eof)?;
+    w.write_indent()?;
+    std::io::Write::flush(w.get_mut())
+}
+
+/// Seconds with three decimals, as quick-junit writes times.
+fn seconds(ms: u64) -> String {
+    format!("{:.3}", Duration::from_millis(ms).as_secs_f64())
+}
+
+/// `<name …>text</name>`, the text escaped by quick-xml.
+fn text_element<W: std::io::Write>(
+    w: &mut quick_xml::Writer<W>,
+    start: BytesStart<'_>,
+    name: &str,
+    text: &str,
+) -> std::io::Result<()> {
+    w.write_event(Event::Start(start))?;
+    w.write_event(Event::Text(BytesText::new(text)))?;
+    w.write_event(Event::End(BytesEnd::new(name)))
+}
+
+/// One `<testcase>`, the way quick-junit serialises the parts [`test_case`] sets.
+fn write_case<W: std::io::Write>(
+    w: &mut quick_xml::Writer<W>,
+    tc: &TestCase,
+) -> std::io::Result<()> {
+    let mut tag = BytesStart::new("testcase");
+    tag.push_attribute(("name", tc.name.as_str()));
+    if let Some(c) = &tc.classname {
+        tag.push_attribute(("classname", c.as_str()));
+    }
+    if let Some(t) = &tc.time {
+        tag.push_attribute(("time", format!("{:.3}", t.as_secs_f64()).as_str()));
+    }
+    let status = match &tc.status {
+        TestCaseStatus::NonSuccess {
+            kind,
+            message,
+            ty,
+            description,
+            ..
+        } => Some((kind, message, ty, description)),
+        _ => None,
+    };
+    if status.is_none() && tc.system_out.is_none() {
+        return w.write_event(Event::Empty(tag));
+    }
+    w.write_event(Event::Start(tag))?;
+    if let Some((kind, message, ty, description)) = status {
+        let name = match kind {
+            NonSuccessKind::Failure => "failure",
+            NonSuccessKind::Error => "error",
+        };
+        let mut tag = BytesStart::new(name);
+        if let Some(m) = message {
+            tag.push_attribute(("message", m.as_str()));
+        }
+        if let Some(t) = ty {
+            tag.push_attribute(("type", t.as_str()));
+        }
+        match description {
+            Some(d) => text_element(w, tag, name, d)?,
+            None => w.write_event(Event::Empty(tag))?,
+        }
+    }
+    if let Some(out) = &tc.system_out {
+        text_element(w, BytesStart::new("system-out"), "system-out", out)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("testcase")))
 }
 
 fn properties(run: &RunResult) -> Vec<Property> {

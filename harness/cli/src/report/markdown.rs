@@ -29,7 +29,7 @@
 //! ```
 
 use super::model::{CaseResult, RunResult, Verdict};
-use super::text::{failed, ledger_rows, one_line, printable, reconcile_line, rule_list, statement};
+use super::text::{ledger_rows, one_line, printable, reconcile_line, rule_list, statement};
 use std::fmt::Write as _;
 
 /// `summary.md` content.
@@ -37,8 +37,8 @@ pub fn render(run: &RunResult) -> String {
     let mut s = String::new();
     let (passed, failed_n) = run.totals();
     let _ = writeln!(s, "# edgeconform: {}\n", md(&run.target.name));
-    let gating = run.cases.iter().filter(|c| c.gates()).count();
-    let verdict = if run.cases.is_empty() {
+    let gating = run.tallies().filter(|t| t.gates()).count();
+    let verdict = if run.is_empty() {
         "no case was run: the run fails.".to_string()
     } else if gating > 0 {
         format!(
@@ -123,15 +123,24 @@ pub fn render(run: &RunResult) -> String {
         let _ = writeln!(s, "\n{}", md(&line));
     }
 
-    let failures: Vec<&CaseResult> = run.cases.iter().filter(|c| failed(c)).collect();
-    if !failures.is_empty() {
+    if failed_n > 0 {
         let _ = writeln!(s, "\n## Failures");
-        for c in failures {
-            failure(&mut s, c);
+        for c in run.failures().take(SHOWN) {
+            failure(&mut s, &c);
+        }
+        if failed_n > SHOWN {
+            let _ = writeln!(
+                s,
+                "\n… and {} more failing cases: report.json holds all {failed_n}.",
+                failed_n - SHOWN
+            );
         }
     }
     s
 }
+
+/// Failing cases shown in full; past this the summary would grow with the run.
+const SHOWN: usize = 1000;
 
 fn failure(s: &mut String, c: &CaseResult) {
     let mark = if c.verdict == Verdict::Error {

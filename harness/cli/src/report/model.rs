@@ -4,6 +4,7 @@
 use edgeconform_core::billing::Ledger;
 use edgeconform_core::rules::{Level, RuleId, CATALOG};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Version of the `report.json` schema; bump on any incompatible change.
@@ -23,20 +24,19 @@ pub struct RunResult {
     pub duration_ms: u64,
     /// The run was interrupted (Ctrl-C, global timeout): the cases not run are absent.
     pub interrupted: bool,
+    /// Every case that ran, in input order — except in a spooled run (see `spool`), where only
+    /// the cases kept whole are here. Read cases through [`RunResult::cases_where`] and tallies
+    /// through [`RunResult::tallies`], which cover both.
     pub cases: Vec<CaseResult>,
     /// Billing: the wire ledger of the run, per line item.
     pub ledger: Ledger,
     /// BIL-LOG-RECONCILE, when the target's access log was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_reconcile: Option<LogReconcile>,
-    /// Big runs: the full cases are in this spool (one entry per case, `None` for a case kept
-    /// whole in `cases`), and `cases` holds compact copies. Never serialised: `report.json` is
-    /// streamed from the spool.
+    /// Big runs: the cases are on disk in this spool, one row per case in input order, and
+    /// `cases` holds only those kept whole. Never serialised: `report.json` is streamed from it.
     #[serde(skip)]
-    pub spool: Option<(
-        crate::runner::spool::SpoolFile,
-        Vec<Option<crate::runner::spool::Entry>>,
-    )>,
+    pub spool: Option<crate::runner::spool::Spooled>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -180,32 +180,145 @@ impl RuleTally {
     }
 }
 
+/// What the tallies need of one case, whether kept whole or spooled.
+#[derive(Debug, Clone)]
+pub struct Tally<'a> {
+    pub verdict: Verdict,
+    pub level: Level,
+    /// The spec file.
+    pub file: &'a str,
+    pub duration_ms: u64,
+    pub rules: &'a [RuleId],
+    pub violated: Cow<'a, [RuleId]>,
+    /// Rules of the case's notes, one per finding and rule.
+    pub notes: Cow<'a, [RuleId]>,
+}
+
+impl Tally<'_> {
+    fn of(c: &CaseResult) -> Tally<'_> {
+        Tally {
+            verdict: c.verdict,
+            level: c.level,
+            file: &c.file,
+            duration_ms: c.duration_ms,
+            rules: &c.rules,
+            violated: Cow::Owned(c.violated()),
+            notes: Cow::Owned(
+                c.findings
+                    .iter()
+                    .filter(|f| f.info)
+                    .flat_map(|f| f.rules.iter().copied())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A failure or an error.
+    pub fn failed(&self) -> bool {
+        matches!(self.verdict, Verdict::Fail | Verdict::Error)
+    }
+
+    /// Fails the run: a failure or error at level `must`.
+    pub fn gates(&self) -> bool {
+        self.failed() && self.level == Level::Must
+    }
+}
+
 impl RunResult {
+    /// Number of cases that ran.
+    pub fn len(&self) -> usize {
+        match &self.spool {
+            Some(s) => s.rows.len(),
+            None => self.cases.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// One tally per case, in input order, without reading spooled cases back.
+    pub fn tallies(&self) -> Box<dyn Iterator<Item = Tally<'_>> + '_> {
+        use crate::runner::spool::Row;
+        match &self.spool {
+            None => Box::new(self.cases.iter().map(Tally::of)),
+            Some(s) => Box::new(s.rows.iter().map(move |r| match r {
+                Row::Kept(k) => Tally::of(&self.cases[*k as usize]),
+                Row::Spooled(m) => Tally {
+                    verdict: m.verdict,
+                    level: m.level,
+                    file: s.lists.file(m.file),
+                    duration_ms: m.duration_ms,
+                    rules: s.lists.get(m.rules),
+                    violated: Cow::Borrowed(s.lists.get(m.violated)),
+                    notes: Cow::Borrowed(s.lists.get(m.notes)),
+                },
+            })),
+        }
+    }
+
+    /// The cases whose tally `keep` selects, in input order; spooled ones are read back one at a
+    /// time (a line that cannot be read becomes an `error` case saying so, never a gap).
+    pub fn cases_where<'a>(
+        &'a self,
+        keep: impl Fn(&Tally<'_>) -> bool + 'a,
+    ) -> Box<dyn Iterator<Item = Cow<'a, CaseResult>> + 'a> {
+        let Some(s) = &self.spool else {
+            return Box::new(
+                self.cases
+                    .iter()
+                    .filter(move |c| keep(&Tally::of(c)))
+                    .map(Cow::Borrowed),
+            );
+        };
+        let mut reader: Option<std::io::Result<crate::runner::spool::SpoolReader>> = None;
+        Box::new(
+            s.rows
+                .iter()
+                .zip(self.tallies())
+                .enumerate()
+                .filter(move |(_, (_, t))| keep(t))
+                .map(move |(i, (r, _))| match r {
+                    crate::runner::spool::Row::Kept(k) => Cow::Borrowed(&self.cases[*k as usize]),
+                    crate::runner::spool::Row::Spooled(m) => {
+                        let read = match reader.get_or_insert_with(|| s.file.reader()) {
+                            Ok(r) => r.line(m.entry).and_then(|l| {
+                                serde_json::from_str::<CaseResult>(&l)
+                                    .map_err(std::io::Error::other)
+                            }),
+                            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                        };
+                        Cow::Owned(read.unwrap_or_else(|e| unreadable(i, m, s, &e)))
+                    }
+                }),
+        )
+    }
+
+    /// The failing cases (failures and errors), in input order.
+    pub fn failures(&self) -> Box<dyn Iterator<Item = Cow<'_, CaseResult>> + '_> {
+        self.cases_where(|t| t.failed())
+    }
+
     /// Totals: (passed, failed) where errors count as failed and info as passed.
     pub fn totals(&self) -> (usize, usize) {
-        let failed = self
-            .cases
-            .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error))
-            .count();
-        (self.cases.len() - failed, failed)
+        let failed = self.tallies().filter(Tally::failed).count();
+        (self.len() - failed, failed)
     }
 
     /// Exit status: 0 when every `must` passed, 1 otherwise.
     pub fn gated(&self) -> bool {
-        self.cases.iter().any(CaseResult::gates)
+        self.tallies().any(|t| t.gates())
     }
 
     /// Per-rule tally in catalog order (rules no case touched are absent).
     pub fn by_rule(&self) -> BTreeMap<RuleId, RuleTally> {
         let mut m: BTreeMap<RuleId, RuleTally> = BTreeMap::new();
-        for c in &self.cases {
-            let violated = c.violated();
-            for r in &violated {
+        for c in self.tallies() {
+            for r in c.violated.iter() {
                 m.entry(*r).or_default().failed += 1;
             }
-            for r in &c.rules {
-                if violated.contains(r) {
+            for r in c.rules {
+                if c.violated.contains(r) {
                     continue;
                 }
                 let t = m.entry(*r).or_default();
@@ -215,13 +328,37 @@ impl RunResult {
                     t.passed += 1;
                 }
             }
-            for f in c.findings.iter().filter(|f| f.info) {
-                for r in &f.rules {
-                    m.entry(*r).or_default().info += 1;
-                }
+            for r in c.notes.iter() {
+                m.entry(*r).or_default().info += 1;
             }
         }
         m
+    }
+}
+
+/// The stand-in for a spooled case whose line cannot be read back.
+fn unreadable(
+    i: usize,
+    m: &crate::runner::spool::Summary,
+    s: &crate::runner::spool::Spooled,
+    e: &std::io::Error,
+) -> CaseResult {
+    CaseResult {
+        id: format!("case-{}", i + 1),
+        name: String::new(),
+        file: s.lists.file(m.file).to_string(),
+        line: 0,
+        rules: Vec::new(),
+        level: m.level,
+        tags: Vec::new(),
+        verdict: m.verdict,
+        requests: Vec::new(),
+        expected: Vec::new(),
+        observed: Vec::new(),
+        findings: Vec::new(),
+        error: Some(format!("cannot read this case back from the spool: {e}")),
+        duration_ms: m.duration_ms,
+        wire: Vec::new(),
     }
 }
 

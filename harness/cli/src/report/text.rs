@@ -5,7 +5,7 @@
 //! overrides. [`printable`] turns every such character into a visible escape, so
 //! `"https://x/\r\nSet-Cookie: a"` prints as `https://x/\r\nSet-Cookie: a` on one line.
 
-use super::model::{CaseResult, RunResult, Verdict};
+use super::model::{RunResult, Verdict};
 use edgeconform_core::billing::Totals;
 
 /// `s` with every control character (C0, DEL, C1) and every bidi override or isolate replaced by a
@@ -127,11 +127,6 @@ pub fn verdict_word(v: Verdict) -> &'static str {
         Verdict::Info => "info",
         Verdict::Error => "error",
     }
-}
-
-/// Whether a case counts as failed (fail or error), as `RunResult::totals` counts it.
-pub fn failed(c: &CaseResult) -> bool {
-    matches!(c.verdict, Verdict::Fail | Verdict::Error)
 }
 
 /// The rule IDs of a list, joined with `, ` (`-` for none).

@@ -31,10 +31,12 @@ pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
         n += 1;
     }
     fs::create_dir_all(&dir)?;
-    // report.json is streamed (a big run's cases live in a spool), the others are small.
+    // report.json and junit.xml are streamed (a big run's cases live in a spool); the summary
+    // and the page show a bounded number of cases.
     write_atomic_with(&dir.join(FILES[0]), |f| json::write_streaming(run, f))?;
-    let others = [junit::render(run), markdown::render(run), html::render(run)];
-    for (name, body) in FILES[1..].iter().zip(&others) {
+    write_atomic_with(&dir.join(FILES[1]), |f| junit::write_streaming(run, f))?;
+    let others = [markdown::render(run), html::render(run)];
+    for (name, body) in FILES[2..].iter().zip(&others) {
         write_atomic(&dir.join(name), body.as_bytes())?;
     }
     refresh_latest(reports_dir, &dir)?;

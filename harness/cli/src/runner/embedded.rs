@@ -13,7 +13,6 @@ use crate::tls::TestCa;
 use anyhow::Result;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::outcome::OriginFailure;
-use edgeconform_core::spec::Case;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,7 +50,9 @@ struct AllRecords(Vec<(Arc<RecordStore>, Arc<ObjectSizes>)>);
 
 impl Records for AllRecords {
     fn records_for<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {
-        Box::pin(async move { self.0.iter().flat_map(|(s, _)| s.records_for(id)).collect() })
+        // Each leg's records are read once, right after its response: taking them keeps the
+        // origins' stores near empty however many cases run.
+        Box::pin(async move { self.0.iter().flat_map(|(s, _)| s.take_for(id)).collect() })
     }
 
     fn size_object<'a>(&'a self, id: &'a str, size: u64) -> BoxFuture<'a, ()> {
@@ -72,8 +73,8 @@ async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<Or
     // no object bytes whatever path it uses.
     let options = OriginOptions {
         default_object_size: 0,
-        // The runner reads a case's records as soon as its response is in; keeping the last
-        // 50,000 is plenty and keeps a 100k-case run's memory flat.
+        // The runner takes a case's records as soon as its response is in; the bound only
+        // matters for records nobody takes.
         max_records: 50_000,
     };
     OriginServer::start_with_options(specs, ca, vec![], None, options).await
@@ -110,15 +111,15 @@ fn endpoint(edge: &EdgeServer, dist: &Distribution) -> Endpoint {
 /// Starts origin + reference edge for every distinct distribution of the cases; the edges write
 /// their access logs into `log_dir` (`access-N.log`). With a `mutant`, every edge (the failure
 /// edges too) has that bug.
-pub async fn start<'a>(
+pub async fn start(
     ca: &TestCa,
-    cases: impl Iterator<Item = (&'a Case, Arc<Distribution>)>,
+    cases: impl IntoIterator<Item = (Option<OriginFailure>, Arc<Distribution>)>,
     log_dir: &Path,
     mutant: Option<Mutant>,
 ) -> Result<Env> {
     let mut sites: Vec<Site> = Vec::new();
     let mut needs: Vec<(Arc<Distribution>, bool, bool)> = Vec::new();
-    for (c, d) in cases {
+    for (failure, d) in cases {
         let i = match needs.iter().position(|(x, _, _)| **x == *d) {
             Some(i) => i,
             None => {
@@ -126,7 +127,7 @@ pub async fn start<'a>(
                 needs.len() - 1
             }
         };
-        match c.origin_failure {
+        match failure {
             Some(OriginFailure::Refused) => needs[i].1 = true,
             Some(OriginFailure::Timeout) => needs[i].2 = true,
             None => {}

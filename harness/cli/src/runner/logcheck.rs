@@ -4,11 +4,13 @@
 //! view, and the log's totals are reconciled with the wire ledger.
 
 use crate::report::model::{CaseResult, LogReconcile, Verdict};
-use edgeconform_core::accesslog::{parse_log_partial, LogRecord};
+use edgeconform_core::accesslog::{parse_log_line, LogRecord, LogTotals};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::outcome::{LogObservation, Outcome};
 use edgeconform_core::spec::Case;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+use std::path::Path;
 
 /// Log lines by request id.
 pub fn index(records: &[LogRecord]) -> HashMap<&str, Vec<&LogRecord>> {
@@ -66,20 +68,17 @@ pub fn apply(
 /// logged; nothing that got no response is counted).
 pub fn reconcile(
     log_file: &str,
-    records: &[LogRecord],
+    totals: &LogTotals,
     errors: usize,
     results: &[CaseResult],
+    spooled: (u64, u64),
     logged: impl Fn(&CaseResult) -> bool,
 ) -> LogReconcile {
-    let totals = edgeconform_core::accesslog::totals(records);
-    let (mut wire_requests, mut wire_bytes) = (0u64, 0u64);
+    let (mut wire_requests, mut wire_bytes) = spooled;
     for r in results.iter().filter(|r| logged(r)) {
-        for &(status, bytes) in &r.wire {
-            if status != 0 && status != 413 {
-                wire_requests += 1;
-                wire_bytes += bytes;
-            }
-        }
+        let (n, bytes) = wire_totals(&r.wire);
+        wire_requests += n;
+        wire_bytes += bytes;
     }
     let mut problems = Vec::new();
     if errors > 0 {
@@ -110,13 +109,66 @@ pub fn reconcile(
     }
 }
 
-/// Reads and parses a log file; (records, number of unparsable lines, the first errors rendered).
-pub fn read(path: &std::path::Path) -> std::io::Result<(Vec<LogRecord>, Vec<String>)> {
-    let text = std::fs::read_to_string(path)?;
-    let (records, errors) = parse_log_partial(&text);
-    let shown = errors
-        .iter()
-        .map(|e| format!("{}:{e}", path.display()))
-        .collect();
-    Ok((records, shown))
+/// What was read of the logs: totals over every record, the records of the correlation ids
+/// asked for, and the problems (the first [`SHOWN_PROBLEMS`] kept, all counted).
+#[derive(Debug, Default)]
+pub struct LogRead {
+    pub totals: LogTotals,
+    pub records: Vec<LogRecord>,
+    pub problems: usize,
+    pub shown: Vec<String>,
+}
+
+/// Problems of a damaged log kept for the report.
+pub const SHOWN_PROBLEMS: usize = 10;
+
+impl LogRead {
+    fn problem(&mut self, what: String) {
+        self.problems += 1;
+        if self.shown.len() < SHOWN_PROBLEMS {
+            self.shown.push(what);
+        }
+    }
+
+    /// Reads one log line by line (a log of a 100k-case run is never held): every record is
+    /// counted, and kept only when its `x-edge-request-id` is in `wanted`.
+    pub fn read(&mut self, path: &Path, wanted: &HashSet<String>) -> std::io::Result<()> {
+        let mut f = std::io::BufReader::new(std::fs::File::open(path)?);
+        let mut buf = Vec::new();
+        let mut line_no = 0;
+        loop {
+            buf.clear();
+            if f.read_until(b'\n', &mut buf)? == 0 {
+                return Ok(());
+            }
+            line_no += 1;
+            let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let Ok(line) = std::str::from_utf8(bytes) else {
+                self.problem(format!(
+                    "{}:{line_no}:1: the line is not UTF-8 (LOG-FORMAT)",
+                    path.display()
+                ));
+                continue;
+            };
+            match parse_log_line(line, line_no) {
+                Ok(Some(r)) => {
+                    self.totals.add(&r);
+                    if wanted.contains(r.x_edge_request_id.as_str()) {
+                        self.records.push(r);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => self.problem(format!("{}:{e}", path.display())),
+            }
+        }
+    }
+}
+
+/// The responses of a case's legs the edge logs, and their bytes: every leg that got a response,
+/// except LIM-SIZE 413s (an oversized request is not logged).
+pub fn wire_totals(wire: &[(u16, u64)]) -> (u64, u64) {
+    wire.iter()
+        .filter(|(status, _)| *status != 0 && *status != 413)
+        .fold((0, 0), |(n, b), (_, bytes)| (n + 1, b + bytes))
 }

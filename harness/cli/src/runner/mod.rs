@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod insecure;
 pub mod logcheck;
 pub mod observe;
+pub mod plan;
 pub mod progress;
 pub mod recipe;
 pub mod records;
@@ -34,11 +35,43 @@ pub struct Job {
     pub endpoint: Endpoint,
 }
 
+/// The cases of a run, built one at a time as workers take them (a 100k-case matrix is never
+/// held as 100k cases).
+pub trait Jobs: Send + Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Job `i` (`i < len()`).
+    fn job(&self, i: usize) -> Job;
+}
+
+impl Jobs for Vec<Job> {
+    fn len(&self) -> usize {
+        <[Job]>::len(self)
+    }
+    fn job(&self, i: usize) -> Job {
+        self[i].clone()
+    }
+}
+
 /// Called after each finished case with its index and result.
 pub type OnDone = Arc<dyn Fn(usize, &CaseResult) + Send + Sync>;
 
-/// Finished cases by input index, with where each is in the spool.
-type Slots = Arc<Mutex<Vec<Option<(CaseResult, Ledger, Option<spool::Entry>)>>>>;
+/// A finished case: whole in memory, or a row pointing into the spool.
+enum Slot {
+    Empty,
+    Whole(Box<CaseResult>),
+    Spooled(spool::Summary),
+}
+
+/// Finished cases by input index, with the rule lists of the spooled ones and the wire totals of
+/// those (for BIL-LOG-RECONCILE).
+struct Done {
+    slots: Vec<Slot>,
+    lists: spool::Lists,
+    wire: (u64, u64),
+}
 
 /// Settings of one run.
 pub struct RunOpts {
@@ -48,27 +81,26 @@ pub struct RunOpts {
     pub stop: Arc<AtomicBool>,
     /// Called after each finished case (index, result) — for progress output.
     pub on_done: Option<OnDone>,
-    /// Spool every case here and keep only compact copies of passing ones in memory (big runs).
+    /// Spool every case here and keep only a row per case in memory (big runs).
     pub spool: Option<PathBuf>,
 }
 
 /// What a run produced.
 pub struct RunOutput {
-    /// In input order; passing cases compact when spooled.
+    /// In input order: every case, or, when spooled, the cases kept whole.
     pub results: Vec<CaseResult>,
     pub ledger: Ledger,
-    /// The spool, with each result's entry (same order as `results`; `None`: kept whole).
-    pub spool: Option<(spool::SpoolFile, Vec<Option<spool::Entry>>)>,
+    /// The spool: a row per case in input order.
+    pub spool: Option<spool::Spooled>,
 }
 
 /// Runs the jobs; returns the results of the cases that ran (in input order) and the wire ledger.
 pub async fn run(
-    jobs: Vec<Job>,
+    jobs: Arc<dyn Jobs>,
     records: Arc<dyn Records>,
     tls: Arc<rustls::ClientConfig>,
     opts: RunOpts,
 ) -> RunOutput {
-    let jobs = Arc::new(jobs);
     let spool = match &opts.spool {
         Some(p) => match spool::Spool::create(p) {
             Ok(s) => Some(Arc::new(s)),
@@ -83,14 +115,19 @@ pub async fn run(
         None => None,
     };
     let next = Arc::new(AtomicUsize::new(0));
-    let results: Slots = Arc::new(Mutex::new((0..jobs.len()).map(|_| None).collect()));
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let results = Arc::new(Mutex::new(Done {
+        slots: (0..jobs.len()).map(|_| Slot::Empty).collect(),
+        lists: spool::Lists::default(),
+        wire: (0, 0),
+    }));
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000);
     let on_done = opts.on_done.clone();
     let mut workers = Vec::new();
     for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
-        let (jobs, next, results, records, tls, stop, on_done, spool) = (
+        let (jobs, next, results, records, tls, stop, on_done, spool, total) = (
             jobs.clone(),
             next.clone(),
             results.clone(),
@@ -99,6 +136,7 @@ pub async fn run(
             opts.stop.clone(),
             on_done.clone(),
             spool.clone(),
+            ledger.clone(),
         );
         let timeout = opts.request_timeout;
         workers.push(tokio::spawn(async move {
@@ -108,7 +146,10 @@ pub async fn run(
                     break;
                 }
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
+                if i >= jobs.len() {
+                    break;
+                }
+                let job = &jobs.job(i);
                 let key = format!("{}|{}", job.endpoint.http, job.endpoint.https);
                 let pos = match clients.iter().position(|(k, _)| *k == key) {
                     Some(p) => p,
@@ -118,60 +159,85 @@ pub async fn run(
                         clients.len() - 1
                     }
                 };
-                let (result, ledger, legs) = run_case(
+                let (result, case_ledger, legs) = run_case(
                     &mut clients[pos].1,
                     records.as_ref(),
                     job,
                     &format!("{nonce}-{i}"),
                 )
                 .await;
+                total
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .merge(&case_ledger);
                 if let Some(f) = &on_done {
                     f(i, &result);
                 }
                 // Access-log and origin-failure cases are looked at again after the run: they
-                // stay whole in memory.
+                // stay whole in memory, as does everything when the spool cannot be written.
                 let keep = job.case.access_log || job.case.origin_failure.is_some();
-                let passing = matches!(result.verdict, Verdict::Pass | Verdict::Info);
-                let (result, entry) = match &spool {
-                    Some(s) if !keep && passing => {
+                let spooled = match &spool {
+                    Some(s) if !keep => {
                         let d = spool::Details {
                             expected: &job.case.expect,
                             observed: &legs,
                         };
-                        match s.write(&result, Some(&d)) {
-                            Ok(e) => (result, Some(e)),
-                            Err(_) => (with_details(result, &job.case, &legs), None),
-                        }
+                        s.write(&result, Some(&d)).ok()
                     }
-                    Some(s) if !keep => {
-                        let full = with_details(result, &job.case, &legs);
-                        let e = s.write(&full, None).ok();
-                        (full, e)
-                    }
-                    _ => (with_details(result, &job.case, &legs), None),
+                    _ => None,
                 };
-                results.lock().expect("results lock")[i] = Some((result, ledger, entry));
+                let mut done = results.lock().unwrap_or_else(|e| e.into_inner());
+                done.slots[i] = match spooled {
+                    Some(entry) => {
+                        let (n, bytes) = logcheck::wire_totals(&result.wire);
+                        done.wire.0 += n;
+                        done.wire.1 += bytes;
+                        Slot::Spooled(done.lists.summary(&result, entry))
+                    }
+                    None => Slot::Whole(Box::new(with_details(result, &job.case, &legs))),
+                };
             }
         }));
     }
     for w in workers {
         let _ = w.await;
     }
-    let mut ledger = Ledger::default();
-    let slots = Arc::try_unwrap(results)
-        .map(|m| m.into_inner().expect("results lock"))
-        .unwrap_or_default();
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap_or_else(|e| e.into_inner()));
+    let done = std::mem::replace(
+        &mut *results.lock().unwrap_or_else(|e| e.into_inner()),
+        Done {
+            slots: Vec::new(),
+            lists: spool::Lists::default(),
+            wire: (0, 0),
+        },
+    );
     let mut out = Vec::new();
-    let mut entries = Vec::new();
-    for (c, l, e) in slots.into_iter().flatten() {
-        ledger.merge(&l);
-        out.push(c);
-        entries.push(e);
+    let mut rows = Vec::new();
+    for slot in done.slots {
+        match slot {
+            Slot::Empty => {}
+            Slot::Whole(c) => {
+                rows.push(spool::Row::Kept(out.len() as u32));
+                out.push(*c);
+            }
+            Slot::Spooled(m) => rows.push(spool::Row::Spooled(m)),
+        }
     }
-    let spool = spool
-        .and_then(|s| Arc::try_unwrap(s).ok())
-        .and_then(|s| s.finish().ok())
-        .map(|f| (f, entries));
+    let spool = spool.and_then(|s| Arc::try_unwrap(s).ok()).map(|s| {
+        let file = s.finish().unwrap_or_else(|(f, e)| {
+            eprintln!(
+                "edgeconform run: cannot finish the spool {}: {e}; its cases are reported as errors",
+                f.path.display()
+            );
+            f
+        });
+        spool::Spooled {
+            file,
+            rows,
+            lists: done.lists,
+            wire: done.wire,
+        }
+    });
     RunOutput {
         results: out,
         ledger,

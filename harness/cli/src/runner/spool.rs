@@ -1,9 +1,13 @@
 //! Keeping memory flat on big runs: every finished case is written in full to a spool file as one
-//! JSON line, and only a compact copy (no requests, expectations or outcomes) of a passing case
-//! stays in memory. `report.json` is then written by streaming the spooled lines in input order
-//! (see [`crate::report::write`]); the other reports need only the compact copies.
+//! JSON line, and only a [`Row`] of a few words (where the line is, the verdict, level and rule
+//! lists, interned) stays in memory. Tallies come from the rows; reporters read the cases they
+//! show back from the spool in input order, and `report.json` streams every line (see
+//! [`crate::report::write`]). Cases looked at again after the run (access-log and origin-failure
+//! cases) stay whole in memory.
 
-use crate::report::model::CaseResult;
+use crate::report::model::{CaseResult, Verdict};
+use edgeconform_core::rules::{Level, RuleId};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -70,11 +74,16 @@ impl Spool {
         Ok((at, (line.len() - 1) as u32))
     }
 
-    /// Flushes and hands over a reader for [`SpoolFile::read`].
-    pub fn finish(self) -> std::io::Result<SpoolFile> {
+    /// Flushes and hands over the file for [`SpoolFile::reader`] (with the error when the
+    /// flush failed: the file is still there to remove).
+    #[allow(clippy::result_large_err)]
+    pub fn finish(self) -> Result<SpoolFile, (SpoolFile, std::io::Error)> {
         let (mut w, _) = self.out.into_inner().unwrap_or_else(|e| e.into_inner());
-        w.flush()?;
-        Ok(SpoolFile { path: self.path })
+        let file = SpoolFile { path: self.path };
+        match w.flush() {
+            Ok(()) => Ok(file),
+            Err(e) => Err((file, e)),
+        }
     }
 }
 
@@ -109,5 +118,138 @@ impl SpoolReader {
         self.file.seek(SeekFrom::Start(at))?;
         self.file.read_exact(&mut buf)?;
         String::from_utf8(buf).map_err(std::io::Error::other)
+    }
+}
+
+/// One case of a spooled run, in input order.
+#[derive(Debug, Clone, Copy)]
+pub enum Row {
+    /// Kept whole: index into [`crate::report::model::RunResult::cases`].
+    Kept(u32),
+    /// On disk, with what the tallies need.
+    Spooled(Summary),
+}
+
+/// What the tallies (and the grouping of `junit.xml`) need of a spooled case; rule lists and
+/// file names are indices into [`Spooled::lists`].
+#[derive(Debug, Clone, Copy)]
+pub struct Summary {
+    pub entry: Entry,
+    pub verdict: Verdict,
+    pub level: Level,
+    pub rules: u32,
+    pub violated: u32,
+    /// Rules of its notes (info findings), one per finding and rule.
+    pub notes: u32,
+    pub file: u32,
+    pub duration_ms: u64,
+}
+
+/// Distinct rule lists and spec files, so that 100k cases over a few dozen rule combinations
+/// store a few dozen lists.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    pub lists: Vec<Vec<RuleId>>,
+    index: HashMap<Vec<RuleId>, u32>,
+    files: Vec<String>,
+}
+
+impl Lists {
+    /// The index of spec file `name`, added when new.
+    pub fn intern_file(&mut self, name: &str) -> u32 {
+        match self.files.iter().position(|f| f == name) {
+            Some(i) => i as u32,
+            None => {
+                self.files.push(name.to_string());
+                (self.files.len() - 1) as u32
+            }
+        }
+    }
+
+    pub fn file(&self, i: u32) -> &str {
+        &self.files[i as usize]
+    }
+
+    /// The index of `rules`, added when new.
+    pub fn intern(&mut self, rules: &[RuleId]) -> u32 {
+        if let Some(&i) = self.index.get(rules) {
+            return i;
+        }
+        let i = self.lists.len() as u32;
+        self.lists.push(rules.to_vec());
+        self.index.insert(rules.to_vec(), i);
+        i
+    }
+
+    pub fn get(&self, i: u32) -> &[RuleId] {
+        &self.lists[i as usize]
+    }
+
+    /// The summary of a case about to be spooled at `entry`.
+    pub fn summary(&mut self, c: &CaseResult, entry: Entry) -> Summary {
+        let notes: Vec<RuleId> = c
+            .findings
+            .iter()
+            .filter(|f| f.info)
+            .flat_map(|f| f.rules.iter().copied())
+            .collect();
+        Summary {
+            entry,
+            verdict: c.verdict,
+            level: c.level,
+            rules: self.intern(&c.rules),
+            violated: self.intern(&c.violated()),
+            notes: self.intern(&notes),
+            file: self.intern_file(&c.file),
+            duration_ms: c.duration_ms,
+        }
+    }
+}
+
+/// A finished spooled run: the file, a row per case in input order, the rule lists, and the
+/// wire totals of the spooled cases (requests, bytes) for BIL-LOG-RECONCILE.
+#[derive(Debug, Clone)]
+pub struct Spooled {
+    pub file: SpoolFile,
+    pub rows: Vec<Row>,
+    pub lists: Lists,
+    pub wire: (u64, u64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_lists_are_interned() {
+        let mut l = Lists::default();
+        let a = l.intern(&[RuleId::VppRedirectSafe, RuleId::LocTarget]);
+        let b = l.intern(&[]);
+        assert_eq!(l.intern(&[RuleId::VppRedirectSafe, RuleId::LocTarget]), a);
+        assert_ne!(a, b);
+        assert_eq!(l.get(b), &[] as &[RuleId]);
+        assert_eq!(l.lists.len(), 2);
+    }
+
+    #[test]
+    fn lines_are_read_back_where_they_were_written() {
+        let dir = std::env::temp_dir().join(format!("edgeconform-spool-{}", std::process::id()));
+        let s = Spool::create(&dir.join("s.jsonl")).unwrap();
+        let mut c: CaseResult = serde_json::from_value(serde_json::json!({
+            "id": "a", "name": "n", "file": "f.yaml", "line": 1, "rules": [],
+            "level": "must", "verdict": "pass", "requests": [], "duration_ms": 0
+        }))
+        .unwrap();
+        let e1 = s.write(&c, None).unwrap();
+        c.id = "b".into();
+        let e2 = s.write(&c, None).unwrap();
+        let f = s.finish().unwrap();
+        let mut r = f.reader().unwrap();
+        let back: CaseResult = serde_json::from_str(&r.line(e2).unwrap()).unwrap();
+        assert_eq!(back.id, "b");
+        let back: CaseResult = serde_json::from_str(&r.line(e1).unwrap()).unwrap();
+        assert_eq!(back.id, "a");
+        f.remove();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -469,7 +469,7 @@ impl fmt::Display for Disagreement {
 /// Every stated expectation of the suite compared with the model's prediction.
 pub fn model_agreement(suite: &Suite) -> Vec<Disagreement> {
     let mut out = Vec::new();
-    for c in suite.cases.iter().filter(|c| c.explicit) {
+    for c in suite.scenarios.iter().filter(|c| c.explicit) {
         let legs = c.model_legs(&suite.distribution);
         for m in c.check(&legs) {
             let leg = if m.observer == "billing" { 0 } else { m.leg };

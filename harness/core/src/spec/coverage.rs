@@ -4,7 +4,9 @@
 use super::{Case, Suite};
 use crate::rules::{RuleId, CATALOG};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// Whether `id` matches a selector: the exact id, or a prefix when the selector ends in `*`.
 pub fn id_matches(selector: &str, id: &str) -> bool {
@@ -12,21 +14,6 @@ pub fn id_matches(selector: &str, id: &str) -> bool {
         Some(prefix) => id.starts_with(prefix),
         None => selector == id,
     }
-}
-
-/// The cases that carry any of `tags` (when given) and match any of `ids` (when given; `x*`
-/// selects by prefix), in input order. An empty result is for the caller to refuse: selecting
-/// nothing is an error, never a pass.
-pub fn select<'a>(
-    cases: impl IntoIterator<Item = &'a Case>,
-    tags: &[String],
-    ids: &[String],
-) -> Vec<&'a Case> {
-    cases
-        .into_iter()
-        .filter(|c| tags.is_empty() || c.tags.iter().any(|t| tags.contains(t)))
-        .filter(|c| ids.is_empty() || ids.iter().any(|s| id_matches(s, &c.id)))
-        .collect()
 }
 
 /// One rule's coverage.
@@ -58,7 +45,7 @@ impl Coverage {
 }
 
 /// Which cases check each rule of the catalog.
-pub fn coverage<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Coverage {
+pub fn coverage<C: Borrow<Case>>(cases: impl IntoIterator<Item = C>) -> Coverage {
     let mut rows: Vec<CoverageRow> = CATALOG
         .iter()
         .map(|r| CoverageRow {
@@ -69,6 +56,7 @@ pub fn coverage<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Coverage {
         })
         .collect();
     for c in cases {
+        let c = c.borrow();
         for r in &c.rules {
             let row = &mut rows[*r as usize];
             if c.generated {
@@ -81,23 +69,44 @@ pub fn coverage<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Coverage {
     Coverage { rows }
 }
 
-/// Case ids used by more than one suite, as `file:line:column: message` lines.
+/// Case ids used by more than one suite, as `file:line:column: message` lines. Ids are compared
+/// by hash first, so the check holds one word per case, not every id.
 pub fn duplicate_ids(suites: &[Suite]) -> Vec<String> {
-    let mut first: BTreeMap<&str, &Case> = BTreeMap::new();
+    let hash = |id: &str| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        h.finish()
+    };
+    let mut first: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
     let mut out = Vec::new();
-    for s in suites {
-        for c in &s.cases {
-            match first.get(c.id.as_str()) {
-                Some(o) if o.file != c.file => out.push(format!(
-                    "{}:{}: scenario id `{}` is also used at {}:{}; expected ids unique across suites",
-                    c.file, c.pos, c.id, o.file, o.pos
+    for (si, s) in suites.iter().enumerate() {
+        for ci in 0..s.len() {
+            let id = s.id(ci);
+            let seen = first.entry(hash(&id)).or_default();
+            let earlier = seen
+                .iter()
+                .find(|&&(sj, cj)| suites[sj].id(cj) == id)
+                .copied();
+            match earlier {
+                Some((sj, cj)) if suites[sj].file != s.file => out.push(format!(
+                    "{}:{}: scenario id `{id}` is also used at {}:{}; expected ids unique across suites",
+                    s.file,
+                    pos_of(s, ci),
+                    suites[sj].file,
+                    pos_of(&suites[sj], cj)
                 )),
                 Some(_) => {}
-                None => {
-                    first.insert(&c.id, c);
-                }
+                None => seen.push((si, ci)),
             }
         }
     }
     out
+}
+
+/// Where case `i` of `s` is written (a matrix cell: its block).
+fn pos_of(s: &Suite, i: usize) -> crate::yaml::Pos {
+    match s.scenarios.get(i) {
+        Some(c) => c.pos,
+        None => s.matrix.as_ref().map(|m| m.pos()).unwrap_or_default(),
+    }
 }

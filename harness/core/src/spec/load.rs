@@ -33,45 +33,52 @@ pub fn load_suite(
             cases.push(c);
         }
     }
-    if let Some(m) = &spec.matrix {
-        if let Some(d) = &dist {
-            cases.extend(super::matrix::expand(m, file, d, &suite_tags, &mut ps));
-        }
-    }
+    let matrix = match (&spec.matrix, &dist) {
+        (Some(m), Some(d)) => super::matrix::expand(m, file, d, &suite_tags, &mut ps),
+        _ => None,
+    };
     if spec.scenarios.is_empty() && spec.matrix.is_none() {
         ps.push(Problem::new(dist_pos, "the suite has no scenarios and no matrix; expected a `scenarios:` list or a `matrix:` block"));
     }
-    // Ids are checked as written, so a scenario with other problems still counts.
-    let ids = spec
-        .scenarios
-        .iter()
-        .map(|s| (s.id.value.as_str(), Pos::of(&s.id)));
-    let generated = cases
-        .iter()
-        .filter(|c| c.generated)
-        .map(|c| (c.id.as_str(), c.pos));
+    // Ids are checked as written, so a scenario with other problems still counts. Matrix ids are
+    // unique among themselves by construction (distinct axes, distinct path slugs); each is
+    // checked against the scenarios' ids without keeping it.
     let mut seen: BTreeMap<&str, Pos> = BTreeMap::new();
-    for (id, pos) in ids.chain(generated) {
+    for s in &spec.scenarios {
+        let (id, pos) = (s.id.value.as_str(), Pos::of(&s.id));
         if let Some(first) = seen.get(id) {
-            ps.push(Problem::new(
-                pos,
-                format!("duplicate scenario id `{id}` (first used at {first}); expected ids unique in the suite"),
-            ));
+            ps.push(duplicate(id, pos, *first));
         } else {
             seen.insert(id, pos);
+        }
+    }
+    if let Some(m) = &matrix {
+        for i in 0..m.len() {
+            let id = m.id(i);
+            if let Some(first) = seen.get(id.as_str()) {
+                ps.push(duplicate(&id, m.pos(), *first));
+            }
         }
     }
     match (dist, ps.is_empty()) {
         (Some(distribution), true) => Ok(Suite {
             file: file.to_string(),
             distribution,
-            cases,
+            scenarios: cases,
+            matrix,
         }),
         _ => {
             ps.sort_by_key(|p| p.pos);
             Err(Problems(ps))
         }
     }
+}
+
+fn duplicate(id: &str, pos: Pos, first: Pos) -> Problem {
+    Problem::new(
+        pos,
+        format!("duplicate scenario id `{id}` (first used at {first}); expected ids unique in the suite"),
+    )
 }
 
 /// The path of a file named relative to the suite `file`.

@@ -13,14 +13,33 @@ use crate::rules::Level;
 use crate::yaml::{Pos, Problem};
 use std::collections::BTreeMap;
 
-/// Expands a matrix block into cases (none when it has problems).
+/// A validated matrix block: its axes, expanded one cell at a time ([`Matrix::case`]), so a
+/// 100k-cell matrix costs its axes in memory, not 100k cases. Cells are numbered in the order
+/// method × scheme × path × version (HTTP/2 cells over http skipped: no such request exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    prefix: String,
+    file: String,
+    pos: Pos,
+    tags: Vec<String>,
+    object_size: Option<u64>,
+    host: String,
+    methods: Vec<Method>,
+    /// Each scheme with the versions a request over it can use.
+    schemes: Vec<(Scheme, Vec<HttpVersion>)>,
+    paths: Vec<String>,
+    /// Cells per method: Σ over schemes of paths × versions.
+    per_method: usize,
+}
+
+/// Validates a matrix block (every problem into `ps`; `None` when it has any).
 pub(crate) fn expand(
     m: &MatrixSpec,
     file: &str,
     dist: &Distribution,
     suite_tags: &[String],
     ps: &mut Vec<Problem>,
-) -> Vec<Case> {
+) -> Option<Matrix> {
     let before = ps.len();
     let pos = Pos::of(&m.id);
     if !is_kebab(&m.id.value) {
@@ -56,12 +75,23 @@ pub(crate) fn expand(
             case_tags.push(t);
         }
     }
+    // A value listed twice is one cell, not two cases with the same id.
+    let (methods, schemes, versions, paths) = (
+        dedup(methods),
+        dedup(schemes),
+        dedup(versions),
+        dedup(paths),
+    );
     let mut slugs: BTreeMap<String, &str> = BTreeMap::new();
     for p in &paths {
         if let Some(other) = slugs.insert(slug(p), p) {
-            if other != p {
-                ps.push(Problem::new(pos, format!("matrix paths {other:?} and {p:?} give the same case id `{}`; expected paths that differ in more than case and punctuation", slug(p))));
-            }
+            ps.push(Problem::new(pos, format!("matrix paths {other:?} and {p:?} give the same case id `{}`; expected paths that differ in more than case and punctuation", slug(p))));
+        }
+    }
+    let mut names: BTreeMap<String, &Method> = BTreeMap::new();
+    for x in &methods {
+        if let Some(other) = names.insert(x.as_str().to_ascii_lowercase(), x) {
+            ps.push(Problem::new(pos, format!("matrix methods `{other}` and `{x}` give the same case id; expected methods that differ in more than case")));
         }
     }
     for (axis, empty) in [
@@ -75,84 +105,133 @@ pub(crate) fn expand(
         }
     }
     if ps.len() > before {
-        return Vec::new();
+        return None;
     }
-    let mut seen_paths = Vec::new();
-    let mut cases = Vec::new();
-    for method in &methods {
-        for &scheme in &schemes {
-            for path in &paths {
-                if seen_paths.contains(&(method, scheme, path)) {
-                    continue;
-                }
-                seen_paths.push((method, scheme, path));
-                for &version in &versions {
-                    if scheme == Scheme::Http && version == HttpVersion::Http2 {
-                        continue; // HTTP/2 needs TLS: no such request exists.
-                    }
-                    let req = Request {
-                        method: method.clone(),
-                        scheme,
-                        host: Some(host.clone()),
-                        target: path.clone(),
-                        version,
-                        headers: Vec::new(),
-                        body_len: 0,
-                    };
-                    cases.push(cell(m, file, dist, pos, &case_tags, req));
-                }
-            }
-        }
-    }
-    cases
-}
-
-fn cell(
-    m: &MatrixSpec,
-    file: &str,
-    dist: &Distribution,
-    pos: Pos,
-    tags: &[String],
-    req: Request,
-) -> Case {
-    let model = model::predict(dist, &req, false, m.object_size, None);
-    let d = &model.decisions[0];
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        m.id.value,
-        req.method.as_str().to_ascii_lowercase(),
-        req.scheme,
-        slug(&req.target),
-        req.version
-    );
-    let name = describe(dist, &req, d, model.ambiguous);
-    Case {
-        id,
-        name,
+    let schemes: Vec<(Scheme, Vec<HttpVersion>)> = schemes
+        .into_iter()
+        .map(|s| {
+            let vs = versions
+                .iter()
+                .copied()
+                .filter(|&v| !(s == Scheme::Http && v == HttpVersion::Http2))
+                .collect();
+            (s, vs)
+        })
+        .collect();
+    let per_method = schemes.iter().map(|(_, vs)| paths.len() * vs.len()).sum();
+    Some(Matrix {
+        prefix: m.id.value.clone(),
         file: file.to_string(),
         pos,
-        rules: d.rules.clone(),
-        level: if model.ambiguous {
-            Level::Info
-        } else {
-            Level::Must
-        },
-        tags: tags.to_vec(),
-        follow: false,
+        tags: case_tags,
         object_size: m.object_size,
-        origin_failure: None,
-        access_log: false,
-        expect: Expectation {
-            viewer: model.viewer(0),
-            origin: model.origin(0),
-            billing: model.billing(),
-            log: None,
-            follow: None,
-        },
-        explicit: false,
-        stated: Vec::new(),
-        generated: true,
-        request: req,
+        host,
+        methods,
+        schemes,
+        paths,
+        per_method,
+    })
+}
+
+/// The values in first-seen order, each once.
+fn dedup<T: PartialEq>(xs: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(xs.len());
+    for x in xs {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+impl Matrix {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.methods.len() * self.per_method
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the block is (the position of its `id`): every cell points there.
+    pub fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// Tags of every cell (the suite's, `matrix`, and the block's own).
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The axes of cell `i` (`i < len()`).
+    fn coords(&self, i: usize) -> (&Method, Scheme, &str, HttpVersion) {
+        let method = &self.methods[i / self.per_method];
+        let mut r = i % self.per_method;
+        for (scheme, versions) in &self.schemes {
+            let block = self.paths.len() * versions.len();
+            if r < block {
+                let path = &self.paths[r / versions.len()];
+                return (method, *scheme, path, versions[r % versions.len()]);
+            }
+            r -= block;
+        }
+        unreachable!("cell {i} is beyond the matrix ({} cells)", self.len())
+    }
+
+    /// The id of cell `i`, without building the case.
+    pub fn id(&self, i: usize) -> String {
+        let (method, scheme, path, version) = self.coords(i);
+        format!(
+            "{}-{}-{scheme}-{}-{version}",
+            self.prefix,
+            method.as_str().to_ascii_lowercase(),
+            slug(path),
+        )
+    }
+
+    /// Cell `i` as a case, its expectations from the model.
+    pub fn case(&self, i: usize, dist: &Distribution) -> Case {
+        let (method, scheme, path, version) = self.coords(i);
+        let req = Request {
+            method: method.clone(),
+            scheme,
+            host: Some(self.host.clone()),
+            target: path.to_string(),
+            version,
+            headers: Vec::new(),
+            body_len: 0,
+        };
+        let model = model::predict(dist, &req, false, self.object_size, None);
+        let d = &model.decisions[0];
+        Case {
+            id: self.id(i),
+            name: describe(dist, &req, d, model.ambiguous),
+            file: self.file.clone(),
+            pos: self.pos,
+            rules: d.rules.clone(),
+            level: if model.ambiguous {
+                Level::Info
+            } else {
+                Level::Must
+            },
+            tags: self.tags.clone(),
+            follow: false,
+            object_size: self.object_size,
+            origin_failure: None,
+            access_log: false,
+            expect: Expectation {
+                viewer: model.viewer(0),
+                origin: model.origin(0),
+                billing: model.billing(),
+                log: None,
+                follow: None,
+            },
+            explicit: false,
+            stated: Vec::new(),
+            generated: true,
+            request: req,
+        }
     }
 }
 

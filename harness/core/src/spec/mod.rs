@@ -2,9 +2,9 @@
 //! (`matrix`), the model's predictions (`model`), expectation vs outcome (`check`), selection and
 //! rule coverage (`coverage`), and the JSON Schemas of the format (`schema`).
 //!
-//! Data flows one way: text → [`SuiteSpec`](format::SuiteSpec) → [`Suite`] of [`Case`]s, each with a
-//! complete [`Expectation`]; a runner (or the model) produces [`Outcome`]s and [`Case::check`] names
-//! the [`Mismatch`]es. Nothing here does I/O: the distribution file a suite names is read through
+//! Data flows one way: text → [`SuiteSpec`](format::SuiteSpec) → [`Suite`] of [`Case`]s (matrix
+//! cells built on demand), each with a complete [`Expectation`]; a runner (or the model) produces
+//! [`Outcome`]s and [`Case::check`] names the [`Mismatch`]es. Nothing here does I/O: the distribution file a suite names is read through
 //! the `read` callback of [`load_suite`].
 //!
 //! ```
@@ -23,7 +23,7 @@
 //! ";
 //! let suite = load_suite(text, "inline.yaml", &|_| Err("no files".into()))
 //!     .unwrap();
-//! let case = &suite.cases[0];
+//! let case = suite.case(0);
 //! let legs = case.model_legs(&suite.distribution);
 //! assert!(case.check(&legs).is_empty());
 //! assert!(edgeconform_core::spec::model_agreement(&suite).is_empty());
@@ -43,12 +43,13 @@ mod stated;
 mod tests;
 
 pub use check::{model_agreement, Disagreement, Mismatch};
-pub use coverage::{coverage, duplicate_ids, id_matches, select, Coverage, CoverageRow};
+pub use coverage::{coverage, duplicate_ids, id_matches, Coverage, CoverageRow};
 pub use expect::{
     BillingExpect, Expectation, LegExpect, LocationExpect, LogExpect, OriginExpect, OriginSeen,
     ViewerExpect,
 };
 pub use load::load_suite;
+pub use matrix::Matrix;
 
 use crate::distribution::Distribution;
 use crate::outcome::OriginFailure;
@@ -56,14 +57,86 @@ use crate::request::{host_without_port, Request, Scheme};
 use crate::rules::{Level, RuleId};
 use crate::yaml::Pos;
 use serde::Serialize;
+use std::borrow::Cow;
 
-/// A loaded suite: its distribution and every case, hand-written and generated, in file order.
-#[derive(Debug, Clone, Serialize)]
+/// A loaded suite: its distribution, its hand-written scenarios, and its matrix, whose cells are
+/// built on demand. Cases are numbered scenarios first (file order), then matrix cells.
+#[derive(Debug, Clone)]
 pub struct Suite {
     /// The suite file, as given to [`load_suite`].
     pub file: String,
     pub distribution: Distribution,
-    pub cases: Vec<Case>,
+    /// The hand-written scenarios, in file order.
+    pub scenarios: Vec<Case>,
+    /// The `matrix:` block.
+    pub matrix: Option<Matrix>,
+}
+
+impl Suite {
+    /// Number of cases: scenarios and matrix cells.
+    pub fn len(&self) -> usize {
+        self.scenarios.len() + self.generated()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of matrix cells.
+    pub fn generated(&self) -> usize {
+        self.matrix.as_ref().map_or(0, Matrix::len)
+    }
+
+    /// Case `i` (`i < len()`): a scenario is borrowed, a matrix cell built.
+    pub fn case(&self, i: usize) -> Cow<'_, Case> {
+        match self.scenarios.get(i) {
+            Some(c) => Cow::Borrowed(c),
+            None => Cow::Owned(
+                self.cell()
+                    .case(i - self.scenarios.len(), &self.distribution),
+            ),
+        }
+    }
+
+    /// Every case, in order; matrix cells are built one at a time as the iterator advances.
+    pub fn cases(&self) -> impl Iterator<Item = Cow<'_, Case>> + '_ {
+        (0..self.len()).map(|i| self.case(i))
+    }
+
+    /// The id of case `i`, without building a matrix cell.
+    pub fn id(&self, i: usize) -> Cow<'_, str> {
+        match self.scenarios.get(i) {
+            Some(c) => Cow::Borrowed(c.id.as_str()),
+            None => Cow::Owned(self.cell().id(i - self.scenarios.len())),
+        }
+    }
+
+    /// The tags of case `i`.
+    pub fn tags(&self, i: usize) -> &[String] {
+        match self.scenarios.get(i) {
+            Some(c) => &c.tags,
+            None => self.cell().tags(),
+        }
+    }
+
+    /// The indices of the cases that carry any of `tags` (when given) and match any of `ids`
+    /// (when given; `x*` selects by prefix), in order, without building matrix cells.
+    pub fn select<'a>(
+        &'a self,
+        tags: &'a [String],
+        ids: &'a [String],
+    ) -> impl Iterator<Item = usize> + 'a {
+        (0..self.len()).filter(move |&i| {
+            (tags.is_empty() || self.tags(i).iter().any(|t| tags.contains(t)))
+                && (ids.is_empty() || ids.iter().any(|s| id_matches(s, &self.id(i))))
+        })
+    }
+
+    fn cell(&self) -> &Matrix {
+        self.matrix
+            .as_ref()
+            .expect("a case index beyond the scenarios is a matrix cell")
+    }
 }
 
 /// One runnable case: a request (or a redirect pair) and what each observer must see.

@@ -33,7 +33,7 @@ fn left_out_expectations_come_from_the_model() {
         "{method: GET, scheme: http, path: /r/x?q}",
         "",
     ));
-    let c = &s.cases[0];
+    let c = &s.scenarios[0];
     assert!(!c.explicit);
     assert_eq!(
         c.request.host.as_deref(),
@@ -63,7 +63,7 @@ fn stated_observers_replace_the_model_and_the_rest_is_filled() {
         "{method: GET, scheme: https, path: /w/x}",
         "    expect:\n      origin: {protocol: http}\n",
     ));
-    let c = &s.cases[0];
+    let c = &s.scenarios[0];
     assert!(c.explicit);
     assert_eq!(c.stated.len(), 1);
     assert_eq!((c.stated[0].observer, c.stated[0].pos.line), ("origin", 17));
@@ -89,7 +89,7 @@ fn a_model_filled_forward_names_origin_port_path_and_forwarded_proto() {
         "{method: GET, scheme: https, path: /w/x?y}",
         "    object_size: 10\n",
     ));
-    let OriginExpect::Contacted(seen) = &s.cases[0].expect.origin else {
+    let OriginExpect::Contacted(seen) = &s.scenarios[0].expect.origin else {
         panic!()
     };
     assert_eq!(seen.id.as_deref(), Some("web"));
@@ -102,7 +102,7 @@ fn a_model_filled_forward_names_origin_port_path_and_forwarded_proto() {
             "https".to_string()
         )]
     );
-    assert_eq!(s.cases[0].expect.billing.object_bytes, vec![Some(10)]);
+    assert_eq!(s.scenarios[0].expect.billing.object_bytes, vec![Some(10)]);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn object_bytes_of_a_forward_are_unchecked_without_a_size() {
         "{method: GET, scheme: http, path: /w/x}",
         "",
     ));
-    assert_eq!(s.cases[0].expect.billing.object_bytes, vec![None]);
+    assert_eq!(s.scenarios[0].expect.billing.object_bytes, vec![None]);
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn a_redirect_pair_has_two_legs() {
         "{method: GET, scheme: http, path: /r/x, host: \"www.example.com:80\"}",
         "    follow: true\n    object_size: 50\n",
     ));
-    let c = &s.cases[0];
+    let c = &s.scenarios[0];
     let f = c.follow_request().unwrap();
     assert_eq!(
         (f.scheme, f.host.as_deref()),
@@ -145,7 +145,7 @@ fn the_expectation_serialises_to_json() {
         "{method: GET, scheme: http, path: /r/x}",
         "    follow: true\n",
     ));
-    let v = serde_json::to_value(&s.cases[0].expect).unwrap();
+    let v = serde_json::to_value(&s.scenarios[0].expect).unwrap();
     assert_eq!(v["billing"]["requests"]["http"], 1);
     assert_eq!(v["billing"]["requests"]["https"], 1);
     assert_eq!(v["viewer"]["status"][0], 301);
@@ -156,7 +156,7 @@ fn the_expectation_serialises_to_json() {
 fn matrix_ids_are_deterministic() {
     let text = format!("{DIST}matrix:\n  id: m\n  methods: [POST]\n  schemes: [http]\n  versions: [\"1.0\", \"2\"]\n");
     let s = load_suite(&text, "t.yaml", &|_| Err(String::new())).unwrap();
-    let ids: Vec<&str> = s.cases.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<String> = s.cases().map(|c| c.id.clone()).collect();
     // HTTP/2 over http is skipped; one sample path per behavior.
     assert_eq!(
         ids,
@@ -166,7 +166,14 @@ fn matrix_ids_are_deterministic() {
             "m-post-http-index-html-1.0"
         ]
     );
-    assert!(s.cases.iter().all(|c| c.generated && c.tags == ["matrix"]));
+    assert!(s.cases().all(|c| c.generated && c.tags == ["matrix"]));
+    // Ids without building cells agree with the cells' ids.
+    assert_eq!(
+        (0..s.len())
+            .map(|i| s.id(i).into_owned())
+            .collect::<Vec<_>>(),
+        ids
+    );
 }
 
 #[test]
@@ -202,7 +209,7 @@ fn mismatch_level_softens_inferred_rules_only() {
         "{method: GET, scheme: http, path: /r/x}",
         "",
     ));
-    let c = &s.cases[0];
+    let c = &s.scenarios[0];
     let m = |rules: Vec<crate::RuleId>| Mismatch {
         rules,
         observer: "viewer",

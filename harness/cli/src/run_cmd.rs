@@ -167,13 +167,19 @@ pub fn run(args: RunArgs) -> u8 {
 /// Cases selected by tag, id and shard (only those on `only` when given), as indices: matrix
 /// cells are built when they run.
 fn selected(suites: Vec<Suite>, args: &RunArgs, only: Option<&Distribution>) -> Selection {
-    Selection::new(suites, |s, i| {
-        if only.is_some_and(|d| *d != s.distribution) {
+    let on_target: Vec<bool> = suites
+        .iter()
+        .map(|s| only.is_none_or(|d| *d == s.distribution))
+        .collect();
+    Selection::new(suites, |si, s, i| {
+        if !on_target[si] {
             return false;
         }
-        let tags_ok = args.tags.is_empty() || s.tags(i).iter().any(|t| args.tags.contains(t));
-        if !tags_ok {
+        if !args.tags.is_empty() && !s.tags(i).iter().any(|t| args.tags.contains(t)) {
             return false;
+        }
+        if args.ids.is_empty() && args.shard.is_none() {
+            return true; // no need to build the id
         }
         let id = s.id(i);
         (args.ids.is_empty() || args.ids.iter().any(|x| spec::id_matches(x, &id)))

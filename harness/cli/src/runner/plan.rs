@@ -17,12 +17,12 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The cases of `suites` for which `keep(suite, index)` holds, in order.
-    pub fn new(suites: Vec<Suite>, keep: impl Fn(&Suite, usize) -> bool) -> Selection {
+    /// The cases of `suites` for which `keep(suite index, suite, case index)` holds, in order.
+    pub fn new(suites: Vec<Suite>, keep: impl Fn(usize, &Suite, usize) -> bool) -> Selection {
         let mut picks = Vec::new();
         for (si, s) in suites.iter().enumerate() {
             for ci in 0..s.len() {
-                if keep(s, ci) {
+                if keep(si, s, ci) {
                     picks.push((si as u32, ci as u32));
                 }
             }
@@ -184,7 +184,7 @@ matrix:
 
     #[test]
     fn picks_are_in_order_and_cells_are_built_on_demand() {
-        let sel = Selection::new(vec![suite()], |s, i| s.id(i).starts_with("m-post-http-"));
+        let sel = Selection::new(vec![suite()], |_, s, i| s.id(i).starts_with("m-post-http-"));
         assert_eq!(sel.len(), 4);
         let ids: Vec<String> = (0..sel.len()).map(|i| sel.get(i).0.id.clone()).collect();
         assert_eq!(
@@ -202,7 +202,7 @@ matrix:
 
     #[test]
     fn retain_and_needs_see_the_scenarios() {
-        let mut sel = Selection::new(vec![suite()], |_, _| true);
+        let mut sel = Selection::new(vec![suite()], |_, _, _| true);
         assert_eq!(sel.len(), 2 + 2 * 2 * 2 * 2);
         let needs = sel.needs();
         assert_eq!(
@@ -218,7 +218,7 @@ matrix:
 
     #[test]
     fn jobs_get_the_endpoint_of_their_failure_kind() {
-        let sel = Selection::new(vec![suite()], |_, _| true);
+        let sel = Selection::new(vec![suite()], |_, _, _| true);
         let port = |f: Option<OriginFailure>| match f {
             None => 1,
             Some(OriginFailure::Refused) => 2,

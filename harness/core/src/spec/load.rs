@@ -52,7 +52,7 @@ pub fn load_suite(
             seen.insert(id, pos);
         }
     }
-    if let Some(m) = &matrix {
+    if let Some(m) = matrix.as_ref().filter(|_| !seen.is_empty()) {
         for i in 0..m.len() {
             let id = m.id(i);
             if let Some(first) = seen.get(id.as_str()) {

@@ -227,3 +227,70 @@ fn mismatch_level_softens_inferred_rules_only() {
         crate::Level::Must
     );
 }
+
+#[test]
+fn matrix_cells_built_on_demand_match_their_order_and_ids() {
+    let text = format!(
+        "{DIST}matrix:\n  id: m\n  methods: [GET, POST, GET]\n  schemes: [http, https]\n  paths: [/r/a, /w/b, /r/a]\n  versions: [\"1.1\", \"2\"]\n"
+    );
+    let s = load_suite(&text, "t.yaml", &|_| Err(String::new())).unwrap();
+    // Duplicated values count once; HTTP/2 over http is skipped:
+    // per method, http: 2 paths x 1 version, https: 2 paths x 2 versions.
+    assert_eq!(s.len(), 2 * (2 + 4));
+    assert_eq!(s.generated(), s.len());
+    let ids: Vec<String> = s.cases().map(|c| c.id.clone()).collect();
+    assert_eq!(
+        ids[..6],
+        [
+            "m-get-http-r-a-1.1",
+            "m-get-http-w-b-1.1",
+            "m-get-https-r-a-1.1",
+            "m-get-https-r-a-2",
+            "m-get-https-w-b-1.1",
+            "m-get-https-w-b-2"
+        ]
+    );
+    assert_eq!(ids[6], "m-post-http-r-a-1.1");
+    let c = s.case(3);
+    assert_eq!(
+        (
+            c.request.method.as_str(),
+            c.request.scheme,
+            c.request.version,
+            c.request.target.as_str()
+        ),
+        (
+            "GET",
+            Scheme::Https,
+            crate::request::HttpVersion::Http2,
+            "/r/a"
+        )
+    );
+    for i in 0..s.len() {
+        let c = s.case(i);
+        assert_eq!(c.id, s.id(i));
+        assert!(c.generated && c.expect.viewer.status.is_some(), "{}", c.id);
+        assert!(
+            c.check(&c.model_legs(&s.distribution)).is_empty(),
+            "{}",
+            c.id
+        );
+    }
+}
+
+#[test]
+fn the_same_matrix_in_two_files_clashes_across_suites() {
+    let text = format!("{DIST}matrix:\n  id: m\n  methods: [GET]\n  schemes: [http]\n  paths: [/r/a, /w/b]\n  versions: [\"1.1\"]\n");
+    let read = |_: &str| Err(String::new());
+    let a = load_suite(&text, "a.yaml", &read).unwrap();
+    let b = load_suite(&text, "b.yaml", &read).unwrap();
+    let same = load_suite(&text, "a.yaml", &read).unwrap();
+    let clashes = duplicate_ids(&[a.clone(), b]);
+    assert_eq!(clashes.len(), 2, "{clashes:?}");
+    assert!(
+        clashes[0].starts_with("b.yaml:")
+            && clashes[0].contains("`m-get-http-r-a-1.1` is also used at a.yaml:")
+    );
+    // One file given twice is not a clash.
+    assert!(duplicate_ids(&[a, same]).is_empty());
+}

@@ -442,9 +442,7 @@ pub fn check_logs(
     let mut read = logcheck::LogRead::default();
     for p in logs {
         if let Err(e) = read.read(p, &wanted) {
-            read.problems += 1;
-            read.shown
-                .push(format!("{}: cannot read: {e}", p.display()));
+            read.problem(format!("{}: cannot read: {e}", p.display()));
         }
     }
     let by_id = logcheck::index(&read.records);

@@ -123,7 +123,8 @@ pub struct LogRead {
 pub const SHOWN_PROBLEMS: usize = 10;
 
 impl LogRead {
-    fn problem(&mut self, what: String) {
+    /// Counts a problem; keeps its text while fewer than [`SHOWN_PROBLEMS`] are kept.
+    pub fn problem(&mut self, what: String) {
         self.problems += 1;
         if self.shown.len() < SHOWN_PROBLEMS {
             self.shown.push(what);
@@ -171,4 +172,54 @@ pub fn wire_totals(wire: &[(u16, u64)]) -> (u64, u64) {
     wire.iter()
         .filter(|(status, _)| *status != 0 && *status != 413)
         .fold((0, 0), |(n, b), (_, bytes)| (n + 1, b + bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// AWS's example lines (CloudFront developer guide), request ids `A` and `B`.
+    fn line(id: &str, status: u16, sc_bytes: u64) -> String {
+        format!(
+            "2019-12-04\t21:02:31\tLAX1\t{sc_bytes}\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t{status}\t-\tcurl\t-\t-\tHit\t{id}\td111111abcdef8.cloudfront.net\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-"
+        )
+    }
+
+    #[test]
+    fn a_log_is_streamed_counting_every_record_and_keeping_the_wanted_ones() {
+        let dir = std::env::temp_dir().join(format!("edgeconform-logread-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("access.log");
+        let mut text = edgeconform_core::accesslog::header().into_bytes();
+        for l in [
+            line("A", 200, 392),
+            line("B", 301, 500),
+            line("C", 403, 100),
+        ] {
+            text.extend_from_slice(l.as_bytes());
+            text.extend_from_slice(b"\r\n");
+        }
+        text.extend_from_slice(b"not a log line\n\xff\xfe\n");
+        std::fs::write(&path, text).unwrap();
+        let wanted: HashSet<String> = ["B".to_string()].into();
+        let mut read = LogRead::default();
+        read.read(&path, &wanted).unwrap();
+        assert_eq!(read.totals.requests, 3);
+        assert_eq!(read.totals.sc_bytes, 392 + 500 + 100);
+        assert_eq!(read.records.len(), 1);
+        assert_eq!(read.records[0].x_edge_request_id, "B");
+        assert_eq!(read.problems, 2, "{:?}", read.shown);
+        assert!(read.shown[0].contains("access.log:6:"), "{:?}", read.shown);
+        assert!(
+            read.shown[1].contains(":7:1: the line is not UTF-8"),
+            "{:?}",
+            read.shown
+        );
+        assert!(read.read(&dir.join("missing.log"), &wanted).is_err());
+        for i in 0..20 {
+            read.problem(format!("p{i}"));
+        }
+        assert_eq!((read.problems, read.shown.len()), (22, SHOWN_PROBLEMS));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -127,7 +127,7 @@ pub async fn run(
     let on_done = opts.on_done.clone();
     let mut workers = Vec::new();
     for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
-        let (jobs, next, results, records, tls, stop, on_done, spool, total) = (
+        let (jobs, next, results, records, tls, stop, on_done, spool, run_ledger) = (
             jobs.clone(),
             next.clone(),
             results.clone(),
@@ -166,7 +166,7 @@ pub async fn run(
                     &format!("{nonce}-{i}"),
                 )
                 .await;
-                total
+                run_ledger
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .merge(&case_ledger);

@@ -16,7 +16,7 @@ use crate::runner::{self, client::Endpoint, plan::Selection, records::Records, J
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use edgeconform_core::distribution::Distribution;
-use edgeconform_core::spec::{self, Case, Suite};
+use edgeconform_core::spec::{Case, Suite};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -172,18 +172,9 @@ fn selected(suites: Vec<Suite>, args: &RunArgs, only: Option<&Distribution>) -> 
         .map(|s| only.is_none_or(|d| *d == s.distribution))
         .collect();
     Selection::new(suites, |si, s, i| {
-        if !on_target[si] {
-            return false;
-        }
-        if !args.tags.is_empty() && !s.tags(i).iter().any(|t| args.tags.contains(t)) {
-            return false;
-        }
-        if args.ids.is_empty() && args.shard.is_none() {
-            return true; // no need to build the id
-        }
-        let id = s.id(i);
-        (args.ids.is_empty() || args.ids.iter().any(|x| spec::id_matches(x, &id)))
-            && args.shard.is_none_or(|(k, n)| shard_of(&id, n) == k)
+        on_target[si]
+            && s.selects(i, &args.tags, &args.ids)
+            && args.shard.is_none_or(|(k, n)| shard_of(&s.id(i), n) == k)
     })
 }
 

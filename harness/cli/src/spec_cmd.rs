@@ -226,7 +226,7 @@ pub fn list(args: &ListArgs) -> u8 {
     for id in &args.ids {
         let found = suites
             .iter()
-            .any(|s| (0..s.len()).any(|i| spec::id_matches(id, &s.id(i))));
+            .any(|s| s.select(&[], std::slice::from_ref(id)).next().is_some());
         if !found {
             eprintln!(
                 "edgeconform list: --id {id} matches no case; `edgeconform list` shows every id"

@@ -126,7 +126,7 @@ fn more(out: &mut String, p: Paint, n: usize, what: &str) {
 
 /// The line above the totals: does the run fail, and why.
 fn gate_line(run: &RunResult, p: Paint) -> String {
-    let gating = run.tallies().filter(|t| t.gates()).count();
+    let gating = run.gating();
     let soft = run.tallies().filter(|t| t.failed() && !t.gates()).count();
     if run.is_empty() {
         return p.red("No case was run: the run fails.");

@@ -153,7 +153,7 @@ pub fn render(run: &RunResult) -> String {
         .collect();
     let (fail_anchors, other_anchors) = anchors.split_at(failing.len());
 
-    let gating = run.tallies().filter(|t| t.gates()).count();
+    let gating = run.gating();
     let (class, verdict) = if run.is_empty() {
         ("bad", "no case was run: the run fails".to_string())
     } else if gating > 0 {
@@ -254,13 +254,9 @@ fn cases_section(
         );
     }
     for (c, a) in shown.iter().zip(anchors) {
-        case(s, c, a, failed(c));
+        case(s, c, a, c.verdict.failed());
     }
     let _ = writeln!(s, "</section>");
-}
-
-fn failed(c: &CaseResult) -> bool {
-    matches!(c.verdict, Verdict::Fail | Verdict::Error)
 }
 
 /// Passing cases shown in full; past this the page would grow with the run (report.json has all).

@@ -37,7 +37,7 @@ pub fn render(run: &RunResult) -> String {
     let mut s = String::new();
     let (passed, failed_n) = run.totals();
     let _ = writeln!(s, "# edgeconform: {}\n", md(&run.target.name));
-    let gating = run.tallies().filter(|t| t.gates()).count();
+    let gating = run.gating();
     let verdict = if run.is_empty() {
         "no case was run: the run fails.".to_string()
     } else if gating > 0 {

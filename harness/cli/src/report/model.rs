@@ -61,6 +61,13 @@ pub enum Verdict {
     Error,
 }
 
+impl Verdict {
+    /// A failure or an error: what the totals count as failed.
+    pub fn failed(self) -> bool {
+        matches!(self, Verdict::Fail | Verdict::Error)
+    }
+}
+
 /// What was sent for one leg.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestInfo {
@@ -142,7 +149,7 @@ impl CaseResult {
 
     /// Whether this case fails the run: a failure or error at level `must`.
     pub fn gates(&self) -> bool {
-        matches!(self.verdict, Verdict::Fail | Verdict::Error) && self.level == Level::Must
+        self.verdict.failed() && self.level == Level::Must
     }
 }
 
@@ -195,7 +202,8 @@ pub struct Tally<'a> {
 }
 
 impl Tally<'_> {
-    fn of(c: &CaseResult) -> Tally<'_> {
+    /// The tally of a case in memory.
+    pub fn of(c: &CaseResult) -> Tally<'_> {
         Tally {
             verdict: c.verdict,
             level: c.level,
@@ -215,7 +223,7 @@ impl Tally<'_> {
 
     /// A failure or an error.
     pub fn failed(&self) -> bool {
-        matches!(self.verdict, Verdict::Fail | Verdict::Error)
+        self.verdict.failed()
     }
 
     /// Fails the run: a failure or error at level `must`.
@@ -305,6 +313,11 @@ impl RunResult {
         (self.len() - failed, failed)
     }
 
+    /// Cases that fail the run (`must` failures and errors).
+    pub fn gating(&self) -> usize {
+        self.tallies().filter(|t| t.gates()).count()
+    }
+
     /// Exit status: 0 when every `must` passed, 1 otherwise.
     pub fn gated(&self) -> bool {
         self.tallies().any(|t| t.gates())
@@ -348,7 +361,7 @@ fn unreadable(
         name: String::new(),
         file: s.lists.file(m.file).to_string(),
         line: 0,
-        rules: Vec::new(),
+        rules: s.lists.get(m.rules).to_vec(),
         level: m.level,
         tags: Vec::new(),
         verdict: m.verdict,

@@ -1,6 +1,5 @@
 //! Progress output: an indicatif bar on a terminal, one plain line per 10% otherwise (CI logs).
 
-use crate::report::model::Verdict;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +39,7 @@ impl Progress {
         );
         Arc::new(move |_, r| {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if matches!(r.verdict, Verdict::Fail | Verdict::Error) {
+            if r.verdict.failed() {
                 failed.fetch_add(1, Ordering::Relaxed);
             }
             let f = failed.load(Ordering::Relaxed);

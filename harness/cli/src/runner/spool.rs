@@ -5,7 +5,7 @@
 //! [`crate::report::write`]). Cases looked at again after the run (access-log and origin-failure
 //! cases) stay whole in memory.
 
-use crate::report::model::{CaseResult, Verdict};
+use crate::report::model::{CaseResult, Tally, Verdict};
 use edgeconform_core::rules::{Level, RuleId};
 use std::collections::HashMap;
 use std::fs::File;
@@ -187,21 +187,16 @@ impl Lists {
 
     /// The summary of a case about to be spooled at `entry`.
     pub fn summary(&mut self, c: &CaseResult, entry: Entry) -> Summary {
-        let notes: Vec<RuleId> = c
-            .findings
-            .iter()
-            .filter(|f| f.info)
-            .flat_map(|f| f.rules.iter().copied())
-            .collect();
+        let t = Tally::of(c);
         Summary {
             entry,
-            verdict: c.verdict,
-            level: c.level,
-            rules: self.intern(&c.rules),
-            violated: self.intern(&c.violated()),
-            notes: self.intern(&notes),
-            file: self.intern_file(&c.file),
-            duration_ms: c.duration_ms,
+            verdict: t.verdict,
+            level: t.level,
+            rules: self.intern(t.rules),
+            violated: self.intern(&t.violated),
+            notes: self.intern(&t.notes),
+            file: self.intern_file(t.file),
+            duration_ms: t.duration_ms,
         }
     }
 }

@@ -437,30 +437,25 @@ pub struct Disagreement {
     pub file: String,
     /// Where the stated observer is written.
     pub pos: Pos,
-    pub rules: Vec<RuleId>,
-    pub observer: &'static str,
-    pub leg: usize,
-    pub field: String,
-    /// What the spec states.
-    pub spec: String,
-    /// What the model predicts.
-    pub model: String,
+    /// The field: `expected` is what the spec states, `observed` what the model predicts.
+    pub mismatch: Mismatch,
 }
 
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let leg = if self.leg == 1 { "follow." } else { "" };
-        let rules: Vec<&str> = self.rules.iter().map(|r| r.as_str()).collect();
+        let m = &self.mismatch;
+        let leg = if m.leg == 1 { "follow." } else { "" };
+        let rules: Vec<&str> = m.rules.iter().map(|r| r.as_str()).collect();
         write!(
             f,
             "{}:{}: scenario `{}`: {leg}{}.{}: the spec expects {}, the model predicts {} ({}); a bug in the spec or the model",
             self.file,
             self.pos,
             self.case,
-            self.observer,
-            self.field,
-            self.spec,
-            self.model,
+            m.observer,
+            m.field,
+            m.expected,
+            m.observed,
             rules.join(", ")
         )
     }
@@ -484,12 +479,7 @@ pub fn model_agreement(suite: &Suite) -> Vec<Disagreement> {
                 case: c.id.clone(),
                 file: c.file.clone(),
                 pos: part.pos,
-                rules: m.rules,
-                observer: m.observer,
-                leg: m.leg,
-                field: m.field,
-                spec: m.expected,
-                model: m.observed,
+                mismatch: m,
             });
         }
     }

@@ -126,10 +126,17 @@ impl Suite {
         tags: &'a [String],
         ids: &'a [String],
     ) -> impl Iterator<Item = usize> + 'a {
-        (0..self.len()).filter(move |&i| {
-            (tags.is_empty() || self.tags(i).iter().any(|t| tags.contains(t)))
-                && (ids.is_empty() || ids.iter().any(|s| id_matches(s, &self.id(i))))
-        })
+        (0..self.len()).filter(move |&i| self.selects(i, tags, ids))
+    }
+
+    /// Whether case `i` is selected by `tags` and `ids` (see [`Suite::select`]); its id is only
+    /// built when `ids` are given.
+    pub fn selects(&self, i: usize, tags: &[String], ids: &[String]) -> bool {
+        (tags.is_empty() || self.tags(i).iter().any(|t| tags.contains(t)))
+            && (ids.is_empty() || {
+                let id = self.id(i);
+                ids.iter().any(|s| id_matches(s, &id))
+            })
     }
 
     fn cell(&self) -> &Matrix {

@@ -108,6 +108,7 @@ fn run_inner(args: &DecideArgs) -> Result<serde_json::Value, String> {
         version: args.http_version,
         headers,
         body_len: args.body_len,
+        content_length: args.body_len > 0,
     };
     let d = decide(&dist, &req);
     let behavior = d

@@ -154,6 +154,7 @@ mod tests {
             object_bytes: object,
             closed: false,
             origin_failure: None,
+            cache: None,
             log: None,
         }
     }

@@ -11,7 +11,7 @@ use crate::distribution::{
     Behavior, Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy,
 };
 use crate::normalize::normalize_path;
-use crate::outcome::{OriginFailure, Outcome};
+use crate::outcome::{CacheHit, OriginContact, OriginFailure, Outcome};
 use crate::request::{host_without_port, HttpVersion, Method, Request, Scheme};
 use crate::RuleId;
 use serde::Serialize;
@@ -31,6 +31,17 @@ pub struct Violation {
     /// on `/images/*` forwards `/images/a/b.jpg` just like one whose `*` stops at `/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<RuleId>,
+    /// The rule could not be observed for this request (a response from the cache says nothing
+    /// about the origin side): neither a pass nor a failure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_observed: bool,
+}
+
+impl Violation {
+    /// A failing check is neither a note nor a rule that went unobserved.
+    pub fn is_failure(&self) -> bool {
+        !self.info && !self.not_observed
+    }
 }
 
 fn v(rule: RuleId, message: String) -> Violation {
@@ -39,8 +50,34 @@ fn v(rule: RuleId, message: String) -> Violation {
         message,
         info: false,
         alternatives: Vec::new(),
+        not_observed: false,
     }
 }
+
+/// A note on `rule`: an answer that conforms but is worth reporting (an RFC status instead of the
+/// model's, an open question).
+fn note(rule: RuleId, message: String) -> Violation {
+    Violation {
+        info: true,
+        ..v(rule, message)
+    }
+}
+
+/// `rule` was not observed for this request.
+fn unobserved(rule: RuleId, message: String) -> Violation {
+    Violation {
+        not_observed: true,
+        ..v(rule, message)
+    }
+}
+
+/// Statuses RFC 9110 and RFC 6585 name for a request too large to serve (400, 413, 414, 431);
+/// the model answers 413 (LIM-SIZE).
+const TOO_LARGE: [u16; 4] = [413, 400, 414, 431];
+
+/// Statuses RFC 9110 names for a method token the server does not serve (400, 405, 501); the
+/// model answers 403 (MTH-SUPPORTED).
+const UNKNOWN_METHOD: [u16; 4] = [403, 400, 405, 501];
 
 /// What the edge should do under one behavior, as far as the viewer can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,12 +105,14 @@ enum Seen<'a> {
 
 /// A redirect is a redirect even when the origin was (wrongly) contacted for it; a 403 counts as
 /// the edge's refusal only when the origin saw nothing (an origin may answer 403 itself).
+/// A response from the edge's cache is served, just as a forwarded one (CACHE-HIT-SERVED).
 fn seen(o: &Outcome) -> Seen<'_> {
-    match (o.status, &o.origin) {
-        (301 | 302 | 303 | 307 | 308, _) => Seen::Redirect(o.status),
-        (_, Some(c)) => Seen::Forwarded(c.origin.as_deref()),
-        (403, None) => Seen::Refused,
-        (s, None) => Seen::Other(s),
+    match (o.status, &o.origin, &o.cache) {
+        (301 | 302 | 303 | 307 | 308, _, _) => Seen::Redirect(o.status),
+        (_, Some(c), _) => Seen::Forwarded(c.origin.as_deref()),
+        (_, None, Some(hit)) => Seen::Forwarded(hit.origin.as_deref()),
+        (403, None, None) => Seen::Refused,
+        (s, None, None) => Seen::Other(s),
     }
 }
 
@@ -305,10 +344,15 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
 
     // LIM-SIZE.
     if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
-        if o.status != 413 || o.origin.is_some() {
+        if !TOO_LARGE.contains(&o.status) || o.origin.is_some() {
             out.push(v(RuleId::LimSize, format!(
-                "expected 413 for a request head of {} bytes / URL of {} bytes (limits {} / {}), origin not contacted; got {}",
+                "expected 413 (or 400, 414, 431) for a request head of {} bytes / URL of {} bytes (limits {} / {}), origin not contacted; got {}",
                 req.head_len(), req.url_len(), dist.limits.max_head_bytes, dist.limits.max_url_bytes, describe(o)
+            )));
+        } else if o.status != 413 {
+            out.push(note(RuleId::LimSize, format!(
+                "refused with {} (an RFC status for an oversized request) where the model answers 413; both conform",
+                o.status
             )));
         }
         if let Some(l) = &o.log {
@@ -324,9 +368,17 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
     }
     // HOST-ROUTE.
     if !req.host.as_deref().is_some_and(|h| dist.routes_host(h)) {
-        if o.status != 403 || o.origin.is_some() {
+        // RFC 9112 section 3.2: a malformed Host, or none, is answered 400; CloudFront's 403
+        // conforms too. A valid name the distribution does not know is refused with 403.
+        let malformed = req
+            .host
+            .as_deref()
+            .is_none_or(|h| crate::distribution::valid_host_name(h).is_none());
+        let ok = o.origin.is_none() && (o.status == 403 || (malformed && o.status == 400));
+        if !ok {
             out.push(v(RuleId::HostRoute, format!(
-                "expected 403 for Host {:?}, which is not {} or an alias, origin not contacted; got {}",
+                "expected {} for Host {:?}, which is not {} or an alias, origin not contacted; got {}",
+                if malformed { "400 or 403" } else { "403" },
                 req.host.as_deref().unwrap_or("(none)"), dist.domain, describe(o)
             )));
         }
@@ -345,15 +397,20 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
     }
     // MTH-SUPPORTED.
     if !req.method.is_supported() {
-        if o.status != 403 || o.origin.is_some() {
+        if !UNKNOWN_METHOD.contains(&o.status) || o.origin.is_some() {
             out.push(v(
                 RuleId::MthSupported,
                 format!(
-                    "expected 403 for unsupported method {}, origin not contacted; got {}",
+                    "expected 403 (or 400, 405, 501) for unsupported method {}, origin not contacted; got {}",
                     req.method,
                     describe(o)
                 ),
             ));
+        } else if o.status != 403 {
+            out.push(note(RuleId::MthSupported, format!(
+                "refused {} with {} (an RFC status for a method the server does not serve) where the model answers 403; both conform",
+                req.method, o.status
+            )));
         }
         return out;
     }
@@ -380,6 +437,23 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
         .position(|b| b.is_default || b.path_pattern.matches(&norm))
         .unwrap_or(dist.behaviors.len() - 1);
     let b = &dist.behaviors[bi];
+    // A request sent without a length, as no real client sends it, may be refused for that
+    // alone before the behavior's rules apply: a note on the rule it would have exercised, never
+    // a violation.
+    if o.status == 411 && !req.content_length && req.body_len == 0 && o.origin.is_none() {
+        let rule = match expect(dist, b, req) {
+            Expect::Refuse(rule) => rule,
+            Expect::Redirect301 => RuleId::VppRedirectSafe,
+            Expect::Redirect307 | Expect::Redirect307Or403 => RuleId::VppRedirectUnsafe,
+            Expect::Forward(_) if req.scheme == Scheme::Https => RuleId::VppHttpsServed,
+            Expect::Forward(_) => RuleId::VppAllowAll,
+        };
+        out.push(note(rule, format!(
+            "the target answered 411 Length Required to a {} sent without Content-Length (as no real client sends it): {rule} was not exercised",
+            req.method
+        )));
+        return out;
+    }
     if !matches!(s, Seen::Other(_)) && !consistent(dist, b, req, s) {
         let fitting: Vec<(Misreading, usize)> = Misreading::ALL
             .into_iter()
@@ -396,7 +470,7 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
             behavior_checks(dist, req, o, s, b, &mut direct);
             let mut alternatives: Vec<RuleId> = Vec::new();
             let others = fitting[1..].iter().map(|(m, _)| m.rule());
-            for r in others.chain(direct.iter().filter(|d| !d.info).map(|d| d.rule)) {
+            for r in others.chain(direct.iter().filter(|d| d.is_failure()).map(|d| d.rule)) {
                 if r != m.rule() && !alternatives.contains(&r) {
                     alternatives.push(r);
                 }
@@ -458,6 +532,23 @@ fn behavior_checks(
             ),
         ));
     }
+    // CACHE-POLICY-FIRST: the policy comes before the cache; a cached object never answers a
+    // request the policy redirects or refuses (the policy rule below names the wrong answer too).
+    if edge_answer && !edge_status_ok && o.origin.is_none() && o.cache.is_some() {
+        out.push(v(
+            RuleId::CachePolicyFirst,
+            format!(
+                "the viewer protocol policy ({pol}) applies before the cache: {} {} must get the edge's {}, not a cached object; got {}",
+                req.scheme,
+                req.method,
+                match e {
+                    Expect::Refuse(_) => "403",
+                    _ => "redirect",
+                },
+                describe(o)
+            ),
+        ));
+    }
     match e {
         Expect::Refuse(rule) => {
             if o.status != 403 {
@@ -506,20 +597,10 @@ fn behavior_checks(
         }
         Expect::Redirect307Or403 => {
             if o.status == 307 {
-                out.push(Violation {
-                    rule: RuleId::VppRedirectUnsafe,
-                    message: format!("{} is not allowed on this behavior: the target redirected (307) before refusing; RULES.md leaves 307 vs 403 open here", req.method),
-                    info: true,
-                    alternatives: Vec::new(),
-                });
+                out.push(note(RuleId::VppRedirectUnsafe, format!("{} is not allowed on this behavior: the target redirected (307) before refusing; RULES.md leaves 307 vs 403 open here", req.method)));
                 redirect_checks(dist, req, o, out);
             } else if o.status == 403 {
-                out.push(Violation {
-                    rule: RuleId::VppRedirectUnsafe,
-                    message: format!("{} is not allowed on this behavior: the target refused (403) before redirecting; RULES.md leaves 307 vs 403 open here", req.method),
-                    info: true,
-                    alternatives: Vec::new(),
-                });
+                out.push(note(RuleId::VppRedirectUnsafe, format!("{} is not allowed on this behavior: the target refused (403) before redirecting; RULES.md leaves 307 vs 403 open here", req.method)));
             } else {
                 out.push(v(
                     RuleId::VppRedirectUnsafe,
@@ -552,85 +633,156 @@ fn behavior_checks(
                     ));
                 }
             }
-            match &o.origin {
-                None if o.origin_failure.is_none() => {
+            match (&o.origin, &o.cache) {
+                (None, Some(hit)) => cache_hit_checks(dist, req, b, origin, hit, out),
+                (None, None) if o.origin_failure.is_none() => {
                     let rule = match (req.scheme, pol) {
                         (Scheme::Https, _) => RuleId::VppHttpsServed,
                         (Scheme::Http, _) => RuleId::VppAllowAll,
                     };
                     out.push(v(rule, format!(
-                        "{} {} on a {pol} behavior must be forwarded to origin `{}`; got {} and the origin saw nothing",
+                        "{} {} on a {pol} behavior must be forwarded to origin `{}` (or served from the cache); got {} and the origin saw nothing",
                         req.scheme, req.method, dist.origins[origin].id, describe(o)
                     )));
                 }
-                None => {}
-                Some(c) => {
-                    let org = &dist.origins[origin];
-                    let (want_proto, want_port, rule) = match org.kind {
-                        OriginKind::S3 => (
-                            req.scheme,
-                            req.scheme.default_port(),
-                            RuleId::OrgS3MatchViewer,
-                        ),
-                        OriginKind::S3Website { http_port } => {
-                            (Scheme::Http, http_port, RuleId::OrgWebsiteHttp)
-                        }
-                        OriginKind::Custom {
-                            protocol_policy,
-                            http_port,
-                            https_port,
-                        } => {
-                            let p = match protocol_policy {
-                                OriginProtocolPolicy::HttpOnly => Scheme::Http,
-                                OriginProtocolPolicy::HttpsOnly => Scheme::Https,
-                                OriginProtocolPolicy::MatchViewer => req.scheme,
-                            };
-                            (
-                                p,
-                                if p == Scheme::Https {
-                                    https_port
-                                } else {
-                                    http_port
-                                },
-                                RuleId::OrgCustomPolicy,
-                            )
-                        }
+                (None, None) => {}
+                (Some(c), _) => {
+                    let viewer = Viewer {
+                        scheme: req.scheme,
+                        target: &req.target,
+                        sent_xfp: Some(req.header("x-forwarded-proto").is_some()),
                     };
-                    if c.protocol != want_proto || c.port != want_port {
-                        out.push(v(rule, format!(
-                            "origin `{}` ({}) must be reached over {want_proto} on port {want_port} for a {} viewer; it was reached over {} on port {}",
-                            org.id, org.kind.type_str(), req.scheme, c.protocol, c.port
-                        )));
-                    }
-                    let want_target = format!("{}{}", org.origin_path, req.target);
-                    if c.target != want_target {
-                        out.push(v(
-                            RuleId::OrgPath,
-                            format!(
-                                "the origin must receive {want_target:?}; it received {:?}",
-                                c.target
-                            ),
-                        ));
-                    }
-                    if req.header("x-forwarded-proto").is_some() {
-                        if let Some(x) = c.header("x-forwarded-proto") {
-                            out.push(v(RuleId::OrgXfpStripped, format!("the viewer's X-Forwarded-Proto must not reach the origin; the origin saw X-Forwarded-Proto: {x}")));
-                        }
-                    }
-                    match c.header("cloudfront-forwarded-proto") {
-                        Some(p) if p != req.scheme.as_str() => out.push(v(RuleId::OrgCfProto, format!(
-                            "CloudFront-Forwarded-Proto must carry the viewer's scheme {}; the origin saw {p}", req.scheme
-                        ))),
-                        None if b.forward_cloudfront_proto => out.push(v(RuleId::OrgCfProto, format!(
-                            "the behavior forwards CloudFront-Forwarded-Proto; the origin did not receive it (expected {})", req.scheme
-                        ))),
-                        _ => {}
-                    }
+                    origin_checks(dist, b, origin, &viewer, c, out);
                 }
             }
         }
     }
     log_checks(req, o, e, s, out);
+}
+
+/// The viewer request an origin fetch was made for.
+struct Viewer<'a> {
+    scheme: Scheme,
+    target: &'a str,
+    /// Whether it carried `X-Forwarded-Proto`; `None` when that is not known (a cache fill).
+    sent_xfp: Option<bool>,
+}
+
+/// The origin-side rules (ORG-*) a fetch from origin `origin` for `viewer` breaks.
+fn origin_checks(
+    dist: &Distribution,
+    b: &Behavior,
+    origin: usize,
+    viewer: &Viewer,
+    c: &OriginContact,
+    out: &mut Vec<Violation>,
+) {
+    let org = &dist.origins[origin];
+    let (want_proto, want_port, rule) = origin_route(org.kind, viewer.scheme);
+    if c.protocol != want_proto || c.port != want_port {
+        out.push(v(rule, format!(
+            "origin `{}` ({}) must be reached over {want_proto} on port {want_port} for a {} viewer; it was reached over {} on port {}",
+            org.id, org.kind.type_str(), viewer.scheme, c.protocol, c.port
+        )));
+    }
+    let want_target = format!("{}{}", org.origin_path, viewer.target);
+    if c.target != want_target {
+        out.push(v(
+            RuleId::OrgPath,
+            format!(
+                "the origin must receive {want_target:?}; it received {:?}",
+                c.target
+            ),
+        ));
+    }
+    if viewer.sent_xfp == Some(true) {
+        if let Some(x) = c.header("x-forwarded-proto") {
+            out.push(v(RuleId::OrgXfpStripped, format!("the viewer's X-Forwarded-Proto must not reach the origin; the origin saw X-Forwarded-Proto: {x}")));
+        }
+    }
+    match c.header("cloudfront-forwarded-proto") {
+        Some(p) if p != viewer.scheme.as_str() => out.push(v(RuleId::OrgCfProto, format!(
+            "CloudFront-Forwarded-Proto must carry the viewer's scheme {}; the origin saw {p}", viewer.scheme
+        ))),
+        None if b.forward_cloudfront_proto => out.push(v(RuleId::OrgCfProto, format!(
+            "the behavior forwards CloudFront-Forwarded-Proto; the origin did not receive it (expected {})", viewer.scheme
+        ))),
+        _ => {}
+    }
+}
+
+/// The protocol and port an origin of `kind` is reached on for a viewer over `scheme`, and the
+/// rule that says so.
+fn origin_route(kind: OriginKind, scheme: Scheme) -> (Scheme, u16, RuleId) {
+    match kind {
+        OriginKind::S3 => (scheme, scheme.default_port(), RuleId::OrgS3MatchViewer),
+        OriginKind::S3Website { http_port } => (Scheme::Http, http_port, RuleId::OrgWebsiteHttp),
+        OriginKind::Custom {
+            protocol_policy,
+            http_port,
+            https_port,
+        } => {
+            let p = match protocol_policy {
+                OriginProtocolPolicy::HttpOnly => Scheme::Http,
+                OriginProtocolPolicy::HttpsOnly => Scheme::Https,
+                OriginProtocolPolicy::MatchViewer => scheme,
+            };
+            let port = if p == Scheme::Https {
+                https_port
+            } else {
+                http_port
+            };
+            (p, port, RuleId::OrgCustomPolicy)
+        }
+    }
+}
+
+/// A response served from the cache for a request the behavior forwards (CACHE-*): served, as
+/// far as the viewer protocol policy goes; never for an unsafe method; the origin side is judged
+/// on the fetch that filled the entry when it is known, and is not observed otherwise.
+fn cache_hit_checks(
+    dist: &Distribution,
+    req: &Request,
+    b: &Behavior,
+    origin: usize,
+    hit: &CacheHit,
+    out: &mut Vec<Violation>,
+) {
+    if matches!(
+        req.method,
+        Method::Post | Method::Put | Method::Patch | Method::Delete
+    ) {
+        out.push(v(RuleId::CacheNeverUnsafe, format!(
+            "a {} must reach the origin, never be answered from the cache; the origin saw nothing and the response carries {}",
+            req.method, hit.evidence
+        )));
+        return;
+    }
+    if let Some(fill) = &hit.fill {
+        // CACHE-KEY-PROTOCOL: the entry may have been filled for a viewer of the other scheme;
+        // the fetch is judged against the viewer it was made for.
+        let viewer = Viewer {
+            scheme: fill.viewer_scheme,
+            target: &fill.viewer_target,
+            sent_xfp: None,
+        };
+        origin_checks(dist, b, origin, &viewer, &fill.contact, out);
+        return;
+    }
+    let org = &dist.origins[origin];
+    let mut rules = vec![origin_route(org.kind, req.scheme).2, RuleId::OrgPath];
+    if req.header("x-forwarded-proto").is_some() {
+        rules.push(RuleId::OrgXfpStripped);
+    }
+    if b.forward_cloudfront_proto {
+        rules.push(RuleId::OrgCfProto);
+    }
+    for rule in rules {
+        out.push(unobserved(rule, format!(
+            "served from the cache ({}): the origin saw no fetch for this request and the one that filled the entry is unknown",
+            hit.evidence
+        )));
+    }
 }
 
 /// LOC-SCHEME, LOC-HOST, LOC-TARGET, LOC-SAFE and BIL-REDIRECT-PAIR for an edge redirect.
@@ -793,7 +945,10 @@ fn describe(o: &Outcome) -> String {
             " (origin reached over {} port {})",
             c.protocol, c.port
         )),
-        None => s.push_str(" (origin not contacted)"),
+        None => match &o.cache {
+            Some(hit) => s.push_str(&format!(" (served from the cache: {})", hit.evidence)),
+            None => s.push_str(" (origin not contacted)"),
+        },
     }
     s
 }

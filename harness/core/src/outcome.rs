@@ -53,6 +53,34 @@ pub struct LogObservation {
     pub sc_bytes: Option<u64>,
 }
 
+/// Evidence that a response came from the edge's cache (CACHE-HIT-SERVED): the origin saw no
+/// fetch for this request, and the response carries an earlier fetch's mark, `X-Cache: Hit…` or
+/// `Age`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheHit {
+    /// What showed it, as seen: `x-edgeconform-fetch: 123-4-0; origin=assets`, `x-cache: Hit from cloudfront`, `age: 12`.
+    pub evidence: String,
+    /// The origin (id as in the distribution) that served the fetch filling the entry, when the
+    /// mark names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The fetch that filled the entry, when its origin record is known: origin-side rules are
+    /// judged on it instead of being not observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Fill>,
+}
+
+/// The origin fetch that filled a cache entry, and the viewer request it was made for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fill {
+    /// The scheme of the viewer request that caused the fetch (CACHE-KEY-PROTOCOL: it may differ
+    /// from the scheme of the request served from the cache).
+    pub viewer_scheme: Scheme,
+    /// The request-target of that viewer request.
+    pub viewer_target: String,
+    pub contact: OriginContact,
+}
+
 /// Everything observable about one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -71,6 +99,9 @@ pub struct Outcome {
     pub closed: bool,
     pub origin_failure: Option<OriginFailure>,
     pub log: Option<LogObservation>,
+    /// The response came from the edge's cache (the origin saw nothing for this request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheHit>,
 }
 
 impl Outcome {
@@ -101,6 +132,7 @@ impl Outcome {
                     closed: r.close,
                     origin_failure: None,
                     log: None,
+                    cache: None,
                 }
             }
             Action::Forward(f) => {
@@ -139,6 +171,7 @@ impl Outcome {
                     closed: false,
                     origin_failure: None,
                     log: None,
+                    cache: None,
                 }
             }
         }

@@ -249,6 +249,11 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// Body length in bytes (0: no body).
     pub body_len: u64,
+    /// A `Content-Length: body_len` header is sent. Real clients always send one with a body,
+    /// and with an empty POST, PUT or PATCH; `false` with an empty body sends no length at all
+    /// (which some servers answer with 411 before any configuration applies).
+    #[serde(default)]
+    pub content_length: bool,
 }
 
 impl Request {
@@ -262,7 +267,15 @@ impl Request {
             version: HttpVersion::Http11,
             headers: Vec::new(),
             body_len: 0,
+            content_length: false,
         }
+    }
+
+    /// The same request with the body a real client sends for its method when the spec says
+    /// nothing: see [`client_body`].
+    pub fn with_client_body(mut self) -> Request {
+        (self.body_len, self.content_length) = client_body(&self.method, None, None);
+        self
     }
 
     /// The path part of the request-target (before the first `?`).
@@ -302,6 +315,31 @@ impl Request {
             + 3
             + self.host.as_deref().map_or(0, str::len)
             + self.target.len()
+    }
+}
+
+/// The body length POST, PUT and PATCH carry by default: a small form, as a browser or curl
+/// sends it.
+pub const DEFAULT_BODY_LEN: u64 = 16;
+
+/// The body a request carries and whether it sends a `Content-Length`, as real clients do:
+/// browsers, curl and SDKs always send a length with POST, PUT and PATCH (a small body unless told
+/// otherwise), and neither a body nor a length with the other methods. `body_size` states the body
+/// (`0`: an empty body with `Content-Length: 0`); `content_length: Some(false)` sends no length and
+/// no body, which no real client does.
+pub fn client_body(
+    method: &Method,
+    body_size: Option<u64>,
+    content_length: Option<bool>,
+) -> (u64, bool) {
+    match (body_size, content_length) {
+        (_, Some(false)) => (0, false),
+        (Some(n), _) => (n, true),
+        (None, Some(true)) => (0, true),
+        (None, None) if matches!(method, Method::Post | Method::Put | Method::Patch) => {
+            (DEFAULT_BODY_LEN, true)
+        }
+        (None, None) => (0, false),
     }
 }
 
@@ -355,6 +393,23 @@ mod tests {
         assert_eq!(host_without_port("www.example.com"), "www.example.com");
         assert_eq!(host_without_port("[::1]:443"), "[::1]");
         assert_eq!(host_without_port("a:b"), "a:b");
+    }
+
+    #[test]
+    fn bodies_and_lengths_are_what_real_clients_send() {
+        assert_eq!(
+            client_body(&Method::Post, None, None),
+            (DEFAULT_BODY_LEN, true)
+        );
+        assert_eq!(
+            client_body(&Method::Patch, None, None),
+            (DEFAULT_BODY_LEN, true)
+        );
+        assert_eq!(client_body(&Method::Get, None, None), (0, false));
+        assert_eq!(client_body(&Method::Delete, None, None), (0, false));
+        assert_eq!(client_body(&Method::Put, Some(0), None), (0, true));
+        assert_eq!(client_body(&Method::Get, Some(5), None), (5, true));
+        assert_eq!(client_body(&Method::Post, None, Some(false)), (0, false));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How well a rule is established (`RULES.md`): documented by AWS, observed in public traces,
-/// inferred, or a rule this project sets for itself.
+/// inferred, a rule this project sets for itself, or a security property (always `must`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strength {
@@ -14,6 +14,8 @@ pub enum Strength {
     Observed,
     Inferred,
     Project,
+    /// A security property: always level `must`, whatever the evidence behind the statuses.
+    Security,
 }
 
 impl Strength {
@@ -69,6 +71,8 @@ pub enum Group {
     Host,
     #[serde(rename = "LIM")]
     Lim,
+    #[serde(rename = "CACHE")]
+    Cache,
 }
 
 impl Group {
@@ -83,6 +87,7 @@ impl Group {
             Group::Log => "LOG",
             Group::Host => "HOST",
             Group::Lim => "LIM",
+            Group::Cache => "CACHE",
         }
     }
 
@@ -98,6 +103,7 @@ impl Group {
             Group::Log => "Access logs",
             Group::Host => "Hosts",
             Group::Lim => "Limits",
+            Group::Cache => "Caching",
         }
     }
 }
@@ -164,8 +170,8 @@ catalog! {
     LocHost = "LOC-HOST", Loc, Observed, true;
     /// Its path and query are the viewer's raw request-target, byte for byte (no decoding, no normalising, query kept, no fragment).
     LocTarget = "LOC-TARGET", Loc, Inferred, true;
-    /// `Location` never contains CR, LF or other control bytes, and never names a host other than the viewer's.
-    LocSafe = "LOC-SAFE", Loc, Inferred, true;
+    /// `Location` never contains CR, LF or other control bytes, and never names a host other than the viewer's; a `Host` that is not a valid host name never reaches a `Location`. An open redirect is a security failure.
+    LocSafe = "LOC-SAFE", Loc, Security, true;
     /// Redirects and VPP/method refusals are produced at the edge: the origin sees no request for them.
     LocEdgeOnly = "LOC-EDGE-ONLY", Loc, Documented, true;
     /// Only GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE are served; any other method token gets 403.
@@ -220,10 +226,18 @@ catalog! {
     LogFormat = "LOG-FORMAT", Log, Documented, true;
     /// A VPP redirect is logged with result type `Redirect`; an edge 403 with `Error`; `cs-protocol` is the viewer's scheme.
     LogResultType = "LOG-RESULT-TYPE", Log, Documented, true;
-    /// The `Host` (port ignored, case-insensitive) must be the distribution's domain or one of its aliases; otherwise 403.
+    /// The `Host` (port ignored, case-insensitive) must be the distribution's domain or one of its aliases; a valid but unknown `Host` gets 403. A malformed `Host`, more than one, or none on HTTP/1.1 gets 400 (RFC 9112) or 403.
     HostRoute = "HOST-ROUTE", Host, Documented, true;
-    /// Request line + headers over 20,480 bytes, or a URL over 8,192 bytes, gets 413 and the connection is closed; not logged.
+    /// Request line + headers over 20,480 bytes, or a URL over 8,192 bytes, is refused at the edge and not logged: 413 (the model), or 400, 414 or 431 (the RFC statuses).
     LimSize = "LIM-SIZE", Lim, Documented, true;
+    /// A GET/HEAD a behavior serves may be answered from the cache: "forwarded" means forwarded or served from the cache; origin-side rules are not observed for a hit unless the fetch that filled it is known.
+    CacheHitServed = "CACHE-HIT-SERVED", Cache, Documented, true;
+    /// The default cache key does not include the viewer's protocol: an HTTPS viewer may be served an object fetched for an HTTP viewer.
+    CacheKeyProtocol = "CACHE-KEY-PROTOCOL", Cache, Documented, true;
+    /// A response to PUT, POST, PATCH or DELETE is never served from the cache; those always reach the origin.
+    CacheNeverUnsafe = "CACHE-NEVER-UNSAFE", Cache, Documented, true;
+    /// The viewer protocol policy is applied before the cache is consulted: a cached object never answers an HTTP request under redirect-to-https or https-only.
+    CachePolicyFirst = "CACHE-POLICY-FIRST", Cache, Documented, true;
 }
 
 impl RuleId {
@@ -297,26 +311,85 @@ mod tests {
         }
     }
 
-    #[test]
-    fn catalog_matches_rules_md() {
-        // Every ID in the catalog file beside the repo (when present) is in CATALOG and vice versa.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/RULES.md");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return;
-        };
-        let mut ids: Vec<&str> = text
-            .lines()
+    /// The rule rows of a catalog file: (ID, strength column), in order.
+    fn rows(text: &str) -> Vec<(&str, &str)> {
+        text.lines()
             .filter_map(|l| l.strip_prefix("| "))
-            .filter_map(|l| l.split(" |").next())
-            .filter(|id| {
-                id.contains('-')
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                let id = cells[0].trim_end_matches(" |");
+                let is_id = id.contains('-')
                     && id
                         .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+                (is_id && cells.len() >= 3)
+                    .then(|| (id, cells[cells.len() - 1].trim_end_matches(" |")))
             })
+            .collect()
+    }
+
+    /// The strength a catalog row's `str` column names: its first word decides (`D (details I)`
+    /// is documented, with inferred details).
+    fn strength_of(column: &str) -> Option<Strength> {
+        let c = column.trim();
+        if c.starts_with("security") {
+            Some(Strength::Security)
+        } else if c.starts_with("project") {
+            Some(Strength::Project)
+        } else {
+            match c.chars().next()? {
+                'D' => Some(Strength::Documented),
+                'O' => Some(Strength::Observed),
+                'I' => Some(Strength::Inferred),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn catalog_matches_docs_rules_md() {
+        // The catalog users read lives in the repository: every rule there is in CATALOG with the
+        // same strength, in the same order, and the other way round.
+        let text = include_str!("../../../docs/RULES.md");
+        let rows = rows(text);
+        let theirs: Vec<(&str, Option<Strength>)> =
+            rows.iter().map(|(id, s)| (*id, strength_of(s))).collect();
+        let ours: Vec<(&str, Option<Strength>)> = CATALOG
+            .iter()
+            .map(|r| (r.id.as_str(), Some(r.strength)))
             .collect();
-        ids.dedup();
-        let ours: Vec<&str> = CATALOG.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ours);
+        assert_eq!(theirs, ours);
+    }
+
+    #[test]
+    fn rows_and_strengths_are_read_as_written() {
+        let text = "| ID | rule | str |\n|---|---|---|\n| VPP-A | a rule | D |\n| LOC-B | x | b | security (`must`) |\n| not a row\n";
+        assert_eq!(
+            rows(text),
+            vec![("VPP-A", "D"), ("LOC-B", "security (`must`)")]
+        );
+        assert_eq!(strength_of("D (details I)"), Some(Strength::Documented));
+        assert_eq!(strength_of("project rule"), Some(Strength::Project));
+        assert_eq!(strength_of("I"), Some(Strength::Inferred));
+        assert_eq!(strength_of("?"), None);
+    }
+
+    #[test]
+    fn docs_rules_md_follows_the_team_catalog() {
+        // The team's catalog beside the repository (when present: CI and developers have it) is
+        // the input for new rules; the repository's copy must carry the same rule rows.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/RULES.md");
+        let Ok(shared) = std::fs::read_to_string(path) else {
+            eprintln!("note: {path} is absent; only docs/RULES.md is checked against the code");
+            return;
+        };
+        let docs = include_str!("../../../docs/RULES.md");
+        let row_lines = |t: &str| -> Vec<String> {
+            t.lines()
+                .filter(|l| rows(l).len() == 1)
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(row_lines(docs), row_lines(&shared));
     }
 }

@@ -5,7 +5,9 @@
 use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::judge::judge;
-use edgeconform_core::outcome::{LogObservation, OriginContact, OriginFailure, Outcome};
+use edgeconform_core::outcome::{
+    CacheHit, Fill, LogObservation, OriginContact, OriginFailure, Outcome,
+};
 use edgeconform_core::{HttpVersion, Method, Request, RuleId, Scheme};
 
 fn standard() -> Distribution {
@@ -25,7 +27,7 @@ fn model(d: &Distribution, r: &Request) -> Outcome {
 fn verdict(d: &Distribution, r: &Request, o: &Outcome) -> Vec<RuleId> {
     let mut v: Vec<RuleId> = judge(d, r, o)
         .into_iter()
-        .filter(|v| !v.info)
+        .filter(|v| v.is_failure())
         .map(|v| v.rule)
         .collect();
     v.sort();
@@ -200,6 +202,7 @@ fn case_insensitive_matching_is_pat_case() {
         closed: false,
         origin_failure: None,
         log: None,
+        cache: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatCase]);
 }
@@ -230,6 +233,7 @@ fn star_not_crossing_slash_is_pat_wildcard() {
         closed: false,
         origin_failure: None,
         log: None,
+        cache: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatWildcard]);
 }
@@ -248,6 +252,7 @@ fn ignoring_allowed_methods_is_mth_allowed() {
         closed: false,
         origin_failure: None,
         log: None,
+        cache: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthAllowed]);
 }
@@ -318,7 +323,8 @@ fn request_level_rules() {
 
     let r = req(Method::Other("PROPFIND".into()), Scheme::Https, "/public/x");
     let mut o = model(&d, &r);
-    o.status = 405;
+    o.status = 200;
+    o.origin = contact("assets", Scheme::Https, 443, "/public/x");
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthSupported]);
 
     let mut r = req(Method::Get, Scheme::Https, "/public/x");
@@ -514,4 +520,203 @@ fn a_misreading_keeps_the_rules_the_same_outcome_also_breaks_as_alternatives() {
     let got = all(&r, &o);
     assert_eq!(got[0].0, RuleId::VppPerBehavior);
     assert!(!got[0].1.contains(&RuleId::PatWildcard), "{got:?}");
+}
+
+/// The rules judged with a note (info), sorted.
+fn notes(d: &Distribution, r: &Request, o: &Outcome) -> Vec<RuleId> {
+    let mut v: Vec<RuleId> = judge(d, r, o)
+        .into_iter()
+        .filter(|v| v.info)
+        .map(|v| v.rule)
+        .collect();
+    v.sort();
+    v
+}
+
+/// The rules judged not observed, sorted.
+fn unobserved(d: &Distribution, r: &Request, o: &Outcome) -> Vec<RuleId> {
+    let mut v: Vec<RuleId> = judge(d, r, o)
+        .into_iter()
+        .filter(|v| v.not_observed)
+        .map(|v| v.rule)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn rfc_statuses_for_malformed_input_conform() {
+    let d = standard();
+    // RFC 9112 section 3.2: a malformed Host is answered 400; 403 conforms too.
+    for host in ["user@www.example.com", "www.example.com/x", "a b"] {
+        let mut r = req(Method::Get, Scheme::Http, "/public/x");
+        r.host = Some(host.into());
+        let mut o = model(&d, &r);
+        assert_eq!(o.status, 403);
+        assert_eq!(verdict(&d, &r, &o), vec![], "{host}");
+        o.status = 400;
+        assert_eq!(verdict(&d, &r, &o), vec![], "{host}");
+        o.status = 404;
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute], "{host}");
+    }
+    // A valid name the distribution does not serve is a 403, never a 400.
+    let mut r = req(Method::Get, Scheme::Http, "/public/x");
+    r.host = Some("evil.example".into());
+    let mut o = model(&d, &r);
+    o.status = 400;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute]);
+
+    // Unknown method tokens: 400, 405 and 501 conform, and are noted.
+    let r = req(Method::Other("PROPFIND".into()), Scheme::Https, "/public/x");
+    for status in [400, 405, 501] {
+        let mut o = model(&d, &r);
+        o.status = status;
+        assert_eq!(verdict(&d, &r, &o), vec![], "{status}");
+        assert_eq!(notes(&d, &r, &o), vec![RuleId::MthSupported], "{status}");
+    }
+
+    // LIM-SIZE: 400, 414 and 431 conform, and are noted; an origin contact never does.
+    let mut r = req(Method::Get, Scheme::Https, "/public/x");
+    r.headers.push(("X-Big".into(), "a".repeat(21_000)));
+    for status in [400, 414, 431] {
+        let mut o = model(&d, &r);
+        o.status = status;
+        assert_eq!(verdict(&d, &r, &o), vec![], "{status}");
+        assert_eq!(notes(&d, &r, &o), vec![RuleId::LimSize], "{status}");
+    }
+    let mut o = model(&d, &r);
+    o.status = 431;
+    o.origin = contact("assets", Scheme::Https, 443, "/public/x");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::LimSize]);
+}
+
+#[test]
+fn an_open_redirect_is_a_loc_safe_failure_at_level_must() {
+    let d = standard();
+    let mut r = req(Method::Get, Scheme::Http, "/images/a.jpg");
+    r.host = Some("evil.example".into());
+    let mut o = model(&d, &r);
+    o.status = 301;
+    o.location = Some("https://evil.example/images/a.jpg".into());
+    let v = verdict(&d, &r, &o);
+    assert!(v.contains(&RuleId::LocSafe), "{v:?}");
+    assert_eq!(
+        RuleId::LocSafe.strength().default_level(),
+        edgeconform_core::rules::Level::Must
+    );
+}
+
+#[test]
+fn a_411_to_a_request_without_length_is_a_note() {
+    let d = standard();
+    let mut r = req(Method::Post, Scheme::Https, "/api/x");
+    let mut o = model(&d, &r);
+    o.status = 411;
+    o.origin = None;
+    o.body_bytes = 0;
+    o.object_bytes = 0;
+    // Sent without a length, as no real client does: a note on the rule it would have exercised.
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(notes(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+    // Sent with a length, as real clients do: the 411 is the target's answer to a real request.
+    r = r.with_client_body();
+    assert!(r.content_length);
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+}
+
+fn hit(evidence: &str, origin: Option<&str>) -> Option<CacheHit> {
+    Some(CacheHit {
+        evidence: evidence.into(),
+        origin: origin.map(str::to_string),
+        fill: None,
+    })
+}
+
+/// A response served from the cache: the object, no origin contact, the mark of an earlier fetch.
+fn cached(d: &Distribution, r: &Request, origin: &str) -> Outcome {
+    let mut o = model(d, r);
+    o.origin = None;
+    o.cache = hit("x-edgeconform-fetch: 1-2-0; origin=x", Some(origin));
+    o
+}
+
+#[test]
+fn a_cache_hit_is_served_and_leaves_the_origin_side_unobserved() {
+    let d = standard();
+    // HTTPS GET under redirect-to-https, allow-all over HTTP: served, not "must be forwarded".
+    for (s, target, origin) in [
+        (Scheme::Https, "/images/a.jpg", "assets"),
+        (Scheme::Http, "/public/a.jpg", "assets"),
+        (Scheme::Https, "/api/a", "api"),
+    ] {
+        let r = req(Method::Get, s, target);
+        let o = cached(&d, &r, origin);
+        assert_eq!(verdict(&d, &r, &o), vec![], "{s} {target}");
+        assert!(!unobserved(&d, &r, &o).is_empty(), "{s} {target}");
+    }
+    let r = req(Method::Get, Scheme::Https, "/api/a");
+    assert_eq!(
+        unobserved(&d, &r, &cached(&d, &r, "api")),
+        vec![RuleId::OrgCustomPolicy, RuleId::OrgPath, RuleId::OrgCfProto]
+    );
+    // Without the cache evidence the same answer is a failure: nothing was served.
+    let mut o = cached(&d, &r, "api");
+    o.cache = None;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+}
+
+#[test]
+fn a_known_fill_is_judged_for_the_viewer_it_was_made_for() {
+    let d = standard();
+    // An HTTPS viewer served an object an HTTP viewer's fetch put in the cache: conformant
+    // (CACHE-KEY-PROTOCOL), and the fetch itself is judged as the HTTP viewer's.
+    let r = req(Method::Get, Scheme::Https, "/public/a.jpg");
+    let mut o = cached(&d, &r, "assets");
+    let fill = |protocol, port| Fill {
+        viewer_scheme: Scheme::Http,
+        viewer_target: "/public/a.jpg".into(),
+        contact: contact("assets", protocol, port, "/public/a.jpg").unwrap(),
+    };
+    o.cache.as_mut().unwrap().fill = Some(fill(Scheme::Http, 80));
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(unobserved(&d, &r, &o), vec![]);
+    // The fill reached the S3 origin over HTTPS for an HTTP viewer: ORG-S3-MATCH-VIEWER.
+    o.cache.as_mut().unwrap().fill = Some(fill(Scheme::Https, 443));
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgS3MatchViewer]);
+}
+
+#[test]
+fn the_cache_never_answers_unsafe_methods_or_what_the_policy_refuses() {
+    let d = standard();
+    let r = req(Method::Post, Scheme::Https, "/api/a").with_client_body();
+    assert_eq!(
+        verdict(&d, &r, &cached(&d, &r, "api")),
+        vec![RuleId::CacheNeverUnsafe]
+    );
+    // A cached object answering HTTP under redirect-to-https / https-only: the policy rule and
+    // CACHE-POLICY-FIRST.
+    let r = req(Method::Get, Scheme::Http, "/site/a.html");
+    let mut o = cached(&d, &r, "site");
+    o.status = 200;
+    o.location = None;
+    o.object_bytes = 500;
+    o.body_bytes = 500;
+    assert_eq!(
+        verdict(&d, &r, &o),
+        vec![RuleId::VppRedirectSafe, RuleId::CachePolicyFirst]
+    );
+    let r = req(Method::Get, Scheme::Http, "/account/a");
+    let mut o = cached(&d, &r, "secure");
+    o.status = 200;
+    o.object_bytes = 500;
+    o.body_bytes = 500;
+    assert_eq!(
+        verdict(&d, &r, &o),
+        vec![RuleId::VppHttpsOnly, RuleId::CachePolicyFirst]
+    );
+    // A redirect served from the cache is still judged as the redirect it is.
+    let r = req(Method::Get, Scheme::Http, "/images/a.jpg");
+    let mut o = model(&d, &r);
+    o.cache = hit("age: 30", None);
+    assert_eq!(verdict(&d, &r, &o), vec![]);
 }

@@ -160,6 +160,7 @@ fn request() -> impl Strategy<Value = Request> {
                     vec![]
                 },
                 body_len,
+                content_length: body_len > 0,
             }
         })
 }

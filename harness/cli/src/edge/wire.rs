@@ -82,6 +82,7 @@ pub(crate) fn viewer_request(parts: &Parts, scheme: Scheme) -> ViewerRequest {
             host,
             target,
             version,
+            content_length: parts.headers.contains_key(hyper::header::CONTENT_LENGTH),
             headers,
             body_len: 0,
         },

@@ -224,6 +224,10 @@ impl Client {
         for (n, v) in req.headers.iter().chain(extra) {
             b = b.header(n.as_str(), v.as_str());
         }
+        // As real clients send it: a length with every body, and with an empty POST/PUT/PATCH.
+        if req.content_length && req.header("content-length").is_none() {
+            b = b.header(hyper::header::CONTENT_LENGTH, req.body_len);
+        }
         let body = if req.body_len > 0 {
             Bytes::from(vec![b'x'; req.body_len as usize])
         } else {

@@ -34,6 +34,7 @@ pub fn outcome(
         closed: resp.closed,
         origin_failure: failure,
         log: None,
+        cache: None,
     }
 }
 

@@ -337,6 +337,8 @@ pub fn arbitrary_case(u: &mut Unstructured) -> Result<(Distribution, Request)> {
             version,
             headers,
             body_len,
+            // A body always goes with its length; an empty one with none, as the model sees it.
+            content_length: body_len > 0,
         },
     ))
 }
@@ -431,6 +433,7 @@ pub fn location_case(u: &mut Unstructured) -> Result<(Distribution, Request)> {
         version,
         headers: Vec::new(),
         body_len: 0,
+        content_length: false,
     };
     Ok((dist, req))
 }

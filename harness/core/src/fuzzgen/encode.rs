@@ -142,6 +142,9 @@ pub fn encode_case(dist: &Distribution, req: &Request) -> Option<Vec<u8>> {
         o.raw(name.as_bytes())?;
         o.raw(value.as_bytes())?;
     }
+    if req.content_length != (req.body_len > 0) {
+        return None;
+    }
     o.varlen(usize::try_from(req.body_len).ok()?)?;
     Some(o.0)
 }
@@ -160,7 +163,7 @@ pub fn encode_location(dist: &Distribution, req: &Request) -> Option<Vec<u8>> {
     ];
     o.byte(methods.iter().position(|m| *m == req.method)? as u8);
     o.byte(scheme_version_byte(req.scheme, req.version));
-    if !req.headers.is_empty() || req.body_len != 0 {
+    if !req.headers.is_empty() || req.body_len != 0 || req.content_length {
         return None;
     }
     o.byte(0);

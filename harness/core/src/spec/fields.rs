@@ -142,16 +142,33 @@ pub(crate) fn request(
             target.insert_str(at, &"a".repeat(n.value as usize));
         }
     }
+    if let Some(cl) = r.content_length.as_ref().filter(|c| !c.value) {
+        if r.body_size.is_some_and(|n| n > 0) {
+            ps.push(Problem::new(Pos::of(cl), "content_length: false sends no body; expected no body_size (or body_size: 0) with it"));
+        }
+    }
     if ps.len() > before {
         return None;
     }
+    let method = method?;
+    let (body_len, content_length) = client_body(&method, r);
     Some(Request {
-        method: method?,
+        method,
         scheme: scheme?,
         host,
         target,
         version: version?,
         headers,
-        body_len: r.body_size.unwrap_or(0),
+        body_len,
+        content_length,
     })
+}
+
+/// The body and length a request spec asks for, real-client defaults filled in.
+fn client_body(method: &Method, r: &RequestSpec) -> (u64, bool) {
+    crate::request::client_body(
+        method,
+        r.body_size,
+        r.content_length.as_ref().map(|c| c.value),
+    )
 }

@@ -179,9 +179,16 @@ pub struct RequestSpec {
     #[serde(default)]
     #[schemars(with = "Option<OrderedMap<String, String>>")]
     pub headers: Option<Spanned<OrderedMap<String, String>>>,
-    /// Request body length in bytes (default 0: no body).
+    /// Request body length in bytes, sent with `Content-Length`. Default: as real clients send,
+    /// a 16-byte body for POST, PUT and PATCH, none for the other methods; `0` sends an empty body
+    /// with `Content-Length: 0`.
     #[serde(default)]
     pub body_size: Option<u64>,
+    /// `false`: send no `Content-Length` and no body, as no real client does for POST, PUT or
+    /// PATCH; a 411 Length Required is then reported as `info`, not as a policy violation.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub content_length: Option<Spanned<bool>>,
     /// Grow the request to a given size without writing it out (LIM-SIZE).
     #[serde(default)]
     pub pad: Option<PadSpec>,

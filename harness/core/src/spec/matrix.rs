@@ -201,7 +201,9 @@ impl Matrix {
             version,
             headers: Vec::new(),
             body_len: 0,
-        };
+            content_length: false,
+        }
+        .with_client_body();
         let model = model::predict(dist, &req, false, self.object_size, None);
         let d = &model.decisions[0];
         Case {

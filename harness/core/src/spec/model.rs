@@ -74,6 +74,7 @@ fn outcome(
             closed: false,
             origin_failure: Some(f),
             log: None,
+            cache: None,
         };
     }
     o.log = Some(log_line(req, d, o.status));

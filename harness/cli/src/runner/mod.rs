@@ -86,6 +86,9 @@ pub struct RunOpts {
     pub spool: Option<PathBuf>,
     /// The target has no HTTPS listener (this says why): cases with an HTTPS leg are not run.
     pub no_https: Option<String>,
+    /// Judge the viewer side only: the origin's records are not read, and what only the origin
+    /// or the bill could show is reported as not observed.
+    pub viewer_only: bool,
 }
 
 /// What a run produced.
@@ -143,6 +146,7 @@ pub async fn run(
         );
         let timeout = opts.request_timeout;
         let no_https = opts.no_https.clone();
+        let viewer_only = opts.viewer_only;
         workers.push(tokio::spawn(async move {
             let mut clients: Vec<(String, Client)> = Vec::new();
             loop {
@@ -176,6 +180,7 @@ pub async fn run(
                             records.as_ref(),
                             job,
                             &format!("{nonce}-{i}"),
+                            viewer_only,
                         )
                         .await
                     }
@@ -267,6 +272,7 @@ async fn run_case(
     records: &dyn Records,
     job: &Job,
     corr: &str,
+    viewer_only: bool,
 ) -> (CaseResult, Ledger, Vec<Outcome>) {
     let started = Instant::now();
     let case = &job.case;
@@ -316,8 +322,13 @@ async fn run_case(
             .await
         {
             Ok(resp) => {
-                let recs = records.records_for(&id).await;
-                let o = observe::outcome(&resp, &recs, case.origin_failure);
+                let recs = if viewer_only {
+                    Vec::new()
+                } else {
+                    records.records_for(&id).await
+                };
+                let mut o = observe::outcome(&resp, &recs, case.origin_failure);
+                o.viewer_only = viewer_only;
                 if let Some(c) = charge(&req, &o) {
                     ledger.add(&c);
                 }
@@ -431,13 +442,18 @@ pub fn evaluate(
             .into_iter()
             .filter(|m| !(log_pending && m.observer == "log"))
         {
-            // What the origin saw for a response served from the cache is not observed: the
-            // expectation on it neither holds nor breaks, and counts only against the
-            // origin-side rules it rests on (the policy was judged: a hit is served).
-            let from_cache = m.observer == "origin"
-                && legs
-                    .get(m.leg)
-                    .is_some_and(|o| o.origin.is_none() && o.cache.is_some());
+            // What the origin saw for a response served from the cache, or in a viewer-only
+            // run, and the bill of a viewer-only run, are not observed: the expectation on them
+            // neither holds nor breaks, and counts only against the rules of that side (the
+            // policy was judged: a hit is served).
+            let leg = legs.get(m.leg);
+            let unseen_origin =
+                leg.is_some_and(|o| o.origin.is_none() && (o.cache.is_some() || o.viewer_only));
+            let from_cache = match m.observer {
+                "origin" => unseen_origin,
+                "billing" => legs.iter().any(|o| o.viewer_only),
+                _ => false,
+            };
             if from_cache && m.field == "contacted" {
                 continue;
             }
@@ -445,7 +461,13 @@ pub fn evaluate(
                 m.rules
                     .iter()
                     .copied()
-                    .filter(|r| r.group() == edgeconform_core::rules::Group::Org)
+                    .filter(|r| {
+                        matches!(
+                            r.group(),
+                            edgeconform_core::rules::Group::Org
+                                | edgeconform_core::rules::Group::Bil
+                        )
+                    })
                     .collect()
             } else if judged {
                 Vec::new()

@@ -35,6 +35,7 @@ pub fn outcome(
         origin_failure: failure,
         log: None,
         cache: None,
+        viewer_only: false,
     }
 }
 

@@ -239,7 +239,9 @@ pub async fn run_one(
     .await?;
     let jobs_list: Vec<Job> = cases
         .iter()
-        .map(|(case, dist)| Job {
+        .enumerate()
+        .map(|(i, (case, dist))| Job {
+            seq: i as u64,
             case: case.clone(),
             dist: dist.clone(),
             endpoint: env.endpoint_for(dist, case.origin_failure),

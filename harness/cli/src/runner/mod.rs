@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 /// One case to run, with the distribution it belongs to and where to send it.
 #[derive(Clone)]
 pub struct Job {
+    /// The case's place in the run's order (see `CaseResult::seq`).
+    pub seq: u64,
     pub case: Case,
     pub dist: Arc<Distribution>,
     pub endpoint: Endpoint,
@@ -179,7 +181,7 @@ pub async fn run(
                             &mut clients[pos].1,
                             records.as_ref(),
                             job,
-                            &format!("{nonce}-{i}"),
+                            &format!("{nonce:012}-{:x}", job.seq),
                             viewer_only,
                         )
                         .await
@@ -350,14 +352,16 @@ async fn run_case(
             .iter()
             .map(|o| (o.status, o.header_bytes + o.body_bytes))
             .collect(),
-        ..blank_result(case, verdict, level)
+        ..blank_result(job, verdict, level)
     };
     (result, ledger, legs)
 }
 
 /// The result of a case with nothing sent yet.
-fn blank_result(case: &Case, verdict: Verdict, level: Level) -> CaseResult {
+fn blank_result(job: &Job, verdict: Verdict, level: Level) -> CaseResult {
+    let case = &job.case;
     CaseResult {
+        seq: job.seq,
         id: case.id.clone(),
         name: case.name.clone(),
         file: case.file.clone(),
@@ -380,7 +384,7 @@ fn blank_result(case: &Case, verdict: Verdict, level: Level) -> CaseResult {
 fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
     let result = CaseResult {
         error: Some(why.to_string()),
-        ..blank_result(&job.case, Verdict::NotRun, job.case.level)
+        ..blank_result(job, Verdict::NotRun, job.case.level)
     };
     (result, Ledger::default(), Vec::new())
 }

@@ -1,4 +1,4 @@
-//! The self-test (issue 5, `make selftest`, `edgeconform selftest`): proof that a green run means
+//! The self-test (`make selftest`, `edgeconform selftest`): proof that a green run means
 //! something. The suite runs against the reference edge (it must pass) and then against every
 //! [`Mutant`] of it, in process; each mutant must be *killed* — the run fails — for exactly the
 //! rules the mutant declares, and at least one hand-written scenario (not only the generated

@@ -1,4 +1,4 @@
-//! The self-test (issue 5, `make selftest`): the suite in `specs/` against the reference edge
+//! The self-test (`make selftest`): the suite in `specs/` against the reference edge
 //! (clean) and against every mutant of it (each caught for exactly the rules it declares, by at
 //! least one hand-written scenario). The table mutant → violated rules is an insta snapshot:
 //! review a change to it like code. Also the `--mutant` flags of `edge` and `run`, and

@@ -2,28 +2,13 @@
 //! default behavior (the worst case: every pattern is tried), and a typical 10-behavior one.
 //! Target (issue 2): at least 2 million decisions per second per core in the worst case.
 
+mod fixtures;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use edgeconform_core::decide::decide;
-use edgeconform_core::distribution::Distribution;
 use edgeconform_core::{Method, Request, Scheme};
 use std::hint::black_box;
 use std::time::Duration;
-
-fn distribution(n: usize) -> Distribution {
-    let mut y = String::from(
-        "domain: d1.cloudfront.net\naliases: [www.example.com, \"*.media.example.com\"]\norigins:\n  s3: {type: s3}\n  api: {type: custom, protocol_policy: match-viewer}\nbehaviors:\n",
-    );
-    let policies = ["allow-all", "redirect-to-https", "https-only"];
-    for i in 0..n {
-        y.push_str(&format!(
-            "  - {{path_pattern: /section{i}/*/img-??.jpg, viewer_protocol_policy: {}, origin: {}}}\n",
-            policies[i % 3],
-            if i % 2 == 0 { "s3" } else { "api" }
-        ));
-    }
-    y.push_str("default_behavior: {viewer_protocol_policy: redirect-to-https, origin: s3}\n");
-    Distribution::from_yaml(&y).expect("bench distribution is valid")
-}
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("decide");
@@ -31,17 +16,17 @@ fn bench(c: &mut Criterion) {
         .sample_size(30)
         .throughput(Throughput::Elements(1));
     for n in [75usize, 10] {
-        let d = distribution(n);
+        let d = fixtures::distribution(n);
         for (label, scheme, target) in [
             (
                 "fallthrough-http-301",
                 Scheme::Http,
-                "/static/assets/2024/11/section-logo.png?v=3",
+                fixtures::FALLTHROUGH_TARGET,
             ),
             (
                 "fallthrough-https-forward",
                 Scheme::Https,
-                "/static/assets/2024/11/section-logo.png?v=3",
+                fixtures::FALLTHROUGH_TARGET,
             ),
         ] {
             let r = Request::new(Method::Get, scheme, "www.example.com", target);

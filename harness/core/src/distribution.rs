@@ -13,7 +13,7 @@
 //! default_behavior: {viewer_protocol_policy: allow-all, origin: assets}
 //! ```
 
-use crate::pattern::PathPattern;
+use crate::pattern::{PathPattern, PreparedPath};
 use crate::request::{host_without_port, Method};
 use crate::yaml::{OrderedMap, Pos, Problem, Problems, Spanned};
 use crate::RuleId;
@@ -284,9 +284,10 @@ impl Distribution {
     /// PAT-ORDER: the first behavior whose pattern matches the normalised path; the default
     /// behavior (`*`) always matches, so this never fails. Returns the index.
     pub fn select_behavior(&self, normalized_path: &[u8]) -> usize {
+        let path = PreparedPath::new(normalized_path);
         self.behaviors
             .iter()
-            .position(|b| b.is_default || b.path_pattern.matches(normalized_path))
+            .position(|b| b.is_default || b.path_pattern.matches_prepared(&path))
             .unwrap_or(self.behaviors.len() - 1)
     }
 

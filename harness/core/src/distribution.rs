@@ -294,25 +294,39 @@ impl Distribution {
     /// HOST-ROUTE: whether a `Host` header value names this distribution (port ignored,
     /// case-insensitive, exact domain or alias, or a wildcard alias).
     pub fn routes_host(&self, host: &str) -> bool {
-        let Some(name) = valid_host_name(host) else {
+        let Some(name) = host_name(host) else {
             return false;
         };
-        name == self.domain
+        // `domain` and `aliases` are lowercase; the name is compared as if lowercased, without
+        // building the lowercase copy.
+        let name = name.as_bytes();
+        lowercase_eq(name, self.domain.as_bytes())
             || self.aliases.iter().any(|a| match a.strip_prefix("*.") {
                 Some(suffix) => {
+                    let cut = name.len().wrapping_sub(suffix.len());
                     name.len() > suffix.len() + 1
-                        && name.ends_with(suffix)
-                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                        && lowercase_eq(&name[cut..], suffix.as_bytes())
+                        && name[cut - 1] == b'.'
                 }
-                None => *a == name,
+                None => lowercase_eq(name, a.as_bytes()),
             })
     }
+}
+
+/// Whether `name`, lowercased, is `lower` byte for byte.
+fn lowercase_eq(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(n, l)| n.to_ascii_lowercase() == *l)
 }
 
 /// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it
 /// is not a valid DNS host name (letters, digits, hyphens; labels of 1–63 bytes; at most 253
 /// bytes; an optional trailing dot removed) with an optional numeric port.
 pub fn valid_host_name(host: &str) -> Option<String> {
+    host_name(host).map(str::to_ascii_lowercase)
+}
+
+/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it.
+fn host_name(host: &str) -> Option<&str> {
     let name = host_without_port(host);
     if name.len() < host.len() {
         // Whatever follows the name must be `:port`; after a bracketed literal it can be any
@@ -326,19 +340,25 @@ pub fn valid_host_name(host: &str) -> Option<String> {
     if name.is_empty() || name.len() > 253 {
         return None;
     }
-    for label in name.split('.') {
-        if label.is_empty()
-            || label.len() > 63
-            || label.starts_with('-')
-            || label.ends_with('-')
-            || !label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
+    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`.
+    let (mut label_len, mut prev) = (0usize, b'.');
+    for &b in name.as_bytes() {
+        if b == b'.' {
+            if label_len == 0 || prev == b'-' {
+                return None;
+            }
+            label_len = 0;
+        } else if b.is_ascii_alphanumeric() || (b == b'-' && label_len > 0) {
+            label_len += 1;
+            if label_len > 63 {
+                return None;
+            }
+        } else {
             return None;
         }
+        prev = b;
     }
-    Some(name.to_ascii_lowercase())
+    (label_len > 0 && prev != b'-').then_some(name)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -755,4 +775,122 @@ fn validate_behavior(
         forward_cloudfront_proto: c.forward_cloudfront_proto,
         is_default: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// HOST-ROUTE as first written (lowercase copy, label by label): the oracle for the version
+    /// that compares without allocating.
+    fn reference_valid_host_name(host: &str) -> Option<String> {
+        let name = host_without_port(host);
+        if name.len() < host.len() {
+            let port = host[name.len()..].strip_prefix(':')?;
+            if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
+                return None;
+            }
+        }
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.is_empty() || name.len() > 253 {
+            return None;
+        }
+        for label in name.split('.') {
+            if label.is_empty()
+                || label.len() > 63
+                || label.starts_with('-')
+                || label.ends_with('-')
+                || !label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return None;
+            }
+        }
+        Some(name.to_ascii_lowercase())
+    }
+
+    fn reference_routes_host(d: &Distribution, host: &str) -> bool {
+        let Some(name) = reference_valid_host_name(host) else {
+            return false;
+        };
+        name == d.domain
+            || d.aliases.iter().any(|a| match a.strip_prefix("*.") {
+                Some(suffix) => {
+                    name.len() > suffix.len() + 1
+                        && name.ends_with(suffix)
+                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                }
+                None => *a == name,
+            })
+    }
+
+    fn dist(domain: &str, aliases: &[&str]) -> Distribution {
+        let mut d = Distribution::from_yaml(
+            "domain: d1.cloudfront.net\norigins: {o: {type: s3}}\ndefault_behavior: {viewer_protocol_policy: allow-all, origin: o}\n",
+        )
+        .expect("valid distribution");
+        d.domain = domain.into();
+        d.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        d
+    }
+
+    #[test]
+    fn host_route_examples() {
+        let d = dist("d1.cloudfront.net", &["www.example.com", "*.media.example.com"]);
+        for (host, routed) in [
+            ("d1.cloudfront.net", true),
+            ("D1.CloudFront.NET:8080", true),
+            ("d1.cloudfront.net.", true),
+            ("www.example.com", true),
+            ("a.media.example.com", true),
+            ("A.b.MEDIA.example.com:443", true),
+            ("media.example.com", false),
+            (".media.example.com", false),
+            ("amedia.example.com", false),
+            ("d1.cloudfront.net:", false),
+            ("d1.cloudfront.net:65536", false),
+            ("-a.media.example.com", false),
+            ("a-.media.example.com", false),
+            ("a..media.example.com", false),
+            ("[::1]", false),
+            ("", false),
+        ] {
+            assert_eq!(d.routes_host(host), routed, "{host:?}");
+            assert_eq!(reference_routes_host(&d, host), routed, "{host:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// HOST-ROUTE: the validation and comparison without a lowercase copy agree with the
+        /// original, for hosts made of the bytes that matter (case, dots, hyphens, ports, brackets,
+        /// a non-ASCII character) and configurations whose names need not be lowercase.
+        #[test]
+        fn host_route_agrees_with_reference(
+            host in "[aAbB.\\-:0-9\\[\\]é]{0,14}",
+            domain in "[aAbB.-]{0,6}",
+            alias in "(\\*\\.)?[aAbB.-]{0,6}",
+        ) {
+            let d = dist(&domain, &[&alias]);
+            prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
+            prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+        }
+
+        /// Routed names, including wildcard aliases, are found in any case.
+        #[test]
+        fn routed_names_agree(label in "[a-zA-Z0-9]{1,5}", port in proptest::option::of(0u16..)) {
+            let d = dist("d1.cloudfront.net", &["*.media.example.com", "www.example.com"]);
+            for base in ["d1.cloudfront.net", "media.example.com", "www.example.com"] {
+                let mut host = format!("{label}.{base}");
+                if let Some(p) = port {
+                    host.push_str(&format!(":{p}"));
+                }
+                prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+                prop_assert_eq!(d.routes_host(base), reference_routes_host(&d, base));
+            }
+        }
+    }
 }

@@ -315,7 +315,12 @@ impl Distribution {
 
 /// Whether `name`, lowercased, is `lower` byte for byte.
 fn lowercase_eq(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len() && name.iter().zip(lower).all(|(n, l)| n.to_ascii_lowercase() == *l)
+    // No early exit, so that the loop compiles to wide comparisons.
+    name.len() == lower.len()
+        && name
+            .iter()
+            .zip(lower)
+            .fold(true, |eq, (n, l)| eq & (n.to_ascii_lowercase() == *l))
 }
 
 /// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it

@@ -46,8 +46,8 @@ pub struct PathPattern {
 struct Filter {
     /// Non-`*` bytes of `prog`: the fewest bytes a matching path (without its leading `/`) has.
     min_len: usize,
-    /// No `*`: a matching path has exactly `min_len` bytes.
-    exact: bool,
+    /// How many more it may have: 0 without a `*`, any number with one (`usize::MAX`).
+    extra_len: usize,
     head: u64,
     head_mask: u64,
     tail: u64,
@@ -88,7 +88,7 @@ impl Filter {
         };
         Filter {
             min_len: prog.len() - stars,
-            exact: stars == 0,
+            extra_len: if stars == 0 { 0 } else { usize::MAX },
             head,
             head_mask,
             tail,
@@ -100,10 +100,11 @@ impl Filter {
     /// Whether `path` meets every condition; `false` proves the pattern does not match it.
     #[inline(always)]
     fn admits(&self, path: &PreparedPath) -> bool {
-        let n = path.body.len();
-        n >= self.min_len
-            && (!self.exact || n == self.min_len)
-            && path.head & self.head_mask == self.head
+        // The first bytes first: they reject most paths. Each check holds on its own (a path
+        // shorter than the literal has zero padding where the pattern has a byte, and pattern
+        // bytes are never zero), so their order is free.
+        path.head & self.head_mask == self.head
+            && path.body.len().wrapping_sub(self.min_len) <= self.extra_len
             && path.tail & self.tail_mask == self.tail
     }
 }

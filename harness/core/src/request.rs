@@ -308,7 +308,8 @@ impl Request {
 /// Splits a request-target into path and optional query at the first `?`. A `#` fragment is never
 /// sent by a client, so it is not treated specially.
 pub fn split_target(target: &str) -> (&str, Option<&str>) {
-    match target.find('?') {
+    // A byte search: `?` is ASCII, so the split falls on a character boundary.
+    match target.bytes().position(|b| b == b'?') {
         Some(i) => (&target[..i], Some(&target[i + 1..])),
         None => (target, None),
     }
@@ -323,7 +324,7 @@ pub fn host_without_port(host: &str) -> &str {
             None => host,
         };
     }
-    match host.rfind(':') {
+    match host.bytes().rposition(|b| b == b':') {
         Some(i) if host[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &host[..i],
         _ => host,
     }

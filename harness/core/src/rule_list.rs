@@ -42,12 +42,14 @@ impl RuleList {
     }
 
     /// Appends a rule. Panics past [`RuleList::CAPACITY`], which `decide()` never reaches.
+    #[inline]
     pub(crate) fn push(&mut self, rule: RuleId) {
         self.ids[usize::from(self.len)] = rule;
         self.len += 1;
     }
 
     /// Appends rules in order.
+    #[inline]
     pub(crate) fn extend(&mut self, rules: &[RuleId]) {
         for &r in rules {
             self.push(r);

@@ -98,7 +98,12 @@ fn refuse(
 /// request-target.
 pub fn redirect_location(req: &Request) -> String {
     let host = req.host.as_deref().map(host_without_port).unwrap_or("");
-    concat(&["https://", host, &req.target])
+    location(host, &req.target)
+}
+
+/// [`redirect_location`] from the `Host` without its port.
+fn location(authority: &str, target: &str) -> String {
+    concat(&["https://", authority, target])
 }
 
 /// The pieces joined into a string allocated once, at its final size.
@@ -128,9 +133,15 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
         return refuse(413, "Error", RuleList::from([RuleId::LimSize]), None);
     }
     // 2. HOST-ROUTE.
-    if !req.host.as_deref().is_some_and(|h| dist.routes_host(h)) {
+    let Some(authority) = req
+        .host
+        .as_deref()
+        .map(|h| (h, host_without_port(h)))
+        .filter(|&(h, a)| dist.routes_authority(h, a))
+        .map(|(_, a)| a)
+    else {
         return refuse(403, "InvalidRequest", RuleList::from([RuleId::HostRoute]), None);
-    }
+    };
     // A target that is not origin-form or carries control bytes never reaches a Location.
     if !valid_target(&req.target) {
         return refuse(400, "InvalidRequest", RuleList::from([RuleId::LocSafe]), None);
@@ -175,7 +186,7 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
                     RuleId::LocTarget,
                     RuleId::LocEdgeOnly,
                 ]);
-                return redirect(301, req, rules, bi);
+                return redirect(301, location(authority, &req.target), rules, bi);
             }
             ViewerProtocolPolicy::RedirectToHttps => {
                 rules.push(RuleId::VppRedirectUnsafe);
@@ -190,7 +201,7 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
                         RuleId::LocTarget,
                         RuleId::LocEdgeOnly,
                     ]);
-                    return redirect(307, req, rules, bi);
+                    return redirect(307, location(authority, &req.target), rules, bi);
                 }
                 rules.push(RuleId::LocEdgeOnly);
                 return refuse(403, "Error", rules, Some(bi));
@@ -255,11 +266,11 @@ pub fn origin_protocol(kind: &OriginKind, viewer: Scheme) -> (Scheme, u16, RuleI
     }
 }
 
-fn redirect(status: u16, req: &Request, rules: RuleList, bi: usize) -> Decision {
+fn redirect(status: u16, location: String, rules: RuleList, bi: usize) -> Decision {
     Decision {
         action: Action::Respond(EdgeResponse {
             status,
-            location: Some(redirect_location(req)),
+            location: Some(location),
             close: false,
             result_type: "Redirect",
             detailed_result_type: "Redirect",

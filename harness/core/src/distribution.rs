@@ -294,7 +294,13 @@ impl Distribution {
     /// HOST-ROUTE: whether a `Host` header value names this distribution (port ignored,
     /// case-insensitive, exact domain or alias, or a wildcard alias).
     pub fn routes_host(&self, host: &str) -> bool {
-        let Some(name) = host_name(host) else {
+        self.routes_authority(host, host_without_port(host))
+    }
+
+    /// [`Distribution::routes_host`] given `host_without_port(host)` as well, for a caller that
+    /// needs it again (a `Location`).
+    pub(crate) fn routes_authority(&self, host: &str, authority: &str) -> bool {
+        let Some(name) = host_name(host, authority) else {
             return false;
         };
         // `domain` and `aliases` are lowercase; the name is compared as if lowercased, without
@@ -327,12 +333,12 @@ fn lowercase_eq(name: &[u8], lower: &[u8]) -> bool {
 /// is not a valid DNS host name (letters, digits, hyphens; labels of 1–63 bytes; at most 253
 /// bytes; an optional trailing dot removed) with an optional numeric port.
 pub fn valid_host_name(host: &str) -> Option<String> {
-    host_name(host).map(str::to_ascii_lowercase)
+    host_name(host, host_without_port(host)).map(str::to_ascii_lowercase)
 }
 
-/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it.
-fn host_name(host: &str) -> Option<&str> {
-    let name = host_without_port(host);
+/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it. `name` is
+/// `host_without_port(host)`.
+fn host_name<'a>(host: &str, name: &'a str) -> Option<&'a str> {
     if name.len() < host.len() {
         // Whatever follows the name must be `:port`; after a bracketed literal it can be any
         // character, so never assume it is one byte long.
@@ -345,26 +351,45 @@ fn host_name(host: &str) -> Option<&str> {
     if name.is_empty() || name.len() > 253 {
         return None;
     }
-    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`.
-    let (mut label_len, mut prev) = (0usize, b'.');
-    for &b in name.as_bytes() {
-        if b == b'.' {
-            if label_len == 0 || prev == b'-' {
-                return None;
-            }
-            label_len = 0;
-        } else if b.is_ascii_alphanumeric() || (b == b'-' && label_len > 0) {
-            label_len += 1;
-            if label_len > 63 {
-                return None;
-            }
-        } else {
-            return None;
+    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. `prev`
+    // starts as a `.`, as if the name followed a label.
+    let (mut prev, mut label_start) = (DOT, 0);
+    for (i, &b) in name.as_bytes().iter().enumerate() {
+        let class = HOST_BYTE[usize::from(b)];
+        match class {
+            ALNUM => {}
+            DOT if prev != ALNUM || i - label_start > 63 => return None,
+            DOT => label_start = i + 1,
+            HYPHEN if prev == DOT => return None,
+            HYPHEN => {}
+            _ => return None,
         }
-        prev = b;
+        prev = class;
     }
-    (label_len > 0 && prev != b'-').then_some(name)
+    (prev == ALNUM && name.len() - label_start <= 63).then_some(name)
 }
+
+/// Classes of the bytes of a host name ([`HOST_BYTE`]).
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const HYPHEN: u8 = 2;
+const DOT: u8 = 3;
+
+/// The class of every byte: one table look-up per byte of a `Host`.
+static HOST_BYTE: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
+            b'-' => HYPHEN,
+            b'.' => DOT,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+};
 
 // ---------------------------------------------------------------------------------------------
 // The YAML form.
@@ -882,6 +907,16 @@ mod tests {
             let d = dist(&domain, &[&alias]);
             prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
             prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+        }
+
+        /// Labels around the 63-byte limit, and names around the 253-byte one.
+        #[test]
+        fn long_labels_agree_with_reference(
+            labels in proptest::collection::vec("[a-z]{1,3}|[a-z]{61,65}", 1..6),
+            suffix in "\\.?(:[0-9]{1,6})?",
+        ) {
+            let host = labels.join(".") + &suffix;
+            prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
         }
 
         /// Routed names, including wildcard aliases, are found in any case.

@@ -49,7 +49,7 @@ impl RuleList {
     }
 
     /// Appends rules in order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn extend(&mut self, rules: &[RuleId]) {
         for &r in rules {
             self.push(r);

@@ -321,12 +321,13 @@ impl Distribution {
 
 /// Whether `name`, lowercased, is `lower` byte for byte.
 fn lowercase_eq(name: &[u8], lower: &[u8]) -> bool {
-    // No early exit, so that the loop compiles to wide comparisons.
+    // Most `Host` headers are lowercase already: a plain comparison first.
     name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .fold(true, |eq, (n, l)| eq & (n.to_ascii_lowercase() == *l))
+        && (name == lower
+            || name
+                .iter()
+                .zip(lower)
+                .all(|(n, l)| n.to_ascii_lowercase() == *l))
 }
 
 /// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it

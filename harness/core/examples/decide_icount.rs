@@ -24,8 +24,12 @@ fn probe(d: &Distribution, r: &Request) -> Option<u16> {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: u64 = args.next().map_or(10_000, |a| a.parse().expect("N is a count"));
-    let behaviors: usize = args.next().map_or(75, |a| a.parse().expect("BEHAVIORS is a count"));
+    let n: u64 = args
+        .next()
+        .map_or(10_000, |a| a.parse().expect("N is a count"));
+    let behaviors: usize = args
+        .next()
+        .map_or(75, |a| a.parse().expect("BEHAVIORS is a count"));
     let case = args.next().unwrap_or_else(|| "http-301".into());
     let d = fixtures::distribution(behaviors);
     let r = match case.as_str() {

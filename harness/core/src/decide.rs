@@ -140,11 +140,21 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
         .filter(|&(h, a)| dist.routes_authority(h, a))
         .map(|(_, a)| a)
     else {
-        return refuse(403, "InvalidRequest", RuleList::from([RuleId::HostRoute]), None);
+        return refuse(
+            403,
+            "InvalidRequest",
+            RuleList::from([RuleId::HostRoute]),
+            None,
+        );
     };
     // A target that is not origin-form or carries control bytes never reaches a Location.
     if !valid_target(&req.target) {
-        return refuse(400, "InvalidRequest", RuleList::from([RuleId::LocSafe]), None);
+        return refuse(
+            400,
+            "InvalidRequest",
+            RuleList::from([RuleId::LocSafe]),
+            None,
+        );
     }
     // 3. MTH-SUPPORTED, MTH-GET-BODY.
     if !req.method.is_supported() {
@@ -156,7 +166,12 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
         );
     }
     if req.method == crate::Method::Get && req.body_len > 0 {
-        return refuse(403, "InvalidRequest", RuleList::from([RuleId::MthGetBody]), None);
+        return refuse(
+            403,
+            "InvalidRequest",
+            RuleList::from([RuleId::MthGetBody]),
+            None,
+        );
     }
     // 4. PAT-*: first match on the normalised path; the query plays no part.
     // At most 3 rules so far, and at most 5 more below: RuleList::CAPACITY is 8.

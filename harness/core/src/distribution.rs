@@ -869,7 +869,10 @@ mod tests {
 
     #[test]
     fn host_route_examples() {
-        let d = dist("d1.cloudfront.net", &["www.example.com", "*.media.example.com"]);
+        let d = dist(
+            "d1.cloudfront.net",
+            &["www.example.com", "*.media.example.com"],
+        );
         for (host, routed) in [
             ("d1.cloudfront.net", true),
             ("D1.CloudFront.NET:8080", true),

@@ -77,7 +77,7 @@ pub fn origin_failure_status(timed_out: bool) -> u16 {
 fn refuse(
     status: u16,
     detailed: &'static str,
-    rules: RuleList,
+    rules: impl Into<RuleList>,
     behavior: Option<usize>,
 ) -> Decision {
     Decision {
@@ -90,7 +90,7 @@ fn refuse(
             logged: status != 413,
         }),
         behavior,
-        rules,
+        rules: rules.into(),
     }
 }
 
@@ -130,7 +130,7 @@ pub fn valid_target(target: &str) -> bool {
 pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     // 1. LIM-SIZE.
     if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
-        return refuse(413, "Error", RuleList::from([RuleId::LimSize]), None);
+        return refuse(413, "Error", [RuleId::LimSize], None);
     }
     // 2. HOST-ROUTE.
     let Some(authority) = req
@@ -140,38 +140,18 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
         .filter(|&(h, a)| dist.routes_authority(h, a))
         .map(|(_, a)| a)
     else {
-        return refuse(
-            403,
-            "InvalidRequest",
-            RuleList::from([RuleId::HostRoute]),
-            None,
-        );
+        return refuse(403, "InvalidRequest", [RuleId::HostRoute], None);
     };
     // A target that is not origin-form or carries control bytes never reaches a Location.
     if !valid_target(&req.target) {
-        return refuse(
-            400,
-            "InvalidRequest",
-            RuleList::from([RuleId::LocSafe]),
-            None,
-        );
+        return refuse(400, "InvalidRequest", [RuleId::LocSafe], None);
     }
     // 3. MTH-SUPPORTED, MTH-GET-BODY.
     if !req.method.is_supported() {
-        return refuse(
-            403,
-            "InvalidRequestMethod",
-            RuleList::from([RuleId::MthSupported]),
-            None,
-        );
+        return refuse(403, "InvalidRequestMethod", [RuleId::MthSupported], None);
     }
     if req.method == crate::Method::Get && req.body_len > 0 {
-        return refuse(
-            403,
-            "InvalidRequest",
-            RuleList::from([RuleId::MthGetBody]),
-            None,
-        );
+        return refuse(403, "InvalidRequest", [RuleId::MthGetBody], None);
     }
     // 4. PAT-*: first match on the normalised path; the query plays no part.
     // At most 3 rules so far, and at most 5 more below: RuleList::CAPACITY is 8.

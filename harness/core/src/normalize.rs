@@ -30,10 +30,13 @@ pub fn normalize_path(raw: &[u8]) -> Vec<u8> {
 
 /// [`normalize_path`], borrowing `raw` when it is certainly normal already: no `%` (nothing to
 /// decode or uppercase) and no segment starting with `.` (so no dot segment to remove), which is
-/// most request paths. Anything else goes through [`normalize_path`].
+/// most request paths. A path with dot segments and no `%` skips the first step, which would
+/// copy it unchanged; anything else goes through [`normalize_path`].
 pub fn normalized(raw: &[u8]) -> Cow<'_, [u8]> {
     if surely_normal(raw) {
         Cow::Borrowed(raw)
+    } else if !raw.contains(&b'%') {
+        Cow::Owned(remove_dot_segments(raw))
     } else {
         Cow::Owned(normalize_path(raw))
     }

@@ -300,46 +300,48 @@ impl Distribution {
     /// [`Distribution::routes_host`] given `host_without_port(host)` as well, for a caller that
     /// needs it again (a `Location`).
     pub(crate) fn routes_authority(&self, host: &str, authority: &str) -> bool {
-        let Some(name) = host_name(host, authority) else {
+        let Some((name, upper)) = host_name(host, authority) else {
             return false;
         };
-        // `domain` and `aliases` are lowercase; the name is compared as if lowercased, without
-        // building the lowercase copy.
+        // The name is compared as if lowercased, without building the lowercase copy; most
+        // `Host` headers have no uppercase letter, and then a plain comparison is the same.
         let name = name.as_bytes();
-        lowercase_eq(name, self.domain.as_bytes())
+        let is = |part: &[u8], config: &str| match upper {
+            false => part == config.as_bytes(),
+            true => lowercase_eq(part, config.as_bytes()),
+        };
+        is(name, &self.domain)
             || self.aliases.iter().any(|a| match a.strip_prefix("*.") {
                 Some(suffix) => {
                     let cut = name.len().wrapping_sub(suffix.len());
                     name.len() > suffix.len() + 1
-                        && lowercase_eq(&name[cut..], suffix.as_bytes())
+                        && is(&name[cut..], suffix)
                         && name[cut - 1] == b'.'
                 }
-                None => lowercase_eq(name, a.as_bytes()),
+                None => is(name, a),
             })
     }
 }
 
-/// Whether `name`, lowercased, is `lower` byte for byte.
-fn lowercase_eq(name: &[u8], lower: &[u8]) -> bool {
-    // Most `Host` headers are lowercase already: a plain comparison first.
-    name.len() == lower.len()
-        && (name == lower
-            || name
-                .iter()
-                .zip(lower)
-                .all(|(n, l)| n.to_ascii_lowercase() == *l))
+/// Whether `name`, lowercased, is `config` byte for byte.
+fn lowercase_eq(name: &[u8], config: &[u8]) -> bool {
+    name.len() == config.len()
+        && name
+            .iter()
+            .zip(config)
+            .all(|(n, c)| n.to_ascii_lowercase() == *c)
 }
 
 /// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it
 /// is not a valid DNS host name (letters, digits, hyphens; labels of 1–63 bytes; at most 253
 /// bytes; an optional trailing dot removed) with an optional numeric port.
 pub fn valid_host_name(host: &str) -> Option<String> {
-    host_name(host, host_without_port(host)).map(str::to_ascii_lowercase)
+    host_name(host, host_without_port(host)).map(|(name, _)| name.to_ascii_lowercase())
 }
 
-/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it. `name` is
-/// `host_without_port(host)`.
-fn host_name<'a>(host: &str, name: &'a str) -> Option<&'a str> {
+/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it, and whether it
+/// has an uppercase letter. `name` is `host_without_port(host)`.
+fn host_name<'a>(host: &str, name: &'a str) -> Option<(&'a str, bool)> {
     if name.len() < host.len() {
         // Whatever follows the name must be `:port`; after a bracketed literal it can be any
         // character, so never assume it is one byte long.
@@ -354,9 +356,11 @@ fn host_name<'a>(host: &str, name: &'a str) -> Option<&'a str> {
     }
     // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. `prev`
     // starts as a `.`, as if the name followed a label.
-    let (mut prev, mut label_start) = (DOT, 0);
+    let (mut prev, mut label_start, mut seen) = (DOT, 0, 0);
     for (i, &b) in name.as_bytes().iter().enumerate() {
         let class = HOST_BYTE[usize::from(b)];
+        seen |= class;
+        let class = class & !UPPER;
         match class {
             ALNUM => {}
             DOT if prev != ALNUM || i - label_start > 63 => return None,
@@ -367,7 +371,7 @@ fn host_name<'a>(host: &str, name: &'a str) -> Option<&'a str> {
         }
         prev = class;
     }
-    (prev == ALNUM && name.len() - label_start <= 63).then_some(name)
+    (prev == ALNUM && name.len() - label_start <= 63).then_some((name, seen & UPPER != 0))
 }
 
 /// Classes of the bytes of a host name ([`HOST_BYTE`]).
@@ -375,6 +379,8 @@ const OTHER: u8 = 0;
 const ALNUM: u8 = 1;
 const HYPHEN: u8 = 2;
 const DOT: u8 = 3;
+/// Added to `ALNUM` for `A`–`Z`.
+const UPPER: u8 = 4;
 
 /// The class of every byte: one table look-up per byte of a `Host`.
 static HOST_BYTE: [u8; 256] = {
@@ -382,7 +388,8 @@ static HOST_BYTE: [u8; 256] = {
     let mut b = 0;
     while b < 256 {
         t[b] = match b as u8 {
-            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
+            b'0'..=b'9' | b'a'..=b'z' => ALNUM,
+            b'A'..=b'Z' => ALNUM | UPPER,
             b'-' => HYPHEN,
             b'.' => DOT,
             _ => OTHER,
@@ -893,6 +900,12 @@ mod tests {
         ] {
             assert_eq!(d.routes_host(host), routed, "{host:?}");
             assert_eq!(reference_routes_host(&d, host), routed, "{host:?}");
+        }
+        // A configured name that is not lowercase matches nothing, even spelled the same.
+        let upper = dist("D1.example.com", &["WWW.example.com"]);
+        for host in ["D1.example.com", "WWW.example.com", "d1.example.com"] {
+            assert!(!upper.routes_host(host), "{host:?}");
+            assert!(!reference_routes_host(&upper, host), "{host:?}");
         }
     }
 

@@ -285,9 +285,24 @@ impl Distribution {
     /// behavior (`*`) always matches, so this never fails. Returns the index.
     pub fn select_behavior(&self, normalized_path: &[u8]) -> usize {
         let path = PreparedPath::new(normalized_path);
-        self.behaviors
-            .iter()
-            .position(|b| b.is_default || b.path_pattern.matches_prepared(&path))
+        let selects = |b: &Behavior| b.is_default || b.path_pattern.matches_prepared(&path);
+        // Four behaviors at a time through a necessary condition without branches (default, or
+        // the pattern's first bytes fit), so a block that cannot match costs one branch; only
+        // a block that may match is tried in order.
+        let (blocks, rest) = self.behaviors.as_chunks::<4>();
+        for (k, block) in blocks.iter().enumerate() {
+            let may = block.iter().fold(false, |may, b| {
+                may | b.is_default | b.path_pattern.may_match(&path)
+            });
+            if may {
+                if let Some(i) = block.iter().position(selects) {
+                    return k * 4 + i;
+                }
+            }
+        }
+        rest.iter()
+            .position(selects)
+            .map(|i| blocks.len() * 4 + i)
             .unwrap_or(self.behaviors.len() - 1)
     }
 
@@ -924,6 +939,32 @@ mod tests {
             let d = dist(&domain, &[&alias]);
             prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
             prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+        }
+
+        /// PAT-ORDER: the block-wise selection picks what a plain first-match scan picks, for any
+        /// number of behaviors (full blocks of four and a rest), `is_default` anywhere.
+        #[test]
+        fn select_behavior_is_first_match(
+            behaviors in proptest::collection::vec(("/?[ab]{0,9}[*?]?[ab/]{0,3}", proptest::bool::weighted(0.1)), 0..14),
+            path in "/[ab/]{0,12}",
+        ) {
+            let mut d = dist("d1.cloudfront.net", &[]);
+            let default = d.behaviors.pop().expect("the default behavior");
+            for (raw, is_default) in &behaviors {
+                let raw = if raw.is_empty() { "*" } else { raw.as_str() };
+                d.behaviors.push(Behavior {
+                    path_pattern: PathPattern::parse(raw).expect("valid pattern"),
+                    is_default: *is_default,
+                    ..default.clone()
+                });
+            }
+            d.behaviors.push(default);
+            let want = d
+                .behaviors
+                .iter()
+                .position(|b| b.is_default || b.path_pattern.matches(path.as_bytes()))
+                .unwrap_or(d.behaviors.len() - 1);
+            prop_assert_eq!(d.select_behavior(path.as_bytes()), want);
         }
 
         /// Labels around the 63-byte limit, and names around the 253-byte one.

@@ -229,6 +229,13 @@ impl PathPattern {
         self.matches_prepared(&PreparedPath::new(path))
     }
 
+    /// A necessary condition for [`PathPattern::matches_prepared`], cheaper than it: the path's
+    /// first bytes fit the pattern's leading literal.
+    #[inline(always)]
+    pub(crate) fn may_match(&self, path: &PreparedPath) -> bool {
+        path.head & self.filter.head_mask == self.filter.head
+    }
+
     /// [`PathPattern::matches`] for a path prepared once for many patterns.
     #[inline]
     pub fn matches_prepared(&self, path: &PreparedPath) -> bool {

@@ -25,7 +25,6 @@ fn all_a(len: usize) -> Vec<u8> {
     path
 }
 
-
 /// `/images/` + filler + `.jpg`, `len` bytes in all.
 fn image(len: usize) -> Vec<u8> {
     let mut path = b"/images/".to_vec();

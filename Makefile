@@ -48,6 +48,7 @@ lint:
 
 bench:
 	$(CARGO) bench -p edgeconform-core --bench decide
+	scripts/bench-decide.sh --from-last-run
 	$(CARGO) bench -p edgeconform-core --bench pattern
 	scripts/bench-runner.sh
 

@@ -10,9 +10,9 @@
 use crate::distribution::{
     Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy,
 };
-use crate::normalize::normalize_path;
-use crate::request::{host_without_port, HttpVersion, Request, Scheme};
-use crate::RuleId;
+use crate::normalize::normalized;
+use crate::request::{host_without_port, split_target, HttpVersion, Request, Scheme};
+use crate::{RuleId, RuleList};
 use serde::Serialize;
 
 /// What the edge does with the request.
@@ -23,7 +23,7 @@ pub struct Decision {
     /// Index of the selected behavior in [`Distribution::behaviors`], once step 4 was reached.
     pub behavior: Option<usize>,
     /// The rules that produced this decision, in pipeline order.
-    pub rules: Vec<RuleId>,
+    pub rules: RuleList,
 }
 
 /// The edge answers itself, or forwards to an origin (which then answers).
@@ -77,7 +77,7 @@ pub fn origin_failure_status(timed_out: bool) -> u16 {
 fn refuse(
     status: u16,
     detailed: &'static str,
-    rules: Vec<RuleId>,
+    rules: impl Into<RuleList>,
     behavior: Option<usize>,
 ) -> Decision {
     Decision {
@@ -90,7 +90,7 @@ fn refuse(
             logged: status != 413,
         }),
         behavior,
-        rules,
+        rules: rules.into(),
     }
 }
 
@@ -98,51 +98,69 @@ fn refuse(
 /// request-target.
 pub fn redirect_location(req: &Request) -> String {
     let host = req.host.as_deref().map(host_without_port).unwrap_or("");
-    format!("https://{host}{}", req.target)
+    location(host, &req.target)
+}
+
+/// [`redirect_location`] from the `Host` without its port.
+fn location(authority: &str, target: &str) -> String {
+    concat(&["https://", authority, target])
+}
+
+/// The pieces joined into a string allocated once, at its final size.
+fn concat(pieces: &[&str]) -> String {
+    let mut s = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for p in pieces {
+        s.push_str(p);
+    }
+    s
 }
 
 /// A request-target the model accepts: origin form (`/` first), no control bytes, no space, no
 /// bytes outside ASCII (what an HTTP/1.1 parser lets through). Anything else is answered 400 before
 /// the pipeline starts, which is how LOC-SAFE holds for hostile targets.
 pub fn valid_target(target: &str) -> bool {
+    // No early exit, so that the loop compiles to wide comparisons.
     target.starts_with('/')
         && target
             .bytes()
-            .all(|b| (0x21..0x7f).contains(&b) && b != b'#')
+            .fold(true, |ok, b| ok & (0x21..0x7f).contains(&b) & (b != b'#'))
 }
 
 /// The decision for one request. Pure and deterministic; never panics.
 pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     // 1. LIM-SIZE.
     if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
-        return refuse(413, "Error", vec![RuleId::LimSize], None);
+        return refuse(413, "Error", [RuleId::LimSize], None);
     }
     // 2. HOST-ROUTE.
-    if !req.host.as_deref().is_some_and(|h| dist.routes_host(h)) {
-        return refuse(403, "InvalidRequest", vec![RuleId::HostRoute], None);
-    }
+    let Some(authority) = req
+        .host
+        .as_deref()
+        .map(|h| (h, host_without_port(h)))
+        .filter(|&(h, a)| dist.routes_authority(h, a))
+        .map(|(_, a)| a)
+    else {
+        return refuse(403, "InvalidRequest", [RuleId::HostRoute], None);
+    };
     // A target that is not origin-form or carries control bytes never reaches a Location.
     if !valid_target(&req.target) {
-        return refuse(400, "InvalidRequest", vec![RuleId::LocSafe], None);
+        return refuse(400, "InvalidRequest", [RuleId::LocSafe], None);
     }
     // 3. MTH-SUPPORTED, MTH-GET-BODY.
     if !req.method.is_supported() {
-        return refuse(
-            403,
-            "InvalidRequestMethod",
-            vec![RuleId::MthSupported],
-            None,
-        );
+        return refuse(403, "InvalidRequestMethod", [RuleId::MthSupported], None);
     }
     if req.method == crate::Method::Get && req.body_len > 0 {
-        return refuse(403, "InvalidRequest", vec![RuleId::MthGetBody], None);
+        return refuse(403, "InvalidRequest", [RuleId::MthGetBody], None);
     }
     // 4. PAT-*: first match on the normalised path; the query plays no part.
-    let normalized = normalize_path(req.path().as_bytes());
+    // At most 3 rules so far, and at most 5 more below: RuleList::CAPACITY is 8.
+    let path = split_target(&req.target).0.as_bytes();
+    let normalized = normalized(path);
     let bi = dist.select_behavior(&normalized);
     let b = &dist.behaviors[bi];
-    let mut rules = vec![RuleId::PatOrder];
-    if normalized != req.path().as_bytes() {
+    let mut rules = RuleList::from([RuleId::PatOrder]);
+    if *normalized != *path {
         rules.push(RuleId::PatNormalize);
     }
     rules.push(RuleId::VppPerBehavior);
@@ -152,18 +170,18 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     if req.scheme == Scheme::Http {
         match b.viewer_protocol_policy {
             ViewerProtocolPolicy::HttpsOnly => {
-                rules.extend([RuleId::VppHttpsOnly, RuleId::LocEdgeOnly]);
+                rules.extend(&[RuleId::VppHttpsOnly, RuleId::LocEdgeOnly]);
                 return refuse(403, "Error", rules, Some(bi));
             }
             ViewerProtocolPolicy::RedirectToHttps if req.method.is_safe() => {
-                rules.extend([
+                rules.extend(&[
                     RuleId::VppRedirectSafe,
                     RuleId::LocScheme,
                     RuleId::LocHost,
                     RuleId::LocTarget,
                     RuleId::LocEdgeOnly,
                 ]);
-                return redirect(301, req, rules, bi);
+                return redirect(301, location(authority, &req.target), rules, bi);
             }
             ViewerProtocolPolicy::RedirectToHttps => {
                 rules.push(RuleId::VppRedirectUnsafe);
@@ -172,13 +190,13 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
                 if temporary {
                     // Under `current`, whether VPP or AllowedMethods wins for a disallowed method is
                     // unknown (RULES.md step 6): the model takes pipeline order, the judge accepts both.
-                    rules.extend([
+                    rules.extend(&[
                         RuleId::LocScheme,
                         RuleId::LocHost,
                         RuleId::LocTarget,
                         RuleId::LocEdgeOnly,
                     ]);
-                    return redirect(307, req, rules, bi);
+                    return redirect(307, location(authority, &req.target), rules, bi);
                 }
                 rules.push(RuleId::LocEdgeOnly);
                 return refuse(403, "Error", rules, Some(bi));
@@ -188,7 +206,7 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     }
     // 6. MTH-ALLOWED.
     if !allowed {
-        rules.extend([RuleId::MthAllowed, RuleId::LocEdgeOnly]);
+        rules.extend(&[RuleId::MthAllowed, RuleId::LocEdgeOnly]);
         return refuse(403, "InvalidRequestMethod", rules, Some(bi));
     }
     // 7. Forward.
@@ -198,7 +216,7 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
     });
     let origin = &dist.origins[b.origin];
     let (protocol, port, rule) = origin_protocol(&origin.kind, req.scheme);
-    rules.extend([rule, RuleId::OrgPath]);
+    rules.extend(&[rule, RuleId::OrgPath]);
     if req.header("x-forwarded-proto").is_some() {
         rules.push(RuleId::OrgXfpStripped);
     }
@@ -211,7 +229,7 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
             origin: b.origin,
             protocol,
             port,
-            target: format!("{}{}", origin.origin_path, req.target),
+            target: concat(&[&origin.origin_path, &req.target]),
             cloudfront_forwarded_proto,
         }),
         behavior: Some(bi),
@@ -243,11 +261,11 @@ pub fn origin_protocol(kind: &OriginKind, viewer: Scheme) -> (Scheme, u16, RuleI
     }
 }
 
-fn redirect(status: u16, req: &Request, rules: Vec<RuleId>, bi: usize) -> Decision {
+fn redirect(status: u16, location: String, rules: RuleList, bi: usize) -> Decision {
     Decision {
         action: Action::Respond(EdgeResponse {
             status,
-            location: Some(redirect_location(req)),
+            location: Some(location),
             close: false,
             result_type: "Redirect",
             detailed_result_type: "Redirect",

@@ -13,7 +13,7 @@
 //! default_behavior: {viewer_protocol_policy: allow-all, origin: assets}
 //! ```
 
-use crate::pattern::PathPattern;
+use crate::pattern::{PathPattern, PreparedPath};
 use crate::request::{host_without_port, Method};
 use crate::yaml::{OrderedMap, Pos, Problem, Problems, Spanned};
 use crate::RuleId;
@@ -284,35 +284,79 @@ impl Distribution {
     /// PAT-ORDER: the first behavior whose pattern matches the normalised path; the default
     /// behavior (`*`) always matches, so this never fails. Returns the index.
     pub fn select_behavior(&self, normalized_path: &[u8]) -> usize {
-        self.behaviors
-            .iter()
-            .position(|b| b.is_default || b.path_pattern.matches(normalized_path))
+        let path = PreparedPath::new(normalized_path);
+        let selects = |b: &Behavior| b.is_default || b.path_pattern.matches_prepared(&path);
+        // Four behaviors at a time through a necessary condition without branches (default, or
+        // the pattern's first bytes fit), so a block that cannot match costs one branch; only
+        // a block that may match is tried in order.
+        let (blocks, rest) = self.behaviors.as_chunks::<4>();
+        for (k, block) in blocks.iter().enumerate() {
+            let may = block.iter().fold(false, |may, b| {
+                may | b.is_default | b.path_pattern.may_match(&path)
+            });
+            if may {
+                if let Some(i) = block.iter().position(selects) {
+                    return k * 4 + i;
+                }
+            }
+        }
+        rest.iter()
+            .position(selects)
+            .map(|i| blocks.len() * 4 + i)
             .unwrap_or(self.behaviors.len() - 1)
     }
 
     /// HOST-ROUTE: whether a `Host` header value names this distribution (port ignored,
     /// case-insensitive, exact domain or alias, or a wildcard alias).
     pub fn routes_host(&self, host: &str) -> bool {
-        let Some(name) = valid_host_name(host) else {
+        self.routes_authority(host, host_without_port(host))
+    }
+
+    /// [`Distribution::routes_host`] given `host_without_port(host)` as well, for a caller that
+    /// needs it again (a `Location`).
+    pub(crate) fn routes_authority(&self, host: &str, authority: &str) -> bool {
+        let Some((name, upper)) = host_name(host, authority) else {
             return false;
         };
-        name == self.domain
+        // The name is compared as if lowercased, without building the lowercase copy; most
+        // `Host` headers have no uppercase letter, and then a plain comparison is the same.
+        let name = name.as_bytes();
+        let is = |part: &[u8], config: &str| match upper {
+            false => part == config.as_bytes(),
+            true => lowercase_eq(part, config.as_bytes()),
+        };
+        is(name, &self.domain)
             || self.aliases.iter().any(|a| match a.strip_prefix("*.") {
                 Some(suffix) => {
+                    let cut = name.len().wrapping_sub(suffix.len());
                     name.len() > suffix.len() + 1
-                        && name.ends_with(suffix)
-                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                        && is(&name[cut..], suffix)
+                        && name[cut - 1] == b'.'
                 }
-                None => *a == name,
+                None => is(name, a),
             })
     }
+}
+
+/// Whether `name`, lowercased, is `config` byte for byte.
+fn lowercase_eq(name: &[u8], config: &[u8]) -> bool {
+    name.len() == config.len()
+        && name
+            .iter()
+            .zip(config)
+            .all(|(n, c)| n.to_ascii_lowercase() == *c)
 }
 
 /// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it
 /// is not a valid DNS host name (letters, digits, hyphens; labels of 1–63 bytes; at most 253
 /// bytes; an optional trailing dot removed) with an optional numeric port.
 pub fn valid_host_name(host: &str) -> Option<String> {
-    let name = host_without_port(host);
+    host_name(host, host_without_port(host)).map(|(name, _)| name.to_ascii_lowercase())
+}
+
+/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it, and whether it
+/// has an uppercase letter. `name` is `host_without_port(host)`.
+fn host_name<'a>(host: &str, name: &'a str) -> Option<(&'a str, bool)> {
     if name.len() < host.len() {
         // Whatever follows the name must be `:port`; after a bracketed literal it can be any
         // character, so never assume it is one byte long.
@@ -325,20 +369,50 @@ pub fn valid_host_name(host: &str) -> Option<String> {
     if name.is_empty() || name.len() > 253 {
         return None;
     }
-    for label in name.split('.') {
-        if label.is_empty()
-            || label.len() > 63
-            || label.starts_with('-')
-            || label.ends_with('-')
-            || !label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return None;
+    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. `prev`
+    // starts as a `.`, as if the name followed a label.
+    let (mut prev, mut label_start, mut seen) = (DOT, 0, 0);
+    for (i, &b) in name.as_bytes().iter().enumerate() {
+        let class = HOST_BYTE[usize::from(b)];
+        seen |= class;
+        let class = class & !UPPER;
+        match class {
+            ALNUM => {}
+            DOT if prev != ALNUM || i - label_start > 63 => return None,
+            DOT => label_start = i + 1,
+            HYPHEN if prev == DOT => return None,
+            HYPHEN => {}
+            _ => return None,
         }
+        prev = class;
     }
-    Some(name.to_ascii_lowercase())
+    (prev == ALNUM && name.len() - label_start <= 63).then_some((name, seen & UPPER != 0))
 }
+
+/// Classes of the bytes of a host name ([`HOST_BYTE`]).
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const HYPHEN: u8 = 2;
+const DOT: u8 = 3;
+/// Added to `ALNUM` for `A`–`Z`.
+const UPPER: u8 = 4;
+
+/// The class of every byte: one table look-up per byte of a `Host`.
+static HOST_BYTE: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'0'..=b'9' | b'a'..=b'z' => ALNUM,
+            b'A'..=b'Z' => ALNUM | UPPER,
+            b'-' => HYPHEN,
+            b'.' => DOT,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+};
 
 // ---------------------------------------------------------------------------------------------
 // The YAML form.
@@ -754,4 +828,167 @@ fn validate_behavior(
         forward_cloudfront_proto: c.forward_cloudfront_proto,
         is_default: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// HOST-ROUTE as first written (lowercase copy, label by label): the oracle for the version
+    /// that compares without allocating.
+    fn reference_valid_host_name(host: &str) -> Option<String> {
+        let name = host_without_port(host);
+        if name.len() < host.len() {
+            let port = host[name.len()..].strip_prefix(':')?;
+            if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
+                return None;
+            }
+        }
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.is_empty() || name.len() > 253 {
+            return None;
+        }
+        for label in name.split('.') {
+            if label.is_empty()
+                || label.len() > 63
+                || label.starts_with('-')
+                || label.ends_with('-')
+                || !label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return None;
+            }
+        }
+        Some(name.to_ascii_lowercase())
+    }
+
+    fn reference_routes_host(d: &Distribution, host: &str) -> bool {
+        let Some(name) = reference_valid_host_name(host) else {
+            return false;
+        };
+        name == d.domain
+            || d.aliases.iter().any(|a| match a.strip_prefix("*.") {
+                Some(suffix) => {
+                    name.len() > suffix.len() + 1
+                        && name.ends_with(suffix)
+                        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+                }
+                None => *a == name,
+            })
+    }
+
+    fn dist(domain: &str, aliases: &[&str]) -> Distribution {
+        let mut d = Distribution::from_yaml(
+            "domain: d1.cloudfront.net\norigins: {o: {type: s3}}\ndefault_behavior: {viewer_protocol_policy: allow-all, origin: o}\n",
+        )
+        .expect("valid distribution");
+        d.domain = domain.into();
+        d.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        d
+    }
+
+    #[test]
+    fn host_route_examples() {
+        let d = dist(
+            "d1.cloudfront.net",
+            &["www.example.com", "*.media.example.com"],
+        );
+        for (host, routed) in [
+            ("d1.cloudfront.net", true),
+            ("D1.CloudFront.NET:8080", true),
+            ("d1.cloudfront.net.", true),
+            ("www.example.com", true),
+            ("a.media.example.com", true),
+            ("A.b.MEDIA.example.com:443", true),
+            ("media.example.com", false),
+            (".media.example.com", false),
+            ("amedia.example.com", false),
+            ("d1.cloudfront.net:", false),
+            ("d1.cloudfront.net:65536", false),
+            ("-a.media.example.com", false),
+            ("a-.media.example.com", false),
+            ("a..media.example.com", false),
+            ("[::1]", false),
+            ("", false),
+        ] {
+            assert_eq!(d.routes_host(host), routed, "{host:?}");
+            assert_eq!(reference_routes_host(&d, host), routed, "{host:?}");
+        }
+        // A configured name that is not lowercase matches nothing, even spelled the same.
+        let upper = dist("D1.example.com", &["WWW.example.com"]);
+        for host in ["D1.example.com", "WWW.example.com", "d1.example.com"] {
+            assert!(!upper.routes_host(host), "{host:?}");
+            assert!(!reference_routes_host(&upper, host), "{host:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// HOST-ROUTE: the validation and comparison without a lowercase copy agree with the
+        /// original, for hosts made of the bytes that matter (case, dots, hyphens, ports, brackets,
+        /// a non-ASCII character) and configurations whose names need not be lowercase.
+        #[test]
+        fn host_route_agrees_with_reference(
+            host in "[aAbB.\\-:0-9\\[\\]é]{0,14}",
+            domain in "[aAbB.-]{0,6}",
+            alias in "(\\*\\.)?[aAbB.-]{0,6}",
+        ) {
+            let d = dist(&domain, &[&alias]);
+            prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
+            prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+        }
+
+        /// PAT-ORDER: the block-wise selection picks what a plain first-match scan picks, for any
+        /// number of behaviors (full blocks of four and a rest), `is_default` anywhere.
+        #[test]
+        fn select_behavior_is_first_match(
+            behaviors in proptest::collection::vec(("/?[ab]{0,9}[*?]?[ab/]{0,3}", proptest::bool::weighted(0.1)), 0..14),
+            path in "/[ab/]{0,12}",
+        ) {
+            let mut d = dist("d1.cloudfront.net", &[]);
+            let default = d.behaviors.pop().expect("the default behavior");
+            for (raw, is_default) in &behaviors {
+                let raw = if raw.is_empty() { "*" } else { raw.as_str() };
+                d.behaviors.push(Behavior {
+                    path_pattern: PathPattern::parse(raw).expect("valid pattern"),
+                    is_default: *is_default,
+                    ..default.clone()
+                });
+            }
+            d.behaviors.push(default);
+            let want = d
+                .behaviors
+                .iter()
+                .position(|b| b.is_default || b.path_pattern.matches(path.as_bytes()))
+                .unwrap_or(d.behaviors.len() - 1);
+            prop_assert_eq!(d.select_behavior(path.as_bytes()), want);
+        }
+
+        /// Labels around the 63-byte limit, and names around the 253-byte one.
+        #[test]
+        fn long_labels_agree_with_reference(
+            labels in proptest::collection::vec("[a-z]{1,3}|[a-z]{61,65}", 1..6),
+            suffix in "\\.?(:[0-9]{1,6})?",
+        ) {
+            let host = labels.join(".") + &suffix;
+            prop_assert_eq!(valid_host_name(&host), reference_valid_host_name(&host));
+        }
+
+        /// Routed names, including wildcard aliases, are found in any case.
+        #[test]
+        fn routed_names_agree(label in "[a-zA-Z0-9]{1,5}", port in proptest::option::of(0u16..)) {
+            let d = dist("d1.cloudfront.net", &["*.media.example.com", "www.example.com"]);
+            for base in ["d1.cloudfront.net", "media.example.com", "www.example.com"] {
+                let mut host = format!("{label}.{base}");
+                if let Some(p) = port {
+                    host.push_str(&format!(":{p}"));
+                }
+                prop_assert_eq!(d.routes_host(&host), reference_routes_host(&d, &host));
+                prop_assert_eq!(d.routes_host(base), reference_routes_host(&d, base));
+            }
+        }
+    }
 }

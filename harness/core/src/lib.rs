@@ -13,9 +13,11 @@ pub mod outcome;
 pub mod pages;
 pub mod pattern;
 pub mod request;
+pub mod rule_list;
 pub mod rules;
 pub mod spec;
 pub mod yaml;
 
 pub use request::{HttpVersion, Method, Request, Scheme};
+pub use rule_list::RuleList;
 pub use rules::{Level, RuleId, CATALOG};

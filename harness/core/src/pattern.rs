@@ -2,10 +2,18 @@
 //! leading `/` optional, matched in O(n·m) worst case.
 //!
 //! A pattern is validated and compiled once by [`PathPattern::parse`]: one leading `/` is dropped
-//! (PAT-SLASH) and runs of `*` are collapsed to one. [`PathPattern::matches`] then runs the classic
-//! iterative glob matcher that keeps a single backtrack point (the last `*` seen). It never recurses,
-//! never allocates, and costs at most (n+1)·(m+1) steps for a path of n bytes and a pattern of m bytes
-//! (PAT-LINEAR); [`PathPattern::match_steps`] runs the same code and reports the step count.
+//! (PAT-SLASH) and runs of `*` are collapsed to one. The general matcher is the classic iterative
+//! glob matcher that keeps a single backtrack point (the last `*` seen). It never recurses, never
+//! allocates, and costs at most (n+1)·(m+1) steps for a path of n bytes and a pattern of m bytes
+//! (PAT-LINEAR); [`PathPattern::match_steps`] runs it alone and reports the step count.
+//!
+//! [`PathPattern::matches`] gives the same answer faster. Compiling also derives conditions every
+//! matching path meets: at least as many bytes as the pattern has non-`*` bytes (exactly as many
+//! without a `*`), the pattern's leading literal bytes (up to its first wildcard) first and its
+//! trailing literal bytes last. A path that fails one cannot match, and most paths fail the first
+//! eight bytes, compared as one word against a [`PreparedPath`] computed once per request. The
+//! patterns `*`, `lit`, `lit*` and `*lit` (no `?`) are then decided by those checks alone; any other
+//! pattern goes on to the general matcher. All of this is O(m) on top of it, so PAT-LINEAR holds.
 //!
 //! ```
 //! use edgeconform_core::pattern::PathPattern;
@@ -27,6 +35,121 @@ pub struct PathPattern {
     /// `raw` without its leading `/` and with every run of `*` collapsed to one: what the matcher
     /// walks. Collapsing is what keeps one backtrack point sufficient and the step bound tight.
     prog: Box<[u8]>,
+    /// Conditions every matching path meets, derived from `prog`.
+    filter: Filter,
+}
+
+/// Necessary conditions for a match, and the pattern's shape (see the module documentation).
+/// `head`/`tail` hold up to eight bytes of the leading/trailing literal in the layout of
+/// [`PreparedPath`]; the masks select those bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Filter {
+    /// Non-`*` bytes of `prog`: the fewest bytes a matching path (without its leading `/`) has.
+    min_len: usize,
+    /// How many more it may have: 0 without a `*`, any number with one (`usize::MAX`).
+    extra_len: usize,
+    head: u64,
+    head_mask: u64,
+    tail: u64,
+    tail_mask: u64,
+    shape: Shape,
+}
+
+/// Patterns whose answer follows from the filter's checks, and the rest.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    /// `*`: every path.
+    Any,
+    /// Literal bytes only: the path is exactly `prog`.
+    Literal,
+    /// Literal bytes then one trailing `*`: the path starts with them.
+    Prefix,
+    /// One leading `*` then literal bytes: the path ends with them.
+    Suffix,
+    /// Anything else: the general matcher decides.
+    General,
+}
+
+impl Filter {
+    fn new(prog: &[u8]) -> Filter {
+        let is_wild = |b: &u8| matches!(b, b'*' | b'?');
+        let lead = prog.iter().position(is_wild).unwrap_or(prog.len());
+        let trail = prog.len() - prog.iter().rposition(is_wild).map_or(0, |i| i + 1);
+        let (head, head_mask) = head_word(&prog[..lead.min(8)]);
+        let (tail, tail_mask) = tail_word(&prog[prog.len() - trail.min(8)..]);
+        let stars = prog.iter().filter(|&&b| b == b'*').count();
+        let questions = prog.iter().filter(|&&b| b == b'?').count();
+        let shape = match (stars, questions) {
+            (0, 0) => Shape::Literal,
+            (1, 0) if prog.len() == 1 => Shape::Any,
+            (1, 0) if prog.last() == Some(&b'*') => Shape::Prefix,
+            (1, 0) if prog.first() == Some(&b'*') => Shape::Suffix,
+            _ => Shape::General,
+        };
+        Filter {
+            min_len: prog.len() - stars,
+            extra_len: if stars == 0 { 0 } else { usize::MAX },
+            head,
+            head_mask,
+            tail,
+            tail_mask,
+            shape,
+        }
+    }
+
+    /// Whether `path` meets every condition; `false` proves the pattern does not match it.
+    #[inline(always)]
+    fn admits(&self, path: &PreparedPath) -> bool {
+        // The first bytes first: they reject most paths. Each check holds on its own (a path
+        // shorter than the literal has zero padding where the pattern has a byte, and pattern
+        // bytes are never zero), so their order is free.
+        path.head & self.head_mask == self.head
+            && path.body.len().wrapping_sub(self.min_len) <= self.extra_len
+            && path.tail & self.tail_mask == self.tail
+    }
+}
+
+/// Up to eight bytes as a little-endian word (first byte lowest), zero-padded, and the mask of the
+/// bytes present.
+fn head_word(bytes: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; 8];
+    let mut mask = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    mask[..bytes.len()].fill(0xff);
+    (u64::from_le_bytes(word), u64::from_le_bytes(mask))
+}
+
+/// Up to eight bytes as a little-endian word aligned to its top (last byte highest), zero-padded
+/// below, and the mask of the bytes present.
+fn tail_word(bytes: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; 8];
+    let mut mask = [0u8; 8];
+    word[8 - bytes.len()..].copy_from_slice(bytes);
+    mask[8 - bytes.len()..].fill(0xff);
+    (u64::from_le_bytes(word), u64::from_le_bytes(mask))
+}
+
+/// A request path prepared once for matching against many patterns
+/// ([`PathPattern::matches_prepared`]): the leading `/` dropped (PAT-SLASH) and its first and last
+/// eight bytes kept as words for the patterns' quick checks.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedPath<'a> {
+    body: &'a [u8],
+    head: u64,
+    tail: u64,
+}
+
+impl<'a> PreparedPath<'a> {
+    /// Prepares the normalised request path without query (any bytes).
+    pub fn new(path: &'a [u8]) -> PreparedPath<'a> {
+        let body = path.strip_prefix(b"/").unwrap_or(path);
+        let k = body.len().min(8);
+        PreparedPath {
+            body,
+            head: head_word(&body[..k]).0,
+            tail: tail_word(&body[body.len() - k..]).0,
+        }
+    }
 }
 
 /// Why a pattern is not valid CloudFront syntax (PAT-SYNTAX).
@@ -86,6 +209,7 @@ impl PathPattern {
         }
         PathPattern {
             raw,
+            filter: Filter::new(&prog),
             prog: prog.into_boxed_slice(),
         }
     }
@@ -102,17 +226,49 @@ impl PathPattern {
     /// `path` is the normalised request path without query (`normalize::normalize_path`); any bytes
     /// are accepted. Costs O(n·m) at worst and never allocates (PAT-LINEAR).
     pub fn matches(&self, path: &[u8]) -> bool {
-        glob::<false>(&self.prog, path).0
+        self.matches_prepared(&PreparedPath::new(path))
+    }
+
+    /// A necessary condition for [`PathPattern::matches_prepared`], cheaper than it: the path's
+    /// first bytes fit the pattern's leading literal.
+    #[inline(always)]
+    pub(crate) fn may_match(&self, path: &PreparedPath) -> bool {
+        path.head & self.filter.head_mask == self.filter.head
+    }
+
+    /// [`PathPattern::matches`] for a path prepared once for many patterns.
+    #[inline]
+    pub fn matches_prepared(&self, path: &PreparedPath) -> bool {
+        if !self.filter.admits(path) {
+            return false;
+        }
+        // The checks above compared at most eight literal bytes at each end.
+        let (prog, body) = (&*self.prog, path.body);
+        match self.filter.shape {
+            Shape::Any => true,
+            Shape::Literal => body == prog,
+            Shape::Prefix => body.starts_with(&prog[..prog.len() - 1]),
+            Shape::Suffix => body.ends_with(&prog[1..]),
+            Shape::General => general(prog, body),
+        }
     }
 
     /// PAT-LINEAR: matching a path of n bytes against a pattern of m bytes costs O(n·m) at worst.
     ///
-    /// Runs the same matcher as [`PathPattern::matches`] and also returns the number of steps of its
-    /// inner loop, which is at most (n+1)·(m+1) for any pattern and path, so tests and fuzzers can
-    /// assert the bound.
+    /// Runs the general matcher alone (no quick checks, no shortcut by shape), so it gives the
+    /// answer [`PathPattern::matches`] must give, and also returns the number of steps of its inner
+    /// loop, which is at most (n+1)·(m+1) for any pattern and path, so tests and fuzzers can assert
+    /// the bound.
     pub fn match_steps(&self, path: &[u8]) -> (bool, u64) {
+        let path = path.strip_prefix(b"/").unwrap_or(path);
         glob::<true>(&self.prog, path)
     }
+}
+
+/// The general matcher out of line, so that the quick checks stay small where they are inlined.
+#[inline(never)]
+fn general(prog: &[u8], body: &[u8]) -> bool {
+    glob::<false>(prog, body).0
 }
 
 /// The matcher behind [`PathPattern::matches`] (`COUNT = false`, the counter compiles away) and
@@ -124,9 +280,10 @@ impl PathPattern {
 /// `pi` or is a backtrack; the backtrack mark `star_si` only grows and stays below n, so there are at
 /// most n backtracks, and between two of them at most m advances of `pi` — (n+1)·m + n steps in all.
 #[inline(always)]
+///
+/// `path` has lost its leading `/` already (PAT-SLASH, path side), as the pattern did at compile
+/// time.
 fn glob<const COUNT: bool>(prog: &[u8], path: &[u8]) -> (bool, u64) {
-    // PAT-SLASH, path side: the pattern lost its leading `/` at compile time.
-    let path = path.strip_prefix(b"/").unwrap_or(path);
     let mut steps = 0u64;
     let (mut pi, mut si) = (0usize, 0usize);
     // The last `*` seen: the pattern index just after it, and where in the path its match ends now.
@@ -455,6 +612,37 @@ mod tests {
             let m = p.prog.len() as u64;
             prop_assert!(steps <= (n + 1) * m + n, "{} steps, n={}, m={}", steps, n, m);
             prop_assert!(steps <= bound(path.len(), raw.len()));
+        }
+
+        /// `matches` (quick checks, shortcuts by shape) gives the general matcher's answer. Paths
+        /// are drawn at random or made from the pattern itself (each `*` and `?` filled in, then
+        /// maybe one byte changed), so both the checks that reject and those that admit are hit,
+        /// with literal runs longer and shorter than the eight bytes compared as a word.
+        #[test]
+        fn quick_checks_agree_with_general(
+            raw in "/?[ab/.]{0,12}([*?]{1,2}[ab/.]{0,12}){0,3}",
+            fills in proptest::collection::vec("[ab/.]{0,6}", 8),
+            flip in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+            random in "/?[ab/.]{0,30}",
+        ) {
+            let p = pat(if raw.is_empty() { "*" } else { &raw });
+            let mut fill = fills.iter();
+            let mut made = b"/".to_vec();
+            for &b in p.prog.iter() {
+                match b {
+                    b'*' => made.extend_from_slice(fill.next().map_or("", |f| f.as_str()).as_bytes()),
+                    b'?' => made.push(b'b'),
+                    _ => made.push(b),
+                }
+            }
+            if let Some((at, byte)) = flip {
+                let i = at.index(made.len());
+                made[i] = byte;
+            }
+            for path in [made.as_slice(), random.as_bytes()] {
+                prop_assert_eq!(p.matches(path), p.match_steps(path).0, "{:?} vs {:?}", raw, String::from_utf8_lossy(path));
+                prop_assert_eq!(p.matches_prepared(&PreparedPath::new(path)), p.matches(path));
+            }
         }
 
         /// Arbitrary bytes never panic, whatever the pattern.

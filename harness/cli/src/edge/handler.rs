@@ -11,7 +11,7 @@ use bytes::Bytes;
 use edgeconform_core::accesslog::ResultType;
 use edgeconform_core::decide::{origin_failure_status, Action, Decision, EdgeResponse};
 use edgeconform_core::distribution::Distribution;
-use edgeconform_core::{pages, Method, Request, RuleId, Scheme};
+use edgeconform_core::{pages, Method, Request, RuleId, RuleList, Scheme};
 use hyper::body::Incoming;
 use hyper::header::{
     HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, SERVER,
@@ -147,7 +147,7 @@ fn lim_size() -> Decision {
             logged: false,
         }),
         behavior: None,
-        rules: vec![RuleId::LimSize],
+        rules: RuleList::from([RuleId::LimSize]),
     }
 }
 
@@ -167,7 +167,7 @@ fn unreadable_body() -> Decision {
     Decision {
         action: Action::Respond(unreadable_response()),
         behavior: None,
-        rules: Vec::new(),
+        rules: RuleList::new(),
     }
 }
 

@@ -211,7 +211,7 @@ impl Matrix {
             name: describe(dist, &req, d, model.ambiguous),
             file: self.file.clone(),
             pos: self.pos,
-            rules: d.rules.clone(),
+            rules: d.rules.to_vec(),
             level: if model.ambiguous {
                 Level::Info
             } else {

@@ -222,7 +222,9 @@ impl Client {
         progress.status = Some(status);
         let mut headers = Vec::new();
         let mut closed = req.version == HttpVersion::Http10;
+        let mut h1_head = h1_status_line_len(status);
         for (n, v) in resp.headers() {
+            h1_head += (n.as_str().len() + 2 + v.len() + 2) as u64;
             let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
             if n == hyper::header::CONNECTION && v.eq_ignore_ascii_case("close") {
                 closed = true;
@@ -244,15 +246,31 @@ impl Client {
         if closed {
             *slot = None;
         }
-        let received = progress.read();
+        // HTTP/2 multiplexes and HPACK-compresses heads, so its bytes on the wire say nothing
+        // about one response: its head counts in HTTP/1.1 form, as the reference edge's access
+        // log counts `sc-bytes`.
+        let header_bytes = if want_h2 {
+            h1_head + 2
+        } else {
+            progress.read().saturating_sub(body.len)
+        };
         Ok(Response {
             status,
             headers,
-            header_bytes: received.saturating_sub(body.len),
+            header_bytes,
             body: body.body,
             body_len: body.len,
             truncated: body.truncated,
             closed,
         })
     }
+}
+
+/// `HTTP/1.1 200 OK\r\n`: the status line of a response in HTTP/1.1 form.
+fn h1_status_line_len(status: u16) -> u64 {
+    let reason = hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    ("HTTP/1.1 200 ".len() + reason.len() + 2) as u64
 }

@@ -94,6 +94,9 @@ pub fn tls_failure(e: &std::io::Error, h2: bool) -> Failure {
         (None, std::io::ErrorKind::UnexpectedEof) => {
             "the target closed the connection during the handshake".to_string()
         }
+        (None, std::io::ErrorKind::ConnectionReset) => {
+            "the target reset the connection during the handshake".to_string()
+        }
         (None, _) => one_line(e),
     };
     Failure::new(format!("TLS handshake failed: {what}"))
@@ -123,11 +126,25 @@ pub fn head_failure(e: &hyper::Error, read: u64, reused: bool) -> Failure {
         format!("malformed response head: {} ({} received)", text, bytes(read))
     } else if (e.is_incomplete_message() || e.is_canceled()) && read == 0 {
         "connection closed before a response".to_string()
+    } else if e.is_canceled() {
+        // hyper cancels a request when bytes arrive on a connection with nothing sent yet.
+        format!(
+            "the target sent {} before the request went out, not an answer to it",
+            bytes(read)
+        )
     } else if e.is_incomplete_message() {
         format!(
             "connection closed after {}, before the response head ended",
             bytes(read)
         )
+    } else if let Some(kind) = closed_kind(e) {
+        match read {
+            0 => format!("connection closed before a response ({kind})"),
+            n => format!(
+                "connection closed after {}, before the response head ended ({kind})",
+                bytes(n)
+            ),
+        }
     } else if text.contains("http2") {
         format!("HTTP/2 error: {}", h2_detail(e))
     } else {
@@ -154,6 +171,24 @@ pub fn body_failure(e: &hyper::Error, got: u64, declared: Option<u64>) -> Failur
         _ => format!("body broke off after {got} bytes: {}", one_line(e)),
     };
     Failure::new(message)
+}
+
+/// How the target closed a connection under a request, when an I/O error says so.
+fn closed_kind(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut src = Some(e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionReset => Some("reset by the target"),
+                std::io::ErrorKind::BrokenPipe => Some("the request could not be written"),
+                std::io::ErrorKind::ConnectionAborted => Some("aborted"),
+                std::io::ErrorKind::UnexpectedEof => Some("end of stream"),
+                _ => None,
+            };
+        }
+        src = s.source();
+    }
+    None
 }
 
 /// hyper's `http2 error` says nothing; its cause (`stream error received: refused stream`) does.

@@ -152,7 +152,9 @@ pub fn head_failure(e: &hyper::Error, read: u64, reused: bool) -> Failure {
     };
     Failure {
         error: anyhow::Error::msg(message),
-        stale: reused && read == 0 && (e.is_canceled() || e.is_incomplete_message()),
+        stale: reused
+            && read == 0
+            && (e.is_canceled() || e.is_incomplete_message() || closed_kind(e).is_some()),
     }
 }
 

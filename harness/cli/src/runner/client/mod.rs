@@ -274,3 +274,6 @@ fn h1_status_line_len(status: u16) -> u64 {
         .unwrap_or("");
     ("HTTP/1.1 200 ".len() + reason.len() + 2) as u64
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,8 +20,7 @@ async fn serve(mut s: TcpStream) {
             _ => return,
         }
     }
-    if s
-        .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    if s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
         .await
         .is_err()
     {

@@ -130,7 +130,12 @@ async fn serve(mut s: TcpStream, how: Hostile) {
             read_head(&mut s).await;
             let size = 3 << 20;
             let _ = s
-                .write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n").as_bytes())
+                .write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+                    )
+                    .as_bytes(),
+                )
                 .await;
             let block = vec![b'z'; 64 * 1024];
             for _ in 0..size / block.len() {
@@ -281,7 +286,10 @@ fn verdicts(name: &str, run: &Run) -> (usize, usize, Vec<String>) {
             }
             Some("fail") => {
                 fails += 1;
-                c["findings"][0]["message"].as_str().unwrap_or("").to_string()
+                c["findings"][0]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
             }
             v => panic!("{name}: {} has verdict {v:?}", c["id"]),
         };
@@ -324,12 +332,20 @@ fn random_bytes_are_no_status_line() {
 
 #[test]
 fn a_connection_closed_at_once_is_named() {
-    nothing_answers("close", Hostile::Close, "connection closed before a response");
+    nothing_answers(
+        "close",
+        Hostile::Close,
+        "connection closed before a response",
+    );
 }
 
 #[test]
 fn a_1_mib_header_is_refused_at_the_head_limit() {
-    nothing_answers("huge-header", Hostile::HugeHeader, "response head over 100 KiB");
+    nothing_answers(
+        "huge-header",
+        Hostile::HugeHeader,
+        "response head over 100 KiB",
+    );
 }
 
 #[test]

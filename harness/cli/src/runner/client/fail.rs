@@ -47,9 +47,9 @@ pub struct Progress {
 impl Progress {
     /// Bytes read on the connection for this request (head, framing and body).
     pub fn read(&self) -> u64 {
-        self.counter
-            .as_ref()
-            .map_or(0, |(c, base)| c.load(Ordering::Relaxed).saturating_sub(*base))
+        self.counter.as_ref().map_or(0, |(c, base)| {
+            c.load(Ordering::Relaxed).saturating_sub(*base)
+        })
     }
 }
 
@@ -123,7 +123,11 @@ pub fn head_failure(e: &hyper::Error, read: u64, reused: bool) -> Failure {
             bytes(read)
         )
     } else if e.is_parse() {
-        format!("malformed response head: {} ({} received)", text, bytes(read))
+        format!(
+            "malformed response head: {} ({} received)",
+            text,
+            bytes(read)
+        )
     } else if (e.is_incomplete_message() || e.is_canceled()) && read == 0 {
         "connection closed before a response".to_string()
     } else if e.is_canceled() {
@@ -168,7 +172,10 @@ pub fn body_failure(e: &hyper::Error, got: u64, declared: Option<u64>) -> Failur
             format!("connection closed in the middle of the body (got {got} bytes)")
         }
         _ if e.to_string().contains("http2") => {
-            format!("HTTP/2 error in the body after {got} bytes: {}", h2_detail(e))
+            format!(
+                "HTTP/2 error in the body after {got} bytes: {}",
+                h2_detail(e)
+            )
         }
         _ => format!("body broke off after {got} bytes: {}", one_line(e)),
     };

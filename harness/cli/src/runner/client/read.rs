@@ -68,12 +68,32 @@ mod tests {
     #[tokio::test]
     async fn keeps_the_prefix_and_counts_the_rest() {
         let mut p = Progress::default();
-        let k = bounded(Chunks { left: 10, size: 1000 }, 2500, &mut p).await.unwrap();
+        let k = bounded(
+            Chunks {
+                left: 10,
+                size: 1000,
+            },
+            2500,
+            &mut p,
+        )
+        .await
+        .unwrap();
         assert_eq!((k.body.len(), k.len, k.truncated), (2500, 10_000, true));
         assert_eq!(p.body, 10_000);
-        let k = bounded(Chunks { left: 2, size: 1000 }, 2500, &mut p).await.unwrap();
+        let k = bounded(
+            Chunks {
+                left: 2,
+                size: 1000,
+            },
+            2500,
+            &mut p,
+        )
+        .await
+        .unwrap();
         assert_eq!((k.body.len(), k.len, k.truncated), (2000, 2000, false));
-        let k = bounded(Chunks { left: 0, size: 0 }, 0, &mut p).await.unwrap();
+        let k = bounded(Chunks { left: 0, size: 0 }, 0, &mut p)
+            .await
+            .unwrap();
         assert_eq!((k.body.len(), k.len, k.truncated), (0, 0, false));
     }
 }

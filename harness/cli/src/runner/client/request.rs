@@ -158,16 +158,19 @@ mod tests {
 
     #[test]
     fn an_h2_request_carries_scheme_authority_and_the_raw_path() {
-        for target in ["/a/../b%2F?x=%zz", "/", "/%7e?", "/a?b=c&&d=/../", "/a//b/./c"] {
+        for target in [
+            "/a/../b%2F?x=%zz",
+            "/",
+            "/%7e?",
+            "/a?b=c&&d=/../",
+            "/a//b/./c",
+        ] {
             let r = build(&h2(target), &[], "d1.cloudfront.net").unwrap_or_else(|e| {
                 panic!("{target}: {}", e.error);
             });
             let uri = r.uri();
             assert_eq!(uri.scheme_str(), Some("https"), "{target}");
-            assert_eq!(
-                uri.authority().map(|a| a.as_str()),
-                Some("www.example.com")
-            );
+            assert_eq!(uri.authority().map(|a| a.as_str()), Some("www.example.com"));
             assert_eq!(uri.path_and_query().unwrap().as_str(), target);
             assert!(!r.headers().contains_key(HOST));
         }
@@ -195,10 +198,17 @@ mod tests {
         ] {
             req.headers.push((n.to_string(), v.to_string()));
         }
-        let r = build(&req, &[("x-edgeconform-id".into(), "1".into())], "d").ok().unwrap();
+        let r = build(&req, &[("x-edgeconform-id".into(), "1".into())], "d")
+            .ok()
+            .unwrap();
         assert_eq!(
             names(&r),
-            ["user-agent", "accept", "x-forwarded-proto", "x-edgeconform-id"]
+            [
+                "user-agent",
+                "accept",
+                "x-forwarded-proto",
+                "x-edgeconform-id"
+            ]
         );
         let mut req = h2("/x");
         req.headers.push(("te".into(), "trailers".into()));
@@ -211,7 +221,10 @@ mod tests {
         let mut bad_host = h2("/x");
         bad_host.host = Some("a b".into());
         let cases = [
-            (bad_host, "the Host \"a b\" cannot be sent as an HTTP/2 :authority"),
+            (
+                bad_host,
+                "the Host \"a b\" cannot be sent as an HTTP/2 :authority",
+            ),
             (
                 h2("http://other/x"),
                 "the request-target \"http://other/x\" cannot be sent as an HTTP/2 :path",
@@ -222,7 +235,7 @@ mod tests {
             ),
         ];
         for (req, reason) in cases {
-            let e = build(&req, &[], "d").err().expect("refused").error;
+            let e = build(&req, &[], "d").expect_err("refused").error;
             let n = e.downcast_ref::<NotRun>().expect("a NotRun");
             assert_eq!(n.reason, reason);
         }
@@ -239,12 +252,19 @@ mod tests {
         assert_eq!(r.uri().to_string(), "/a/../b%2F?x=%zz");
         assert_eq!(
             names(&r),
-            ["host", "user-agent", "accept", "x-edgeconform-id", "content-length"]
+            [
+                "host",
+                "user-agent",
+                "accept",
+                "x-edgeconform-id",
+                "content-length"
+            ]
         );
         assert_eq!(r.headers()[USER_AGENT], AGENT);
         assert_eq!(r.headers()[ACCEPT], "*/*");
         // A scenario's own User-Agent or Accept replaces the runner's.
-        req.headers.push(("User-Agent".into(), "curl/7.88.1".into()));
+        req.headers
+            .push(("User-Agent".into(), "curl/7.88.1".into()));
         req.headers.push(("accept".into(), "text/html".into()));
         let r = build(&req, &[], "d").ok().unwrap();
         assert_eq!(r.headers().get_all(USER_AGENT).iter().count(), 1);

@@ -24,7 +24,11 @@ struct Seen {
 
 /// A TLS server on loopback offering `alpn`; over h2 it records each request and answers 200
 /// with `body_len` bytes. Over anything else it answers nothing.
-async fn server(ca: &TestCa, alpn: &[&[u8]], body_len: usize) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
+async fn server(
+    ca: &TestCa,
+    alpn: &[&[u8]],
+    body_len: usize,
+) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
     let cfg = ca
         .server_config(&["www.example.com".to_string()], alpn)
         .unwrap();
@@ -51,7 +55,9 @@ async fn server(ca: &TestCa, alpn: &[&[u8]], body_len: usize) -> (SocketAddr, Ar
                             version: req.version(),
                             scheme: uri.scheme_str().map(str::to_string),
                             authority: uri.authority().map(|a| a.to_string()),
-                            path: uri.path_and_query().map_or(String::new(), |p| p.to_string()),
+                            path: uri
+                                .path_and_query()
+                                .map_or(String::new(), |p| p.to_string()),
                             headers: req
                                 .headers()
                                 .iter()
@@ -115,7 +121,10 @@ async fn a_body_over_the_limit_is_counted_and_cut() {
     let ca = TestCa::generate().unwrap();
     let (addr, _) = server(&ca, &[b"h2"], 100_000).await;
     let mut c = client(&ca, addr).with_max_body_bytes(1000);
-    let resp = c.send(&h2_get("/big"), "www.example.com", &[]).await.unwrap();
+    let resp = c
+        .send(&h2_get("/big"), "www.example.com", &[])
+        .await
+        .unwrap();
     assert_eq!(resp.body.len(), 1000);
     assert_eq!(resp.body_len, 100_000);
     assert!(resp.truncated);
@@ -125,7 +134,10 @@ async fn a_body_over_the_limit_is_counted_and_cut() {
 async fn without_h2_by_alpn_an_h2_request_is_not_run() {
     let ca = TestCa::generate().unwrap();
     for (alpn, reason) in [
-        (&[b"http/1.1".as_slice()][..], "h2 not offered (ALPN selected http/1.1)"),
+        (
+            &[b"http/1.1".as_slice()][..],
+            "h2 not offered (ALPN selected http/1.1)",
+        ),
         (&[][..], "h2 not offered (no ALPN protocol selected)"),
     ] {
         let (addr, _) = server(&ca, alpn, 0).await;

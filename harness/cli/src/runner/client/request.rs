@@ -1,8 +1,9 @@
 //! The request as a real client puts it on the wire, from the model's [`Request`].
 //!
 //! - HTTP/1.x: the request-target in origin form byte for byte, then `Host` (the scenario's, or
-//!   none), `User-Agent` and `Accept` as curl sends them, the scenario's headers, the runner's own
-//!   (`x-edgeconform-id`), and `Content-Length` with every body.
+//!   none), `User-Agent` and `Accept` as curl sends them (not on a head padded to probe a size
+//!   limit), the scenario's headers, the runner's own (`x-edgeconform-id`), and `Content-Length`
+//!   with every body.
 //! - HTTP/2: `:scheme https`, `:authority` from the Host (or the TLS name when the scenario sends
 //!   none), `:path` the raw request-target byte for byte; no `Host` field and none of the
 //!   connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2). A target or Host that has no
@@ -11,6 +12,7 @@
 use super::fail::Failure;
 use super::NotRun;
 use bytes::Bytes;
+use edgeconform_core::spec::format::PAD_HEADER;
 use edgeconform_core::{HttpVersion, Request};
 use http_body_util::Full;
 use hyper::header::{HeaderName, ACCEPT, CONTENT_LENGTH, HOST, USER_AGENT};
@@ -74,10 +76,14 @@ pub fn build(
             .chain(extra)
             .any(|(n, _)| n.eq_ignore_ascii_case(name))
     };
-    if !given("user-agent") {
+    // A head padded to probe a size limit (LIM-SIZE) goes out as the scenario sized it, plus
+    // only the correlation id: the model's head length does not count the runner's own fields,
+    // and a probe that sits a few dozen bytes from a limit must not be moved across it.
+    let sized = given(PAD_HEADER);
+    if !sized && !given("user-agent") {
         b = b.header(USER_AGENT, AGENT);
     }
-    if !given("accept") {
+    if !sized && !given("accept") {
         b = b.header(ACCEPT, "*/*");
     }
     for (n, v) in req.headers.iter().chain(extra) {
@@ -270,5 +276,12 @@ mod tests {
         assert_eq!(r.headers().get_all(USER_AGENT).iter().count(), 1);
         assert_eq!(r.headers()[USER_AGENT], "curl/7.88.1");
         assert_eq!(r.headers()[ACCEPT], "text/html");
+        // A head padded to a size is sent as sized: nothing of the runner's but the id.
+        let mut padded = Request::new(Method::Get, Scheme::Https, "h", "/");
+        padded.headers.push((PAD_HEADER.into(), "a".repeat(100)));
+        let r = build(&padded, &[("x-edgeconform-id".into(), "7".into())], "d")
+            .ok()
+            .unwrap();
+        assert_eq!(names(&r), ["host", "x-edgeconform-pad", "x-edgeconform-id"]);
     }
 }

@@ -23,7 +23,9 @@ pub fn outcome(
         target: r.target.clone(),
         headers: r.headers.clone(),
     });
-    let body = resp.body.len() as u64;
+    // Everything the target sent counts (billing, BIL-LOG-RECONCILE); whether it is the
+    // origin's object is judged on the prefix the client kept.
+    let body = resp.body_len;
     Outcome {
         status: resp.status,
         location: resp.header("location").map(str::to_string),

@@ -13,7 +13,7 @@
 use crate::exit;
 use crate::report::model::{RunResult, TargetInfo, SCHEMA_VERSION};
 use crate::runner::{self, client::Endpoint, plan::Selection, records::Records, Jobs, RunOpts};
-use anyhow::{anyhow, Context, Result};
+use anyhow::Result;
 use clap::Args;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::spec::{Case, Suite};
@@ -107,11 +107,12 @@ fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let hostport = rest.split('/').next().unwrap_or(rest);
     use std::net::ToSocketAddrs;
+    let usage = |why: String| anyhow::Error::new(exit::Usage(why));
     hostport
         .to_socket_addrs()
-        .with_context(|| format!("`{url}`: expected http(s)://HOST:PORT"))?
+        .map_err(|e| usage(format!("`{url}`: {e}; expected http(s)://HOST:PORT")))?
         .next()
-        .ok_or_else(|| anyhow!("`{url}` resolves to no address"))
+        .ok_or_else(|| usage(format!("`{url}` resolves to no address")))
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -165,7 +166,7 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(code) => code,
         Err(e) => {
             eprintln!("edgeconform run: {e:#}");
-            exit::HARNESS
+            exit::of_error(&e)
         }
     }
 }
@@ -193,10 +194,12 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     }
     let mut roots = vec![ca.ca_pem().to_string()];
     if let Some(p) = &args.ca {
-        roots.push(
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read --ca {}", p.display()))?,
-        );
+        roots.push(std::fs::read_to_string(p).map_err(|e| {
+            anyhow::Error::new(exit::Usage(format!(
+                "cannot read --ca {}: {e}",
+                p.display()
+            )))
+        })?);
     }
     let root_refs: Vec<&str> = roots.iter().map(String::as_str).collect();
     let tls = Arc::new(if args.insecure {
@@ -206,6 +209,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     });
 
     let mut recipe = None;
+    let mut no_https = None;
     let (env, cases, target) = match (&args.target, &args.recipe) {
         (None, Some(name)) => {
             let dist = read_distribution(&args.distribution)?;
@@ -259,15 +263,23 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             )
         }
         (Some(t), _) => {
-            let https = args
-                .target_https
-                .clone()
-                .ok_or_else(|| anyhow!("--target needs --target-https too"))?;
+            let http = addr_of(t)?;
+            // A plain-HTTP-only target is legitimate: its HTTPS cases are reported as not run.
+            let https_addr = match &args.target_https {
+                Some(u) => addr_of(u)?,
+                None => {
+                    no_https = Some(
+                        "the target has no HTTPS address (--target-https not given)".to_string(),
+                    );
+                    http
+                }
+            };
+            let https = args.target_https.clone().unwrap_or_else(|| "(none)".into());
             let dist = read_distribution(&args.distribution)?;
             let cases = external_cases(suites, &args, &dist);
             let endpoint = Endpoint {
-                http: addr_of(t)?,
-                https: addr_of(&https)?,
+                http,
+                https: https_addr,
                 tls_name: dist.domain.clone(),
             };
             let env = match args.origin_control {
@@ -349,6 +361,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             stop: stop.clone(),
             on_done: Some(on_done),
             spool,
+            no_https,
         },
     )
     .await;
@@ -407,10 +420,16 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     if let Some(r) = &recipe {
         return Ok(baseline_verdict(&run, r.dir()));
     }
+    use crate::report::model::Verdict;
+    let totals = run.totals();
+    if !run.is_empty() && totals.not_run == run.len() {
+        eprintln!("edgeconform run: no selected case could run against this target (see `not run` in the report)");
+        return Ok(exit::USAGE);
+    }
     let unreachable = !run.is_empty()
         && run
             .tallies()
-            .all(|t| t.verdict == crate::report::model::Verdict::Error);
+            .all(|t| matches!(t.verdict, Verdict::Error | Verdict::NotRun));
     if unreachable {
         eprintln!("edgeconform run: no case got a response: the target is unreachable or not speaking HTTP");
     }
@@ -485,9 +504,14 @@ pub fn check_logs(
 }
 
 fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Distribution::from_yaml(&text).map_err(|p| anyhow!("{}", p.render(&path.display().to_string())))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::Error::new(exit::Usage(format!("cannot read {}: {e}", path.display())))
+    })?;
+    Distribution::from_yaml(&text).map_err(|p| {
+        anyhow::Error::new(exit::Usage(
+            p.render(&path.display().to_string()).to_string(),
+        ))
+    })
 }
 
 /// The cases an external target can run: those on its distribution, without the ones that need
@@ -534,7 +558,19 @@ fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
         .filter(|(_, t)| t.failed > 0)
         .map(|(r, _)| r)
         .collect();
+    // A listed rule that no case could observe (not observed, not run) is neither confirmed
+    // nor gone: only a rule seen to hold makes a baseline entry stale.
+    let tally = run.by_rule();
+    let seen_to_hold =
+        |r: &edgeconform_core::rules::RuleId| tally.get(r).is_some_and(|t| t.passed > 0);
     let (new, fixed) = crate::runner::recipe::compare(&violated, &expected);
+    let (fixed, unseen): (Vec<_>, Vec<_>) = fixed.into_iter().partition(|r| seen_to_hold(r));
+    for r in &unseen {
+        eprintln!(
+            "edgeconform run: {r} is in {}/expected.yaml and was not observed in this run",
+            dir.display()
+        );
+    }
     for r in &new {
         eprintln!(
             "edgeconform run: {r} is violated but not in {}/expected.yaml",
@@ -572,11 +608,12 @@ mod tests {
                 "{bad}"
             );
         }
-        // Stable values (FNV-1a): a change here would reshuffle every CI matrix.
-        assert_eq!(
-            shard_of("redirect-get-keeps-query", 4),
-            shard_of("redirect-get-keeps-query", 4)
-        );
+        // Pinned values (FNV-1a): a change here would reshuffle every CI matrix.
+        assert_eq!(shard_of("redirect-get-keeps-query", 4), 3);
+        assert_eq!(shard_of("redirect-get-keeps-query", 7), 3);
+        assert_eq!(shard_of("a", 4), 1);
+        assert_eq!(shard_of("a", 7), 6);
+        assert_eq!(shard_of("case-0", 4), 1);
         let ids: Vec<String> = (0..1000).map(|i| format!("case-{i}")).collect();
         let mut counts = [0; 4];
         for id in &ids {

@@ -244,6 +244,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
         env.records(),
         tls,
         RunOpts {
+            no_https: None,
             jobs,
             request_timeout: Duration::from_secs(5),
             stop: Arc::new(AtomicBool::new(false)),

@@ -195,6 +195,7 @@ impl Fixture {
             closed,
             origin_failure: failure,
             log: Some(observation(&log)),
+            cache: None,
         };
         assert_clean(&self.dist, &sent.req, &outcome);
         outcome
@@ -697,6 +698,7 @@ async fn https_over_http2_is_served_and_forwarded() {
         closed: false,
         origin_failure: None,
         log: Some(observation(&log)),
+        cache: None,
     };
     assert_clean(&f.dist, &req, &outcome);
 }
@@ -735,6 +737,7 @@ async fn oversized_head_gets_413_closes_the_connection_and_is_not_logged() {
         closed: true,
         origin_failure: None,
         log: Some(observation(&[])),
+        cache: None,
     };
     assert_clean(&f.dist, &s.req, &outcome);
     // A long URL is refused the same way.

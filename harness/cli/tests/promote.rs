@@ -93,6 +93,7 @@ fn a_forwarded_request_states_the_origin() {
     let mut r = Request::new(Method::Post, Scheme::Http, "d1.cloudfront.net", "/api/x");
     r.headers.push(("X-Forwarded-Proto".into(), "https".into()));
     r.body_len = 12;
+    r.content_length = true;
     let d = Distribution {
         behaviors: {
             let mut b = d.behaviors.clone();

@@ -276,7 +276,10 @@ fn matrix_cells() {
     let ref_col = Column::new(&a);
     assert_eq!(
         ref_col.cell(RuleId::VppRedirectSafe),
-        Cell::Pass { passed: 1 }
+        Cell::Pass {
+            passed: 1,
+            unobserved: 0
+        }
     );
     assert_eq!(
         ref_col.cell(RuleId::VppRedirectUnsafe),
@@ -665,4 +668,106 @@ fn a_spooled_run_reports_exactly_what_the_same_run_in_memory_does() {
             >= r.len() - 1
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The fixture run with a case that was not run (no HTTPS listener) and one served from the
+/// cache, whose origin-side rule was not observed.
+fn with_unobserved() -> RunResult {
+    let mut r = run();
+    let extra: Vec<edgeconform::report::model::CaseResult> = serde_json::from_str(
+        r#"[
+        { "id": "https-get-not-run", "name": "An HTTPS GET is served", "file": "specs/vpp.yaml",
+          "line": 70, "rules": ["VPP-HTTPS-SERVED"], "level": "must", "verdict": "not-run",
+          "requests": [], "error": "the target has no HTTPS address (--target-https not given)",
+          "duration_ms": 0 },
+        { "id": "cached-origin-unseen", "name": "An S3 REST origin is reached over the viewer's protocol",
+          "file": "specs/origin.yaml", "line": 9, "rules": ["ORG-S3-MATCH-VIEWER"], "level": "must",
+          "verdict": "not-observed",
+          "requests": [ { "method": "GET", "url": "https://d111.cloudfront.net/images/b.jpg", "http_version": "1.1" } ],
+          "findings": [ { "rules": ["ORG-S3-MATCH-VIEWER"], "source": "judge",
+            "message": "served from the cache (age: 3)", "not_observed": true } ],
+          "duration_ms": 1 }
+    ]"#,
+    )
+    .unwrap();
+    r.cases.extend(extra);
+    r
+}
+
+#[test]
+fn not_observed_and_not_run_are_never_counted_as_passed() {
+    let r = with_unobserved();
+    let t = r.totals();
+    assert_eq!(
+        (t.passed, t.failed, t.not_observed, t.not_run),
+        (3, 3, 1, 1)
+    );
+    assert_eq!(
+        t.to_string(),
+        "3 passed, 3 failed, 1 not observed, 1 not run"
+    );
+    let by = r.by_rule();
+    let s3 = by[&RuleId::OrgS3MatchViewer];
+    assert_eq!((s3.passed, s3.not_observed), (1, 1));
+    let served = by[&RuleId::VppHttpsServed];
+    assert_eq!((served.passed, served.failed, served.not_run), (0, 0, 1));
+    assert_eq!(r.gating(), run().gating(), "neither result gates the run");
+
+    let console = console::render(&r, false);
+    assert_eq!(
+        console.lines().last(),
+        Some("3 passed, 3 failed, 1 not observed, 1 not run")
+    );
+    assert!(
+        console.contains("Not run (neither passed nor failed)"),
+        "{console}"
+    );
+    assert!(
+        console.contains("the target has no HTTPS address"),
+        "{console}"
+    );
+    assert!(
+        console.contains("Not observed (neither passed nor failed)"),
+        "{console}"
+    );
+
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("3 passed, 3 failed, 1 not observed, 1 not run"),
+        "{md}"
+    );
+
+    let xml = junit::render(&r);
+    assert!(xml.contains("skipped=\"2\""), "{xml}");
+    assert!(
+        xml.contains("<skipped message=\"not run: the target has no HTTPS address"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<skipped message=\"not observed: ORG-S3-MATCH-VIEWER\""),
+        "{xml}"
+    );
+    let mut streamed = Vec::new();
+    junit::write_streaming(&r, &mut streamed).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), xml);
+
+    let page = html::render(&r);
+    assert!(page.contains("badge not-run"), "not run has its own badge");
+    assert!(page.contains("badge not-observed"));
+    assert!(page.contains("<td class=\"n\">1</td>"));
+
+    // A rule only left unobserved is its own cell, never a pass.
+    let mut only = with_unobserved();
+    only.cases.retain(|c| c.id == "https-get-not-run");
+    assert_eq!(
+        Column::new(&only).cell(RuleId::VppHttpsServed),
+        Cell::Unobserved {
+            not_observed: 0,
+            not_run: 1
+        }
+    );
+    // And it survives report.json.
+    let back = json::parse(&json::render(&r)).unwrap();
+    assert_eq!(back.totals(), r.totals());
+    assert_eq!(back.by_rule(), r.by_rule());
 }

@@ -52,7 +52,11 @@ fn passes(out: &Output) -> String {
 fn totals_line(stdout: &str) -> (usize, usize) {
     let line = stdout
         .lines()
-        .find(|l| l.ends_with(" failed") && l.contains(" passed, "))
+        .find(|l| {
+            l.starts_with(|c: char| c.is_ascii_digit())
+                && l.contains(" passed, ")
+                && (l.ends_with(" failed") || l.contains(" failed, "))
+        })
         .unwrap_or_else(|| panic!("no totals line in:\n{stdout}"));
     let nums: Vec<usize> = line
         .split(|c: char| !c.is_ascii_digit())
@@ -63,11 +67,13 @@ fn totals_line(stdout: &str) -> (usize, usize) {
 
 fn verdicts(r: &Value) -> (usize, usize) {
     let cases = r["cases"].as_array().unwrap();
-    let failed = cases
-        .iter()
-        .filter(|c| matches!(c["verdict"].as_str(), Some("fail" | "error")))
-        .count();
-    (cases.len() - failed, failed)
+    let count = |which: &[&str]| {
+        cases
+            .iter()
+            .filter(|c| which.contains(&c["verdict"].as_str().unwrap_or("")))
+            .count()
+    };
+    (count(&["pass", "info"]), count(&["fail", "error"]))
 }
 
 #[test]
@@ -210,6 +216,58 @@ fn a_target_that_answers_200_to_everything_fails_with_a_report() {
     // The redirect rules are named, with expected vs observed.
     let text = r.to_string();
     assert!(text.contains("VPP-REDIRECT-SAFE") && text.contains("VPP-HTTPS-ONLY"));
+    rt.block_on(server.shutdown());
+}
+
+#[test]
+fn a_plain_http_target_runs_its_http_cases_and_reports_the_rest_not_run() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ca = TestCa::generate().unwrap();
+    let server = rt
+        .block_on(OriginServer::start(
+            vec![ListenerSpec::http("plain", 80)],
+            &ca,
+            vec![],
+            None,
+        ))
+        .unwrap();
+    let http = format!("http://{}", server.listener("plain", false).unwrap().addr);
+    let dir = scratch("http-only");
+    let out = edgeconform(&[
+        "run",
+        "specs/viewer-protocol-policy.yaml",
+        "--target",
+        &http,
+        "--reports",
+        dir.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The HTTP cases ran (and a plain server fails the redirect ones): not a usage error.
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let r = report(&dir);
+    let cases = r["cases"].as_array().unwrap();
+    let not_run: Vec<&Value> = cases.iter().filter(|c| c["verdict"] == "not-run").collect();
+    assert!(!not_run.is_empty());
+    for c in &not_run {
+        assert!(c["requests"].as_array().unwrap().is_empty(), "{c}");
+        assert!(
+            c["error"].as_str().unwrap().contains("--target-https"),
+            "{c}"
+        );
+    }
+    // The cases that ran sent plain HTTP only.
+    let ran: Vec<&Value> = cases.iter().filter(|c| c["verdict"] != "not-run").collect();
+    assert!(ran.len() > 10, "only {} cases ran", ran.len());
+    for c in ran {
+        for q in c["requests"].as_array().unwrap() {
+            assert!(q["url"].as_str().unwrap().starts_with("http://"), "{c}");
+        }
+    }
+    let line = stdout.lines().last().unwrap_or_default();
+    assert!(
+        line.ends_with(&format!(", {} not run", not_run.len())),
+        "{line}"
+    );
     rt.block_on(server.shutdown());
 }
 

@@ -73,11 +73,15 @@ fn unobserved(rule: RuleId, message: String) -> Violation {
 
 /// Statuses RFC 9110 and RFC 6585 name for a request too large to serve (400, 413, 414, 431);
 /// the model answers 413 (LIM-SIZE).
-const TOO_LARGE: [u16; 4] = [413, 400, 414, 431];
+pub const TOO_LARGE: [u16; 4] = [413, 400, 414, 431];
 
 /// Statuses RFC 9110 names for a method token the server does not serve (400, 405, 501); the
 /// model answers 403 (MTH-SUPPORTED).
-const UNKNOWN_METHOD: [u16; 4] = [403, 400, 405, 501];
+pub const UNKNOWN_METHOD: [u16; 4] = [403, 400, 405, 501];
+
+/// RFC 9112 section 3.2: a malformed `Host`, or none, gets 400; CloudFront's 403 conforms too
+/// (HOST-ROUTE).
+pub const MALFORMED_HOST: [u16; 2] = [403, 400];
 
 /// What the edge should do under one behavior, as far as the viewer can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,6 +341,12 @@ fn glob(
     }
 }
 
+/// The target answered 411 Length Required to a request sent without `Content-Length` (as no
+/// real client sends it): the request exercised no rule, and its expectations do not apply.
+pub fn length_refused(req: &Request, o: &Outcome) -> bool {
+    o.status == 411 && !req.content_length && req.body_len == 0 && o.origin.is_none()
+}
+
 /// The rules `outcome` violates for `req` on `dist`.
 pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -440,7 +450,7 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
     // A request sent without a length, as no real client sends it, may be refused for that
     // alone before the behavior's rules apply: a note on the rule it would have exercised, never
     // a violation.
-    if o.status == 411 && !req.content_length && req.body_len == 0 && o.origin.is_none() {
+    if length_refused(req, o) {
         let rule = match expect(dist, b, req) {
             Expect::Refuse(rule) => rule,
             Expect::Redirect301 => RuleId::VppRedirectSafe,

@@ -168,8 +168,16 @@ fn request_yaml(r: &Request) -> String {
             .collect();
         let _ = write!(s, ", headers: {{{}}}", hs.join(", "));
     }
-    if r.body_len > 0 {
-        let _ = write!(s, ", body_size: {}", r.body_len);
+    // The body and length exactly as sent, whatever the loader's real-client defaults are.
+    match (r.body_len, r.content_length) {
+        (0, false) => {
+            if edgeconform_core::request::client_body(&r.method, None, None) != (0, false) {
+                s.push_str(", content_length: false");
+            }
+        }
+        (n, _) => {
+            let _ = write!(s, ", body_size: {n}");
+        }
     }
     s.push('}');
     s

@@ -40,7 +40,7 @@ use std::fmt::Write as _;
 /// Width of each half when expected and observed are printed side by side.
 const HALF: usize = 40;
 /// Longest statement shown in a rule table.
-const STATEMENT: usize = 60;
+const STATEMENT: usize = 48;
 
 /// The whole console report. `color`: ANSI colours (the caller decides from the terminal and
 /// `NO_COLOR`); the totals line never has them.
@@ -90,6 +90,8 @@ pub fn render(run: &RunResult, color: bool) -> String {
         more(&mut out, p, noted, "cases with notes");
     }
 
+    unobserved(&mut out, p, run);
+
     rule_tables(&mut out, p, &run.by_rule());
     billing(&mut out, run);
 
@@ -102,9 +104,60 @@ pub fn render(run: &RunResult, color: bool) -> String {
         );
     }
     let _ = writeln!(out, "{}", gate_line(run, p));
-    let (passed, failed) = run.totals();
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{}", run.totals());
     out
+}
+
+/// Cases not run, grouped by reason, and the rules left unobserved with how many cases each:
+/// neither is a pass, and the console says so.
+fn unobserved(out: &mut String, p: Paint, run: &RunResult) {
+    let not_run = run
+        .tallies()
+        .filter(|t| t.verdict == Verdict::NotRun)
+        .count();
+    if not_run > 0 {
+        let mut reasons: Vec<(String, usize)> = Vec::new();
+        for c in run.cases_where(|t| t.verdict == Verdict::NotRun) {
+            let why = c.error.clone().unwrap_or_else(|| "no reason given".into());
+            match reasons.iter_mut().find(|(r, _)| *r == why) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((why, 1)),
+            }
+        }
+        let _ = writeln!(out, "\n{}", p.bold("Not run (neither passed nor failed)"));
+        for (why, n) in reasons {
+            let _ = writeln!(
+                out,
+                "{} {n} {}: {}",
+                p.yellow("-"),
+                plural(n, "case", "cases"),
+                printable(&why)
+            );
+        }
+    }
+    let mut rules: std::collections::BTreeMap<edgeconform_core::rules::RuleId, usize> =
+        Default::default();
+    for t in run.tallies().filter(|t| t.verdict != Verdict::NotRun) {
+        for r in t.unobserved.iter() {
+            *rules.entry(*r).or_default() += 1;
+        }
+    }
+    if !rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            p.bold("Not observed (neither passed nor failed)")
+        );
+        for (r, n) in rules {
+            let _ = writeln!(
+                out,
+                "{} {}: {n} {}",
+                p.yellow("-"),
+                r.as_str(),
+                plural(n, "case", "cases")
+            );
+        }
+    }
 }
 
 /// Cases listed in full (failures, notes); past this the console would grow with the run.
@@ -224,14 +277,20 @@ fn rule_tables(out: &mut String, p: Paint, tally: &BTreeMap<RuleId, RuleTally>) 
     for (r, t) in tally {
         groups.entry(r.group()).or_default().push((*r, *t));
     }
+    if !groups.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nPer rule: N/O not observed, N/R not run (neither counts as passed). Catalog: docs/RULES.md"
+        );
+    }
     for (g, mut rows) in groups {
         // Failing rules first, then catalog order (a stable sort keeps it within each half).
         rows.sort_by_key(|(_, t)| t.failed == 0 && t.errors == 0);
         let _ = writeln!(out, "\n{}", p.bold(g.title()));
         let _ = writeln!(
             out,
-            "  {:<22} {:>4}  {:>4}  {:>4}  {:>4}  STATEMENT",
-            "RULE", "PASS", "FAIL", "ERR", "INFO"
+            "  {:<22} {:>4}  {:>4}  {:>4}  {:>4}  {:>4}  {:>4}  STATEMENT",
+            "RULE", "PASS", "FAIL", "ERR", "INFO", "N/O", "N/R"
         );
         for (r, t) in rows {
             let mark = if t.failed > 0 {
@@ -243,12 +302,14 @@ fn rule_tables(out: &mut String, p: Paint, tally: &BTreeMap<RuleId, RuleTally>) 
             };
             let _ = writeln!(
                 out,
-                "{mark} {:<22} {:>4}  {:>4}  {:>4}  {:>4}  {}",
+                "{mark} {:<22} {:>4}  {:>4}  {:>4}  {:>4}  {:>4}  {:>4}  {}",
                 r.as_str(),
                 t.passed,
                 t.failed,
                 t.errors,
                 t.info,
+                t.not_observed,
+                t.not_run,
                 shorten(statement(r), STATEMENT)
             );
         }

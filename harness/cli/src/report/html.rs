@@ -121,6 +121,7 @@ details.fail,details.error{border-left:4px solid #b00020}
 .badge{display:inline-block;min-width:3.2em;text-align:center;border-radius:3px;padding:0 .3em;
 font-size:.85em;font-weight:600;color:#fff;background:#666}
 .badge.pass{background:#176f2c}.badge.fail,.badge.error{background:#b00020}.badge.info{background:#8a5a00}
+.badge.not-observed,.badge.not-run{background:#555}
 .legs{display:grid;grid-template-columns:1fr 1fr;gap:.8em}
 .legs h4{margin:.3em 0 0}
 .muted{color:#666}
@@ -132,8 +133,9 @@ table.matrix td.na{color:#888}table.matrix tr.group th{background:#e8e8e8}
 
 /// `index.html` content.
 pub fn render(run: &RunResult) -> String {
-    let (passed, failed_n) = run.totals();
-    let totals = format!("{passed} passed, {failed_n} failed");
+    let counts = run.totals();
+    let failed_n = counts.failed;
+    let totals = counts.to_string();
     let mut s = head(&format!(
         "edgeconform: {} — {totals}",
         printable(&run.target.name)
@@ -220,12 +222,13 @@ pub fn render(run: &RunResult) -> String {
         &failing,
         fail_anchors,
     );
-    let pass_title = format!("Other cases ({passed})");
+    let others_n = counts.passed + counts.not_observed + counts.not_run;
+    let pass_title = format!("Other cases ({others_n})");
     cases_section(
         &mut s,
         "passed",
         &pass_title,
-        passed,
+        others_n,
         &others,
         other_anchors,
     );
@@ -319,7 +322,7 @@ fn rules_table(
     let _ = writeln!(
         s,
         "<table class=\"rules\">\n<tr><th>Rule</th><th>Passed</th><th>Failed</th><th>Errors</th>\
-         <th>Notes</th><th>Statement</th><th>Failing cases</th></tr>"
+         <th>Notes</th><th>Not observed</th><th>Not run</th><th>Statement</th><th>Failing cases</th></tr>"
     );
     for (r, t) in rows {
         let class = if t.failed > 0 || t.errors > 0 {
@@ -338,12 +341,15 @@ fn rules_table(
         let _ = writeln!(
             s,
             "<tr{class}><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td>{}</td><td>{}</td></tr>",
             r.as_str(),
             t.passed,
             t.failed,
             t.errors,
             t.info,
+            t.not_observed,
+            t.not_run,
             statement_html(r),
             links.join(" ")
         );
@@ -353,7 +359,8 @@ fn rules_table(
 
 /// One case as a `<details>` element; failures are open.
 pub(crate) fn case(s: &mut String, c: &CaseResult, id: &str, open: bool) {
-    let v = verdict_word(c.verdict);
+    let word = verdict_word(c.verdict);
+    let v = word.replace(' ', "-");
     let _ = writeln!(
         s,
         "<details class=\"case {v}\" id=\"{id}\"{}>",
@@ -361,7 +368,7 @@ pub(crate) fn case(s: &mut String, c: &CaseResult, id: &str, open: bool) {
     );
     let _ = writeln!(
         s,
-        "<summary><span class=\"badge {v}\">{v}</span> <code>{}</code> {} <span class=\"muted\">{}</span></summary>",
+        "<summary><span class=\"badge {v}\">{word}</span> <code>{}</code> {} <span class=\"muted\">{}</span></summary>",
         text(&c.id),
         text(&c.name),
         escape(&rule_list(&c.rules))
@@ -381,7 +388,11 @@ pub(crate) fn case(s: &mut String, c: &CaseResult, id: &str, open: bool) {
     }
     let _ = writeln!(s, "<p class=\"muted\">{meta}</p>");
     if let Some(e) = &c.error {
-        let _ = writeln!(s, "<p class=\"bad\">error: {}</p>", text(e));
+        if c.verdict == Verdict::NotRun {
+            let _ = writeln!(s, "<p class=\"muted\">not run: {}</p>", text(e));
+        } else {
+            let _ = writeln!(s, "<p class=\"bad\">error: {}</p>", text(e));
+        }
     }
     if !c.findings.is_empty() {
         let _ = writeln!(
@@ -391,6 +402,8 @@ pub(crate) fn case(s: &mut String, c: &CaseResult, id: &str, open: bool) {
         for f in &c.findings {
             let note = if f.info {
                 " <span class=\"soft\">(note)</span>"
+            } else if f.not_observed {
+                " <span class=\"muted\">(not observed)</span>"
             } else {
                 ""
             };

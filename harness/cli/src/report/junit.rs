@@ -1,6 +1,7 @@
 //! `junit.xml` for CI test tabs: one `<testsuite>` per spec file, one `<testcase>` per case
 //! (name = case id, classname = spec file). A failure's text names the rule IDs and shows expected
-//! vs observed for each finding; a harness or transport error is an `<error>`. Each suite carries
+//! vs observed for each finding; a harness or transport error is an `<error>`; a case not run or
+//! whose rules could not be observed is `<skipped>` with the reason (never a pass). Each suite carries
 //! the target and ruleset as properties. XML escaping is quick-junit's.
 //!
 //! [`render`] builds quick-junit's whole `Report` in memory; [`write_streaming`] (used for every
@@ -72,6 +73,7 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
         tests: usize,
         failures: usize,
         errors: usize,
+        skipped: usize,
         ms: u64,
     }
     let mut suites: Vec<Suite<'_>> = Vec::new();
@@ -84,6 +86,7 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
                     tests: 0,
                     failures: 0,
                     errors: 0,
+                    skipped: 0,
                     ms: 0,
                 });
                 suites.len() - 1
@@ -93,6 +96,7 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
         s.tests += 1;
         s.failures += usize::from(t.verdict == Verdict::Fail);
         s.errors += usize::from(t.verdict == Verdict::Error);
+        s.skipped += usize::from(skipped(t.verdict));
         s.ms += t.duration_ms;
     }
     let mut w = quick_xml::Writer::new_with_indent(std::io::BufWriter::new(out), b' ', 4);
@@ -103,7 +107,7 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
     top.push_attribute(("name", name.as_str()));
     top.extend_attributes([
         ("tests", sum(|s| s.tests).as_str()),
-        ("skipped", "0"),
+        ("skipped", sum(|s| s.skipped).as_str()),
         ("failures", sum(|s| s.failures).as_str()),
         ("errors", sum(|s| s.errors).as_str()),
         ("time", seconds(run.duration_ms).as_str()),
@@ -116,7 +120,7 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
         tag.extend_attributes([
             ("name", file.as_str()),
             ("tests", s.tests.to_string().as_str()),
-            ("skipped", "0"),
+            ("skipped", s.skipped.to_string().as_str()),
             ("errors", s.errors.to_string().as_str()),
             ("failures", s.failures.to_string().as_str()),
             ("time", seconds(s.ms).as_str()),
@@ -138,6 +142,11 @@ pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Re
     w.write_event(Event::Eof)?;
     w.write_indent()?;
     std::io::Write::flush(w.get_mut())
+}
+
+/// Verdicts JUnit shows as skipped: neither passed nor failed.
+fn skipped(v: Verdict) -> bool {
+    matches!(v, Verdict::NotRun | Verdict::NotObserved)
 }
 
 /// Seconds with three decimals, as quick-junit writes times.
@@ -177,18 +186,27 @@ fn write_case<W: std::io::Write>(
             ty,
             description,
             ..
-        } => Some((kind, message, ty, description)),
-        _ => None,
+        } => Some((
+            match kind {
+                NonSuccessKind::Failure => "failure",
+                NonSuccessKind::Error => "error",
+            },
+            message,
+            ty,
+            description,
+        )),
+        TestCaseStatus::Skipped {
+            message,
+            ty,
+            description,
+        } => Some(("skipped", message, ty, description)),
+        TestCaseStatus::Success { .. } => None,
     };
     if status.is_none() && tc.system_out.is_none() {
         return w.write_event(Event::Empty(tag));
     }
     w.write_event(Event::Start(tag))?;
-    if let Some((kind, message, ty, description)) = status {
-        let name = match kind {
-            NonSuccessKind::Failure => "failure",
-            NonSuccessKind::Error => "error",
-        };
+    if let Some((name, message, ty, description)) = status {
         let mut tag = BytesStart::new(name);
         if let Some(m) = message {
             tag.push_attribute(("message", m.as_str()));
@@ -233,6 +251,16 @@ fn test_case(c: &CaseResult) -> TestCase {
             s.set_message(failure_message(c))
                 .set_type(level(c))
                 .set_description(failure_text(c));
+            s
+        }
+        Verdict::NotRun | Verdict::NotObserved => {
+            let mut s = TestCaseStatus::skipped();
+            let why = match (c.verdict, c.error.as_deref()) {
+                (Verdict::NotRun, Some(e)) => format!("not run: {}", printable(e)),
+                (Verdict::NotRun, None) => "not run".to_string(),
+                _ => format!("not observed: {}", rule_list(&c.unobserved())),
+            };
+            s.set_message(why).set_type(level(c));
             s
         }
         Verdict::Error => {

@@ -35,7 +35,8 @@ use std::fmt::Write as _;
 /// `summary.md` content.
 pub fn render(run: &RunResult) -> String {
     let mut s = String::new();
-    let (passed, failed_n) = run.totals();
+    let totals = run.totals();
+    let failed_n = totals.failed;
     let _ = writeln!(s, "# edgeconform: {}\n", md(&run.target.name));
     let gating = run.gating();
     let verdict = if run.is_empty() {
@@ -48,10 +49,7 @@ pub fn render(run: &RunResult) -> String {
     } else {
         "every `must` passed.".to_string()
     };
-    let _ = writeln!(
-        s,
-        "- **Result: {passed} passed, {failed_n} failed** — {verdict}"
-    );
+    let _ = writeln!(s, "- **Result: {totals}** — {verdict}");
     let _ = writeln!(
         s,
         "- Target: {} ({}, {}) · ruleset {}{}",
@@ -81,17 +79,26 @@ pub fn render(run: &RunResult) -> String {
     rows.sort_by_key(|(_, t)| t.failed == 0 && t.errors == 0);
     if !rows.is_empty() {
         let _ = writeln!(s, "\n## Rules\n");
-        let _ = writeln!(s, "| Rule | ✅ | ❌ | ⚠️ error | ℹ️ | Statement |");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|---|");
+        let _ = writeln!(
+            s,
+            "Not observed and not run are neither passed nor failed. The rules: `docs/RULES.md`.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| Rule | ✅ | ❌ | ⚠️ error | ℹ️ | not observed | not run | Statement |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---|");
         for (r, t) in rows {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.as_str(),
                 t.passed,
                 t.failed,
                 t.errors,
                 t.info,
+                t.not_observed,
+                t.not_run,
                 statement(r).replace('|', "\\|")
             );
         }

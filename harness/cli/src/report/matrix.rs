@@ -92,10 +92,21 @@ impl<'a> Column<'a> {
         if t.errors > 0 {
             return Cell::Error { errors: t.errors };
         }
+        if t.passed == 0 {
+            // Nothing showed the rule to hold or to break: never a pass, and a baseline entry
+            // is neither confirmed nor stale.
+            return Cell::Unobserved {
+                not_observed: t.not_observed,
+                not_run: t.not_run,
+            };
+        }
         if listed {
             return Cell::UnexpectedPass { passed: t.passed };
         }
-        Cell::Pass { passed: t.passed }
+        Cell::Pass {
+            passed: t.passed,
+            unobserved: t.not_observed + t.not_run,
+        }
     }
 }
 
@@ -109,26 +120,19 @@ fn fails_on(c: &CaseResult, rule: RuleId) -> bool {
 pub enum Cell {
     /// No case of the run touched the rule.
     NotApplicable,
-    Pass {
-        passed: u64,
-    },
+    /// Passed in `passed` cases; `unobserved` more could not observe it or were not run.
+    Pass { passed: u64, unobserved: u64 },
+    /// Every case touching the rule could not observe it (a cache hit, a viewer-only run) or
+    /// was not run (no listener): neither a pass nor a failure.
+    Unobserved { not_observed: u64, not_run: u64 },
     /// Violated; `must`: at least one failing case is at level `must` (else only `should`).
-    Fail {
-        failed: u64,
-        must: bool,
-    },
+    Fail { failed: u64, must: bool },
     /// Violated, and the target's baseline says so.
-    Expected {
-        failed: u64,
-    },
+    Expected { failed: u64 },
     /// The baseline lists the rule but no case violated it: the baseline is stale.
-    UnexpectedPass {
-        passed: u64,
-    },
+    UnexpectedPass { passed: u64 },
     /// Only harness or transport errors, no verdict.
-    Error {
-        errors: u64,
-    },
+    Error { errors: u64 },
 }
 
 impl Cell {
@@ -136,6 +140,7 @@ impl Cell {
         match self {
             Cell::NotApplicable => "na",
             Cell::Pass { .. } => "pass",
+            Cell::Unobserved { .. } => "na",
             Cell::Fail { must: true, .. } => "fail",
             Cell::Fail { must: false, .. } => "soft",
             Cell::Expected { .. } => "xfail",
@@ -147,7 +152,25 @@ impl Cell {
     fn label(self) -> String {
         match self {
             Cell::NotApplicable => "n/a".into(),
-            Cell::Pass { passed } => format!("pass {passed}"),
+            Cell::Pass {
+                passed,
+                unobserved: 0,
+            } => format!("pass {passed}"),
+            Cell::Pass { passed, unobserved } => {
+                format!("pass {passed} (+{unobserved} not observed/run)")
+            }
+            Cell::Unobserved {
+                not_observed,
+                not_run: 0,
+            } => format!("not observed {not_observed}"),
+            Cell::Unobserved {
+                not_observed: 0,
+                not_run,
+            } => format!("not run {not_run}"),
+            Cell::Unobserved {
+                not_observed,
+                not_run,
+            } => format!("not observed {not_observed}, not run {not_run}"),
             Cell::Fail { failed, must: true } => format!("fail {failed}"),
             Cell::Fail {
                 failed,
@@ -162,7 +185,15 @@ impl Cell {
     fn emoji(self) -> String {
         match self {
             Cell::NotApplicable => "n/a".into(),
-            Cell::Pass { passed } => format!("✅ {passed}"),
+            Cell::Pass {
+                passed,
+                unobserved: 0,
+            } => format!("✅ {passed}"),
+            Cell::Pass { passed, unobserved } => format!("✅ {passed} (+{unobserved} ⊘)"),
+            Cell::Unobserved {
+                not_observed,
+                not_run,
+            } => format!("⊘ {}", not_observed + not_run),
             Cell::Fail { failed, must: true } => format!("❌ {failed}"),
             Cell::Fail {
                 failed,
@@ -219,7 +250,7 @@ pub fn render_matrix_columns(cols: &[Column]) -> String {
         "<p>{} target(s), {} rules. Cells: <b>pass</b> (cases that held), <b>fail</b>, <b>should-fail</b> \
          (only <code>should</code>-level cases failed), <b>expected</b> (a known deviation of the target), \
          <b>listed, passes</b> (the baseline lists it, no case failed: stale baseline), <b>error</b>, \
-         <b>n/a</b> (no case touched the rule). Failing cells link to their cases.</p>",
+         <b>not observed</b> / <b>not run</b> (never a pass), <b>n/a</b> (no case touched the rule). Failing cells link to their cases.</p>",
         cols.len(),
         CATALOG.len()
     );
@@ -230,11 +261,14 @@ pub fn render_matrix_columns(cols: &[Column]) -> String {
         "<table class=\"matrix\">\n<thead><tr><th>Rule</th><th>Statement</th>"
     );
     for c in cols {
-        let (p, f) = c.run.totals();
+        let totals = c.run.totals();
         let _ = write!(
             s,
-            "<th title=\"{}\">{}<br><span class=\"muted\">{} · {} {}<br>{p} passed, {f} failed</span></th>",
-            text(&format!("{} {} · {}", c.run.target.http, c.run.target.https, c.run.started)),
+            "<th title=\"{}\">{}<br><span class=\"muted\">{} · {} {}<br>{totals}</span></th>",
+            text(&format!(
+                "{} {} · {}",
+                c.run.target.http, c.run.target.https, c.run.started
+            )),
             text(&c.run.target.name),
             text(&c.run.ruleset),
             text(&c.run.tool),
@@ -347,13 +381,13 @@ pub fn render_matrix_markdown_columns(cols: &[Column]) -> String {
     }
     let _ = write!(s, "| **Totals** |");
     for c in cols {
-        let (p, f) = c.run.totals();
-        let _ = write!(s, " {p} passed, {f} failed |");
+        let _ = write!(s, " {} |", c.run.totals());
     }
     let _ = writeln!(
         s,
         "\n\n✅ pass · ❌ fail · 🟠 failed at `should` level · 🔵 expected deviation · \
-         ❔ listed as a deviation but passes · ⚠️ error · n/a no case touched the rule"
+         ❔ listed as a deviation but passes · ⚠️ error · ⊘ not observed or not run (never a pass) · \
+         n/a no case touched the rule"
     );
     s
 }

@@ -59,12 +59,37 @@ pub enum Verdict {
     Info,
     /// The target did not answer usably (reset, timeout, garbage): counted as a failure.
     Error,
+    /// Nothing the case checks could be observed (a response from the cache says nothing about
+    /// the origin side): neither a pass nor a failure.
+    #[serde(rename = "not-observed")]
+    NotObserved,
+    /// The case was not sent: the target has no listener for it (no HTTPS address, HTTP/2 not
+    /// offered). Neither a pass nor a failure.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Verdict {
     /// A failure or an error: what the totals count as failed.
     pub fn failed(self) -> bool {
         matches!(self, Verdict::Fail | Verdict::Error)
+    }
+
+    /// A pass, or a pass with notes: what the totals count as passed. `not observed` and
+    /// `not run` never are.
+    pub fn passed(self) -> bool {
+        matches!(self, Verdict::Pass | Verdict::Info)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Info => "info",
+            Verdict::Error => "error",
+            Verdict::NotObserved => "not observed",
+            Verdict::NotRun => "not run",
+        }
     }
 }
 
@@ -101,6 +126,17 @@ pub struct Finding {
     /// A note, not a failure.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub info: bool,
+    /// The rules could not be observed (e.g. origin-side rules for a response from the cache):
+    /// neither a pass nor a failure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_observed: bool,
+}
+
+impl Finding {
+    /// A failing finding: neither a note nor an unobserved rule.
+    pub fn is_failure(&self) -> bool {
+        !self.info && !self.not_observed
+    }
 }
 
 /// One case (one scenario, or one generated matrix row).
@@ -127,7 +163,8 @@ pub struct CaseResult {
     pub observed: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
-    /// Harness or transport error (verdict `error`).
+    /// Harness or transport error (verdict `error`), or why the case was not sent (verdict
+    /// `not-run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: u64,
@@ -143,7 +180,24 @@ impl CaseResult {
         let mut v: Vec<RuleId> = self
             .findings
             .iter()
-            .filter(|f| !f.info)
+            .filter(|f| f.is_failure())
+            .flat_map(|f| f.rules.iter().copied())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The rules this case could not observe (sorted, deduplicated): every rule it checks when
+    /// it was not run or observed nothing, else those its findings name as not observed.
+    pub fn unobserved(&self) -> Vec<RuleId> {
+        if matches!(self.verdict, Verdict::NotRun | Verdict::NotObserved) {
+            return self.rules.clone();
+        }
+        let mut v: Vec<RuleId> = self
+            .findings
+            .iter()
+            .filter(|f| f.not_observed)
             .flat_map(|f| f.rules.iter().copied())
             .collect();
         v.sort();
@@ -169,6 +223,31 @@ pub struct LogReconcile {
     pub problems: Vec<String>,
 }
 
+/// Cases of a run by kind of verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Passed, with or without notes.
+    pub passed: usize,
+    /// Failed or errored.
+    pub failed: usize,
+    pub not_observed: usize,
+    pub not_run: usize,
+}
+
+impl std::fmt::Display for Totals {
+    /// `12 passed, 1 failed`, then `, 3 not observed` and `, 2 not run` when there are any.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} passed, {} failed", self.passed, self.failed)?;
+        if self.not_observed > 0 {
+            write!(f, ", {} not observed", self.not_observed)?;
+        }
+        if self.not_run > 0 {
+            write!(f, ", {} not run", self.not_run)?;
+        }
+        Ok(())
+    }
+}
+
 /// Per-rule tally across a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleTally {
@@ -182,12 +261,19 @@ pub struct RuleTally {
     /// finding on it: neither shown to hold nor to break.
     #[serde(default)]
     pub errors: u64,
+    /// Cases that check it but could not observe it (a cache hit for an origin-side rule): never
+    /// counted as passed.
+    #[serde(default)]
+    pub not_observed: u64,
+    /// Cases that check it but were not sent (no listener for them): never counted as passed.
+    #[serde(default)]
+    pub not_run: u64,
 }
 
 impl RuleTally {
     /// Cases that touched the rule at all.
     pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.errors
+        self.passed + self.failed + self.errors + self.not_observed + self.not_run
     }
 }
 
@@ -203,6 +289,8 @@ pub struct Tally<'a> {
     pub violated: Cow<'a, [RuleId]>,
     /// Rules of the case's notes, one per finding and rule.
     pub notes: Cow<'a, [RuleId]>,
+    /// Rules it checks but could not observe.
+    pub unobserved: Cow<'a, [RuleId]>,
 }
 
 impl Tally<'_> {
@@ -222,6 +310,7 @@ impl Tally<'_> {
                     .flat_map(|f| f.rules.iter().copied())
                     .collect(),
             ),
+            unobserved: Cow::Owned(c.unobserved()),
         }
     }
 
@@ -264,6 +353,7 @@ impl RunResult {
                     rules: s.lists.get(m.rules),
                     violated: Cow::Borrowed(s.lists.get(m.violated)),
                     notes: Cow::Borrowed(s.lists.get(m.notes)),
+                    unobserved: Cow::Borrowed(s.lists.get(m.unobserved)),
                 },
             })),
         }
@@ -311,10 +401,19 @@ impl RunResult {
         self.cases_where(|t| t.failed())
     }
 
-    /// Totals: (passed, failed) where errors count as failed and info as passed.
-    pub fn totals(&self) -> (usize, usize) {
-        let failed = self.tallies().filter(Tally::failed).count();
-        (self.len() - failed, failed)
+    /// Totals per kind of verdict: errors count as failed and info as passed; `not observed`
+    /// and `not run` are counted apart, never as passed.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for c in self.tallies() {
+            match c.verdict {
+                Verdict::Pass | Verdict::Info => t.passed += 1,
+                Verdict::Fail | Verdict::Error => t.failed += 1,
+                Verdict::NotObserved => t.not_observed += 1,
+                Verdict::NotRun => t.not_run += 1,
+            }
+        }
+        t
     }
 
     /// Cases that fail the run (`must` failures and errors).
@@ -339,7 +438,11 @@ impl RunResult {
                     continue;
                 }
                 let t = m.entry(*r).or_default();
-                if c.verdict == Verdict::Error {
+                if c.verdict == Verdict::NotRun {
+                    t.not_run += 1;
+                } else if c.unobserved.contains(r) {
+                    t.not_observed += 1;
+                } else if c.verdict == Verdict::Error {
                     t.errors += 1;
                 } else {
                     t.passed += 1;

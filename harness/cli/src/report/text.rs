@@ -121,12 +121,7 @@ pub fn reconcile_line(run: &RunResult) -> Option<String> {
 
 /// The word for a verdict, as reports print it.
 pub fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::Info => "info",
-        Verdict::Error => "error",
-    }
+    v.as_str()
 }
 
 /// The rule IDs of a list, joined with `, ` (`-` for none).

@@ -21,8 +21,9 @@ use edgeconform_core::billing::{charge, Ledger};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::judge::judge;
 use edgeconform_core::outcome::Outcome;
-use edgeconform_core::rules::Level;
+use edgeconform_core::rules::{Level, RuleId};
 use edgeconform_core::spec::Case;
+use edgeconform_core::Scheme;
 use records::Records;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -85,6 +86,8 @@ pub struct RunOpts {
     pub on_done: Option<OnDone>,
     /// Spool every case here and keep only a row per case in memory (big runs).
     pub spool: Option<PathBuf>,
+    /// The target has no HTTPS listener (this says why): cases with an HTTPS leg are not run.
+    pub no_https: Option<String>,
 }
 
 /// What a run produced.
@@ -142,6 +145,7 @@ pub async fn run(
             ledger.clone(),
         );
         let timeout = opts.request_timeout;
+        let no_https = opts.no_https.clone();
         workers.push(tokio::spawn(async move {
             let mut clients: Vec<(String, Client)> = Vec::new();
             loop {
@@ -162,13 +166,23 @@ pub async fn run(
                         clients.len() - 1
                     }
                 };
-                let (result, case_ledger, legs) = run_case(
-                    &mut clients[pos].1,
-                    records.as_ref(),
-                    job,
-                    &format!("{nonce}-{i}"),
-                )
-                .await;
+                let (result, case_ledger, legs) = match no_https.as_deref().filter(|_| {
+                    job.case
+                        .leg_requests()
+                        .iter()
+                        .any(|r| r.scheme == Scheme::Https)
+                }) {
+                    Some(why) => not_run(job, why),
+                    None => {
+                        run_case(
+                            &mut clients[pos].1,
+                            records.as_ref(),
+                            job,
+                            &format!("{nonce}-{i}"),
+                        )
+                        .await
+                    }
+                };
                 run_ledger
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -329,6 +343,22 @@ async fn run_legs(
     }
     let (findings, verdict, level) = evaluate(case, &job.dist, &legs, error.is_some());
     let result = CaseResult {
+        requests,
+        findings,
+        error,
+        duration_ms: started.elapsed().as_millis() as u64,
+        wire: legs
+            .iter()
+            .map(|o| (o.status, o.header_bytes + o.body_bytes))
+            .collect(),
+        ..blank_result(case, verdict, level)
+    };
+    (result, ledger, legs)
+}
+
+/// The result of a case with nothing sent yet.
+fn blank_result(case: &Case, verdict: Verdict, level: Level) -> CaseResult {
+    CaseResult {
         id: case.id.clone(),
         name: case.name.clone(),
         file: case.file.clone(),
@@ -337,18 +367,23 @@ async fn run_legs(
         level,
         tags: case.tags.clone(),
         verdict,
-        requests,
+        requests: Vec::new(),
         expected: Vec::new(),
         observed: Vec::new(),
-        findings,
-        error,
-        duration_ms: started.elapsed().as_millis() as u64,
-        wire: legs
-            .iter()
-            .map(|o| (o.status, o.header_bytes + o.body_bytes))
-            .collect(),
+        findings: Vec::new(),
+        error: None,
+        duration_ms: 0,
+        wire: Vec::new(),
+    }
+}
+
+/// A case the target cannot be asked (no listener for its scheme): `not run`, with the reason.
+fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
+    let result = CaseResult {
+        error: Some(why.to_string()),
+        ..blank_result(&job.case, Verdict::NotRun, job.case.level)
     };
-    (result, ledger, legs)
+    (result, Ledger::default(), Vec::new())
 }
 
 /// Fills in the expectation and observed outcomes of a case kept whole in memory.
@@ -380,6 +415,7 @@ pub fn evaluate(
                 expected: None,
                 observed: None,
                 info: v.info,
+                not_observed: v.not_observed,
             });
         }
     }
@@ -391,8 +427,15 @@ pub fn evaluate(
     // single bug would otherwise be counted against all of them. When the judge is silent, a
     // mismatch counts against the rules it rests on. Model-derived cases restate what the judge
     // checks, so their mismatches are only kept when the judge found nothing.
-    let judged = findings.iter().any(|f| !f.info);
-    if !errored && (case.explicit || !judged) {
+    let judged = findings.iter().any(Finding::is_failure);
+    // A 411 to a request sent without a length exercised nothing: the judge's note says so and
+    // the case's expectations do not apply.
+    let unexercised = case
+        .leg_requests()
+        .iter()
+        .zip(legs)
+        .any(|(r, o)| edgeconform_core::judge::length_refused(r, o));
+    if !errored && !unexercised && (case.explicit || !judged) {
         // The access log is read after the run (logcheck::apply evaluates again with it).
         let log_pending = legs.iter().all(|o| o.log.is_none());
         for m in case
@@ -400,17 +443,39 @@ pub fn evaluate(
             .into_iter()
             .filter(|m| !(log_pending && m.observer == "log"))
         {
+            // What the origin saw for a response served from the cache is not observed: the
+            // expectation on it neither holds nor breaks, and counts only against the
+            // origin-side rules it rests on (the policy was judged: a hit is served).
+            let from_cache = m.observer == "origin"
+                && legs
+                    .get(m.leg)
+                    .is_some_and(|o| o.origin.is_none() && o.cache.is_some());
+            if from_cache && m.field == "contacted" {
+                continue;
+            }
+            let rules = if from_cache {
+                m.rules
+                    .iter()
+                    .copied()
+                    .filter(|r| r.group() == edgeconform_core::rules::Group::Org)
+                    .collect()
+            } else if judged {
+                Vec::new()
+            } else {
+                m.rules.clone()
+            };
             findings.push(Finding {
-                rules: if judged { Vec::new() } else { m.rules.clone() },
+                rules,
                 source: m.observer.to_string(),
                 message: format!("{} {}", m.observer, m.field),
                 expected: Some(m.expected.clone()),
                 observed: Some(m.observed.clone()),
                 info: false,
+                not_observed: from_cache,
             });
         }
     }
-    let failing: Vec<&Finding> = findings.iter().filter(|f| !f.info).collect();
+    let failing: Vec<&Finding> = findings.iter().filter(|f| f.is_failure()).collect();
     let mut level = case.level;
     if !failing.is_empty()
         && failing.iter().all(|f| {
@@ -421,10 +486,17 @@ pub fn evaluate(
     {
         level = level.min(Level::Should);
     }
+    let unobserved = |r: &RuleId| {
+        findings
+            .iter()
+            .any(|f| f.not_observed && f.rules.contains(r))
+    };
     let verdict = if errored {
         Verdict::Error
     } else if !failing.is_empty() {
         Verdict::Fail
+    } else if !case.rules.is_empty() && case.rules.iter().all(unobserved) {
+        Verdict::NotObserved
     } else if findings.iter().any(|f| f.info) {
         Verdict::Info
     } else {
@@ -435,6 +507,78 @@ pub fn evaluate(
 
 #[cfg(test)]
 mod tests {
+    use super::{evaluate, Verdict};
+    use edgeconform_core::outcome::{CacheHit, Outcome};
+    use edgeconform_core::spec::{load_suite, Case};
+    use edgeconform_core::RuleId;
+
+    /// The first case of a one-scenario suite on the standard distribution.
+    fn case(scenario: &str) -> (Case, edgeconform_core::distribution::Distribution) {
+        let text = format!(
+            "distribution: standard.yaml\nscenarios:\n  - id: c\n    name: a case\n{scenario}"
+        );
+        let read = |_: &str| -> Result<String, String> {
+            Ok(include_str!("../../../../specs/distributions/standard.yaml").to_string())
+        };
+        let suite = load_suite(&text, "t.yaml", &read).unwrap_or_else(|p| panic!("{p:?}"));
+        (suite.case(0).into_owned(), suite.distribution.clone())
+    }
+
+    fn from_cache(mut o: Outcome) -> Outcome {
+        o.origin = None;
+        o.cache = Some(CacheHit {
+            evidence: "age: 3".into(),
+            origin: None,
+            fill: None,
+        });
+        o
+    }
+
+    #[test]
+    fn a_cache_hit_passes_the_policy_and_leaves_the_origin_unobserved() {
+        let (c, d) = case(
+            "    rules: [VPP-HTTPS-SERVED, ORG-S3-MATCH-VIEWER]\n    request: {method: GET, scheme: https, path: /images/a.jpg}\n    expect:\n      viewer: {status: 200}\n      origin: {id: assets, protocol: https}\n",
+        );
+        let legs: Vec<Outcome> = c.model_legs(&d).into_iter().map(from_cache).collect();
+        let (findings, verdict, _) = evaluate(&c, &d, &legs, false);
+        assert_eq!(verdict, Verdict::Pass, "{findings:?}");
+        assert!(findings.iter().all(|f| !f.is_failure()), "{findings:?}");
+        assert!(findings
+            .iter()
+            .any(|f| f.not_observed && f.rules.contains(&RuleId::OrgS3MatchViewer)));
+        // Without the cache evidence the same answer fails: nothing was served.
+        let mut bare = legs.clone();
+        bare[0].cache = None;
+        assert_eq!(evaluate(&c, &d, &bare, false).1, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_case_that_observed_none_of_its_rules_is_not_observed() {
+        let (c, d) = case(
+            "    rules: [ORG-S3-MATCH-VIEWER]\n    request: {method: GET, scheme: https, path: /images/a.jpg}\n    expect:\n      origin: {id: assets, protocol: https}\n",
+        );
+        let legs: Vec<Outcome> = c.model_legs(&d).into_iter().map(from_cache).collect();
+        assert_eq!(evaluate(&c, &d, &legs, false).1, Verdict::NotObserved);
+        assert_eq!(evaluate(&c, &d, &c.model_legs(&d), false).1, Verdict::Pass);
+    }
+
+    #[test]
+    fn a_411_to_a_request_without_length_is_only_a_note() {
+        let (c, d) = case(
+            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: PATCH, scheme: https, path: /api/a, content_length: false}\n    expect:\n      viewer: {status: 200}\n",
+        );
+        let mut legs = c.model_legs(&d);
+        legs[0].status = 411;
+        legs[0].origin = None;
+        let (findings, verdict, _) = evaluate(&c, &d, &legs, false);
+        assert_eq!(verdict, Verdict::Info, "{findings:?}");
+        // The same answer to a request with a length is a failure.
+        let (c, d) = case(
+            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: PATCH, scheme: https, path: /api/a}\n    expect:\n      viewer: {status: 200}\n",
+        );
+        assert_eq!(evaluate(&c, &d, &legs, false).1, Verdict::Fail);
+    }
+
     #[test]
     fn a_row_fits_in_a_slot() {
         // `run` turns its slots into rows in place; that needs a row no bigger than a slot.

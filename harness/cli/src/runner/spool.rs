@@ -141,6 +141,8 @@ pub struct Summary {
     pub violated: u32,
     /// Rules of its notes (info findings), one per finding and rule.
     pub notes: u32,
+    /// Rules it checks but could not observe.
+    pub unobserved: u32,
     pub file: u32,
     pub duration_ms: u64,
 }
@@ -195,6 +197,7 @@ impl Lists {
             rules: self.intern(t.rules),
             violated: self.intern(&t.violated),
             notes: self.intern(&t.notes),
+            unobserved: self.intern(&t.unobserved),
             file: self.intern_file(t.file),
             duration_ms: t.duration_ms,
         }

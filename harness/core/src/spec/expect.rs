@@ -5,6 +5,7 @@
 use crate::billing::{charge, Ledger, LineItem};
 use crate::outcome::Outcome;
 use crate::request::{Request, Scheme};
+use crate::RuleId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -133,8 +134,9 @@ impl ModelLegs {
             };
         }
         let edge = o.origin.is_none();
+        let rfc = self.rfc_statuses(leg);
         ViewerExpect {
-            status: Some(vec![o.status]),
+            status: Some(rfc.map_or_else(|| vec![o.status], <[u16]>::to_vec)),
             location: o.location.clone().map(LocationExpect::Exact),
             headers_present: Vec::new(),
             headers_absent: if edge && o.location.is_none() {
@@ -142,7 +144,32 @@ impl ModelLegs {
             } else {
                 Vec::new()
             },
-            connection_closed: o.closed.then_some(true),
+            // Closing after the model's 413 is the model's; an RFC status may keep the
+            // connection open, so the close is only expected where one answer is.
+            connection_closed: (o.closed && rfc.is_none()).then_some(true),
+        }
+    }
+
+    /// The statuses that conform for leg `leg` when an RFC names another answer than the
+    /// model's for the same malformed input (LIM-SIZE, HOST-ROUTE, MTH-SUPPORTED); `None` when
+    /// only the model's status does.
+    fn rfc_statuses(&self, leg: usize) -> Option<&'static [u16]> {
+        use crate::judge::{MALFORMED_HOST, TOO_LARGE, UNKNOWN_METHOD};
+        let d = &self.decisions[leg];
+        let req = &self.requests[leg];
+        let first = d.rules.first()?;
+        match first {
+            RuleId::LimSize => Some(&TOO_LARGE),
+            RuleId::MthSupported => Some(&UNKNOWN_METHOD),
+            RuleId::HostRoute
+                if req
+                    .host
+                    .as_deref()
+                    .is_none_or(|h| crate::distribution::valid_host_name(h).is_none()) =>
+            {
+                Some(&MALFORMED_HOST)
+            }
+            _ => None,
         }
     }
 

@@ -66,7 +66,38 @@ pub async fn send(
     let mut o = observe::outcome(&resp, &recs, case.origin_failure);
     match &o.origin {
         Some(contact) => fetches.remember(id, req, contact),
-        None => o.cache = observe::cache_hit(&resp, id, |f| fetches.fill(f)),
+        None => o.cache = hit(&resp, id, fetches).await,
     }
     Ok((request_info(req, id), o))
+}
+
+/// Whether the response came from the edge's cache, with the fetch that filled the entry when
+/// this run made it. A fetch of another case still in flight is read by that case a moment after
+/// its response (which the edge cached first): a mark naming this run's fetch that is not kept
+/// yet is looked up again a few times (at most about 0.3 s) before the fill is left unknown.
+async fn hit(
+    resp: &super::client::Response,
+    id: &str,
+    fetches: &Fetches,
+) -> Option<edgeconform_core::outcome::CacheHit> {
+    let found = observe::cache_hit(resp, id, |f| fetches.fill(f))?;
+    let run = id.split('-').next().unwrap_or(id);
+    let ours = resp
+        .header(crate::origin::mark::FETCH_HEADER)
+        .and_then(crate::origin::mark::parse)
+        .and_then(|m| m.id)
+        .filter(|f| f.split('-').next() == Some(run));
+    let Some(fetch) = ours.filter(|_| found.fill.is_none()) else {
+        return Some(found);
+    };
+    for wait in [10, 40, 100, 150] {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        if let Some(fill) = fetches.fill(&fetch) {
+            return Some(edgeconform_core::outcome::CacheHit {
+                fill: Some(fill),
+                ..found
+            });
+        }
+    }
+    Some(found)
 }

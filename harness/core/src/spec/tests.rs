@@ -297,27 +297,29 @@ fn the_same_matrix_in_two_files_clashes_across_suites() {
 
 #[test]
 fn prime_is_the_case_request_with_its_changes_and_cacheable_is_kept() {
-    let s = load(&[
-        scenario(
-            "same",
-            "CACHE-HIT-SERVED",
-            "{method: GET, scheme: https, path: /w/x?q, headers: {X-A: b}}",
-            "    prime: {}\n    cacheable: true\n",
-        ),
-        scenario(
-            "changed",
-            "CACHE-NEVER-UNSAFE",
-            "{method: POST, scheme: https, path: /w/x}",
-            "    prime: {method: GET, scheme: http, path: /w/y}\n",
-        ),
-        scenario(
-            "none",
-            "VPP-ALLOW-ALL",
-            "{method: GET, scheme: http, path: /w/x}",
-            "",
-        ),
-    ]
-    .concat());
+    let s = load(
+        &[
+            scenario(
+                "same",
+                "CACHE-HIT-SERVED",
+                "{method: GET, scheme: https, path: /w/x?q, headers: {X-A: b}}",
+                "    prime: {}\n    cacheable: true\n",
+            ),
+            scenario(
+                "changed",
+                "CACHE-NEVER-UNSAFE",
+                "{method: POST, scheme: https, path: /w/x}",
+                "    prime: {method: GET, scheme: http, path: /w/y}\n",
+            ),
+            scenario(
+                "none",
+                "VPP-ALLOW-ALL",
+                "{method: GET, scheme: http, path: /w/x}",
+                "",
+            ),
+        ]
+        .concat(),
+    );
     let same = &s.scenarios[0];
     assert_eq!(same.prime.as_ref(), Some(&same.request));
     assert_eq!(same.cacheable, Some(true));

@@ -16,6 +16,9 @@ use std::sync::{Arc, Mutex};
 /// without its fill, its origin side not observed).
 pub const MAX_FETCHES: usize = 50_000;
 
+/// The origin request headers the origin-side rules read (ORG-XFP-STRIPPED, ORG-CF-PROTO).
+const JUDGED_HEADERS: [&str; 2] = ["x-forwarded-proto", "cloudfront-forwarded-proto"];
+
 /// The origin as a run sees it: its records by correlation id, and the fetches already read.
 pub struct Fetches {
     records: Arc<dyn Records>,
@@ -47,14 +50,24 @@ impl Fetches {
         self.records.as_ref()
     }
 
-    /// Keeps the fetch the origin recorded for correlation id `id`, made for viewer request `req`.
+    /// Keeps the fetch the origin recorded for correlation id `id`, made for viewer request `req`:
+    /// of its headers only those an origin-side rule reads (`X-Forwarded-Proto`,
+    /// `CloudFront-Forwarded-Proto`), so that 50,000 fills stay a few MiB.
     pub fn remember(&self, id: &str, req: &Request, contact: &OriginContact) {
-        let mut k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         let fill = Fill {
             viewer_scheme: req.scheme,
             viewer_target: req.target.clone(),
-            contact: contact.clone(),
+            contact: OriginContact {
+                headers: contact
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| JUDGED_HEADERS.iter().any(|j| n.eq_ignore_ascii_case(j)))
+                    .cloned()
+                    .collect(),
+                ..contact.clone()
+            },
         };
+        let mut k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if k.by_id.insert(id.to_string(), fill).is_none() {
             k.order.push_back(id.to_string());
         }
@@ -98,7 +111,10 @@ mod tests {
             protocol: Scheme::Https,
             port: 443,
             target: target.into(),
-            headers: Vec::new(),
+            headers: vec![
+                ("host".into(), "www.example.com".into()),
+                ("CloudFront-Forwarded-Proto".into(), "https".into()),
+            ],
         }
     }
 
@@ -114,6 +130,12 @@ mod tests {
             (Scheme::Https, "/b?x")
         );
         assert_eq!(b.contact.target, "/b?x");
+        // Only the headers a rule reads are kept.
+        assert_eq!(b.contact.headers.len(), 1);
+        assert_eq!(
+            b.contact.header("cloudfront-forwarded-proto"),
+            Some("https")
+        );
         f.remember("c", &req("/c"), &contact("/c"));
         assert!(
             f.fill("a").is_none(),

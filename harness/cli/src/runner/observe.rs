@@ -54,7 +54,8 @@ fn is_object(body: &[u8]) -> bool {
 /// than `own_id`, the id this request was sent with), else `X-Cache: Hit…` / `RefreshHit…` (any
 /// case, any entry of a list: CloudFront, Squid, Traffic Server, a Varnish or nginx config that
 /// sets it), else an `Age` header (RFC 9111: only a cache sends it). The mark also names the
-/// origin, and `fill` finds the fetch it names when this run made it.
+/// origin, and `fill` finds the fetch it names when this run made it. `X-Cache` and `Age` count
+/// only on a 2xx or 304 answer.
 ///
 /// `None` when nothing shows a cache, or when the mark names this very request's fetch (the
 /// origin answered it; its record was lost, which is not a hit).
@@ -78,6 +79,12 @@ pub fn cache_hit(
             fill: m.id.as_deref().and_then(fill),
             origin: Some(m.origin),
         });
+    }
+    // Without the mark, only an answer the origin could have given (it always answers 200) is
+    // taken for a cached one: an edge's own 403 or 301 carrying `Age` (a cache that stamps every
+    // answer) is the edge's answer, not a cached object.
+    if !(200..300).contains(&resp.status) && resp.status != 304 {
+        return None;
     }
     let evidence = seen("x-cache")
         .find(|(_, v)| v.split(',').any(is_hit))
@@ -169,6 +176,17 @@ mod tests {
                 "{v}"
             );
         }
+        let mut refused = response(&[("age", "0"), ("x-cache", "HIT")]);
+        refused.status = 403;
+        assert!(
+            cache_hit(&refused, "1", none).is_none(),
+            "an edge's own 403"
+        );
+        refused.headers = vec![("x-edgeconform-fetch".into(), "9; origin=a".into())];
+        assert!(
+            cache_hit(&refused, "1", none).is_some(),
+            "the mark counts on any answer"
+        );
         let aged = cache_hit(&response(&[("age", "12")]), "1", none).unwrap();
         assert_eq!(aged.evidence, "age: 12");
         assert!(cache_hit(&response(&[("age", "soon")]), "1", none).is_none());

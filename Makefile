@@ -4,7 +4,7 @@
 CARGO      ?= cargo
 JOBS       ?= 2
 BIN        := target/release/edgeconform
-SPECS      ?= specs
+SPECS      ?=
 TARGET     ?=
 TARGET_HTTPS ?=
 FUZZ_SECONDS ?= 30
@@ -66,7 +66,7 @@ fuzz-nightly:
 	FUZZ_SECONDS=$(if $(filter file,$(origin FUZZ_SECONDS)),3600,$(FUZZ_SECONDS)) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz-nightly.sh
 
 fuzz-seeds:
-	$(CARGO) run -q -p edgeconform --example fuzz_seeds -- "$(SPECS)" fuzz/corpus
+	$(CARGO) run -q -p edgeconform --example fuzz_seeds -- "$(or $(SPECS),specs)" fuzz/corpus
 
 clean:
 	$(CARGO) clean

@@ -4,6 +4,10 @@
 //! a report of this schema version, or a baseline that does not parse, is an error naming the file
 //! (exit 2); a file that cannot be written is a harness fault (exit 3).
 //!
+//! With `--merge`, the files are the shards of one run (`run --shard I/N`) and `-o` a folder: the
+//! whole run's four reports are written there and the exit code is the run's (0, 1, or 3 for an
+//! interrupted shard).
+//!
 //! ```text
 //! $ edgeconform report reports/reference/report.json reports/nginx/report.json --targets targets \
 //!     -o reports/matrix/index.html --markdown reports/matrix/summary.md
@@ -26,9 +30,14 @@ pub struct ReportArgs {
     /// `report.json` files written by `edgeconform run`, one per target (column), in column order.
     #[arg(required = true, value_name = "REPORT.json")]
     pub files: Vec<PathBuf>,
-    /// Where to write the matrix page (HTML, self-contained).
-    #[arg(long, short = 'o', value_name = "OUT.html")]
+    /// Where to write the matrix page (HTML, self-contained); with --merge, the folder for the
+    /// merged run's report.json, junit.xml, summary.md and index.html.
+    #[arg(long, short = 'o', value_name = "OUT.html|DIR")]
     pub output: PathBuf,
+    /// The files are the shards of one run (`run --shard I/N` in N jobs): put them back together
+    /// into the report of the whole run, cases in the run's order.
+    #[arg(long, conflicts_with_all = ["markdown", "targets"])]
+    pub merge: bool,
     /// Also write the matrix as a Markdown table.
     #[arg(long, value_name = "OUT.md")]
     pub markdown: Option<PathBuf>,
@@ -40,6 +49,9 @@ pub struct ReportArgs {
 
 /// Run the subcommand; returns the exit code.
 pub fn run(args: &ReportArgs) -> u8 {
+    if args.merge {
+        return merge(args);
+    }
     let runs = match read_all(&args.files) {
         Ok(r) => r,
         Err(msg) => {
@@ -75,6 +87,53 @@ pub fn run(args: &ReportArgs) -> u8 {
         println!("wrote {}", md.display());
     }
     exit::OK
+}
+
+/// `--merge`: the shards' reports as the whole run's, written into `-o`; the run's exit code.
+fn merge(args: &ReportArgs) -> u8 {
+    use crate::report::merge::{merge, Shard};
+    let shards: Result<Vec<Shard>, String> = args
+        .files
+        .iter()
+        .map(|f| {
+            read(f).map(|run| Shard {
+                name: f.display().to_string(),
+                run,
+            })
+        })
+        .collect();
+    let run = match shards.and_then(merge) {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("edgeconform report: {msg}");
+            return exit::USAGE;
+        }
+    };
+    println!(
+        "merged {} shards: {} cases; {}",
+        args.files.len(),
+        run.len(),
+        run.totals()
+    );
+    if let Err(e) = crate::report::write::write_into(&run, &args.output) {
+        eprintln!(
+            "edgeconform report: cannot write into {}: {e}",
+            args.output.display()
+        );
+        return exit::HARNESS;
+    }
+    println!(
+        "wrote {}/report.json, junit.xml, summary.md, index.html",
+        args.output.display()
+    );
+    if run.interrupted {
+        eprintln!("edgeconform report: a shard was interrupted: its missing cases are absent");
+        exit::HARNESS
+    } else if run.gated() {
+        exit::FAIL
+    } else {
+        exit::OK
+    }
 }
 
 /// Read and check every file; the first bad one is the error, named.

@@ -91,6 +91,12 @@ pub struct RunArgs {
     /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
     #[arg(long, value_name = "FILE")]
     pub access_log: Option<PathBuf>,
+    /// Judge the viewer side only, for an edge wired to an origin of its own (a real CloudFront
+    /// distribution, any edge): no origin is started or read, "forwarded" is judged from what
+    /// the viewer got, and origin-side and billing rules are reported as not observed (never
+    /// passed). With the embedded edge or a recipe, their origin still runs but is not read.
+    #[arg(long, conflicts_with = "origin_control")]
+    pub viewer_only: bool,
     /// Run against a mutant of the embedded reference edge (`edgeconform mutants` lists them):
     /// the suite should fail for exactly the rules it breaks.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
@@ -284,6 +290,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             };
             let env = match args.origin_control {
                 Some(control) => crate::runner::embedded::remote_origin(endpoint, control),
+                None if args.viewer_only => crate::runner::embedded::viewer_only(endpoint),
                 None => {
                     crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?
                 }
@@ -362,6 +369,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             on_done: Some(on_done),
             spool,
             no_https,
+            viewer_only: args.viewer_only,
         },
     )
     .await;

@@ -1,4 +1,4 @@
-//! The self-test (issue 5, `make selftest`, `edgeconform selftest`): proof that a green run means
+//! The self-test (`make selftest`, `edgeconform selftest`): proof that a green run means
 //! something. The suite runs against the reference edge (it must pass) and then against every
 //! [`Mutant`] of it, in process; each mutant must be *killed* — the run fails — for exactly the
 //! rules the mutant declares, and at least one hand-written scenario (not only the generated
@@ -202,15 +202,21 @@ fn case_rules(
         rules = result
             .findings
             .iter()
-            .filter(|f| !f.info)
+            .filter(|f| f.is_failure())
             .flat_map(|f| f.rules.iter().copied())
             .collect();
     }
     (rules, instead)
 }
 
-/// Runs every case of `suites` against an embedded edge with `mutant` and returns what failed.
-pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> Result<Row> {
+/// Runs every case of `suites` against an embedded edge with `mutant` and returns what failed;
+/// `viewer_only`: without reading the origin's records, as a run against CloudFront would.
+pub async fn run_one(
+    suites: &[Suite],
+    mutant: Option<Mutant>,
+    jobs: usize,
+    viewer_only: bool,
+) -> Result<Row> {
     let cases: Vec<(Case, Arc<Distribution>)> = suites
         .iter()
         .flat_map(|s| {
@@ -233,7 +239,9 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
     .await?;
     let jobs_list: Vec<Job> = cases
         .iter()
-        .map(|(case, dist)| Job {
+        .enumerate()
+        .map(|(i, (case, dist))| Job {
+            seq: i as u64,
             case: case.clone(),
             dist: dist.clone(),
             endpoint: env.endpoint_for(dist, case.origin_failure),
@@ -245,6 +253,7 @@ pub async fn run_one(suites: &[Suite], mutant: Option<Mutant>, jobs: usize) -> R
         tls,
         RunOpts {
             no_https: None,
+            viewer_only,
             jobs,
             request_timeout: Duration::from_secs(5),
             stop: Arc::new(AtomicBool::new(false)),
@@ -300,6 +309,16 @@ fn scratch_dir(mutant: Option<Mutant>) -> PathBuf {
 /// Runs the reference edge and each of `mutants`, `parallel` edges at a time (the next one
 /// starts as soon as one finishes); rows in that order, the reference edge first.
 pub async fn run_all(suites: &[Suite], mutants: &[Mutant], parallel: usize) -> Result<Vec<Row>> {
+    run_all_as(suites, mutants, parallel, false).await
+}
+
+/// [`run_all`], judging the viewer side only when `viewer_only`.
+pub async fn run_all_as(
+    suites: &[Suite],
+    mutants: &[Mutant],
+    parallel: usize,
+    viewer_only: bool,
+) -> Result<Vec<Row>> {
     let edges: Vec<Option<Mutant>> = std::iter::once(None)
         .chain(mutants.iter().copied().map(Some))
         .collect();
@@ -311,7 +330,7 @@ pub async fn run_all(suites: &[Suite], mutants: &[Mutant], parallel: usize) -> R
             let (suites, slots) = (suites.clone(), slots.clone());
             tokio::spawn(async move {
                 let _slot = slots.acquire_owned().await?;
-                run_one(&suites, m, 16).await
+                run_one(&suites, m, 16, viewer_only).await
             })
         })
         .collect();

@@ -196,6 +196,7 @@ impl Fixture {
             origin_failure: failure,
             log: Some(observation(&log)),
             cache: None,
+            viewer_only: false,
         };
         assert_clean(&self.dist, &sent.req, &outcome);
         outcome
@@ -699,6 +700,7 @@ async fn https_over_http2_is_served_and_forwarded() {
         origin_failure: None,
         log: Some(observation(&log)),
         cache: None,
+        viewer_only: false,
     };
     assert_clean(&f.dist, &req, &outcome);
 }
@@ -738,6 +740,7 @@ async fn oversized_head_gets_413_closes_the_connection_and_is_not_logged() {
         origin_failure: None,
         log: Some(observation(&[])),
         cache: None,
+        viewer_only: false,
     };
     assert_clean(&f.dist, &s.req, &outcome);
     // A long URL is refused the same way.

@@ -155,6 +155,7 @@ mod tests {
             closed: false,
             origin_failure: None,
             cache: None,
+            viewer_only: false,
             log: None,
         }
     }

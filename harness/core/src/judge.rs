@@ -109,8 +109,17 @@ enum Seen<'a> {
 
 /// A redirect is a redirect even when the origin was (wrongly) contacted for it; a 403 counts as
 /// the edge's refusal only when the origin saw nothing (an origin may answer 403 itself).
-/// A response from the edge's cache is served, just as a forwarded one (CACHE-HIT-SERVED).
+/// A response from the edge's cache is served, just as a forwarded one (CACHE-HIT-SERVED). When
+/// only the viewer side is observed, a 403 reads as the edge's refusal and any other answer that
+/// is not a redirect as served.
 fn seen(o: &Outcome) -> Seen<'_> {
+    if o.viewer_only && o.origin.is_none() {
+        return match o.status {
+            301 | 302 | 303 | 307 | 308 => Seen::Redirect(o.status),
+            403 => Seen::Refused,
+            _ => Seen::Forwarded(o.cache.as_ref().and_then(|h| h.origin.as_deref())),
+        };
+    }
     match (o.status, &o.origin, &o.cache) {
         (301 | 302 | 303 | 307 | 308, _, _) => Seen::Redirect(o.status),
         (_, Some(c), _) => Seen::Forwarded(c.origin.as_deref()),
@@ -472,6 +481,23 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
                 (alt != bi && consistent(dist, &dist.behaviors[alt], req, s)).then_some((m, alt))
             })
             .collect();
+        // An answer served by an origin nobody identified (viewer-only, a cache hit without a
+        // mark) cannot show which behavior served it: the selected behavior's own rules are
+        // named, and the misreadings that give the same answer are their alternatives.
+        if matches!(s, Seen::Forwarded(None)) && !fitting.is_empty() {
+            let mut direct = Vec::new();
+            behavior_checks(dist, req, o, s, b, &mut direct);
+            let misread: Vec<RuleId> = fitting.iter().map(|(m, _)| m.rule()).collect();
+            if let Some(first) = direct.iter_mut().find(|d| d.is_failure()) {
+                for r in misread {
+                    if r != first.rule && !first.alternatives.contains(&r) {
+                        first.alternatives.push(r);
+                    }
+                }
+            }
+            out.extend(direct);
+            return out;
+        }
         if let Some(&(m, alt)) = fitting.first() {
             // The same outcome read against the selected behavior: what a target that selects
             // correctly but breaks that behavior's own rules shows. The misreading is named; the
@@ -530,6 +556,9 @@ fn behavior_checks(
         Expect::Refuse(_) => o.status == 403,
         Expect::Forward(_) => false,
     };
+    if o.viewer_only {
+        viewer_only_unobserved(req, e, out);
+    }
     if edge_answer && edge_status_ok && o.origin.is_some() {
         out.push(v(
             RuleId::LocEdgeOnly,
@@ -645,6 +674,10 @@ fn behavior_checks(
             }
             match (&o.origin, &o.cache) {
                 (None, Some(hit)) => cache_hit_checks(dist, req, b, origin, hit, out),
+                (None, None) if o.viewer_only => {
+                    let why = "only the viewer side was observed (viewer-only run)";
+                    origin_unobserved(dist, req, b, origin, why, out);
+                }
                 (None, None) if o.origin_failure.is_none() => {
                     let rule = match (req.scheme, pol) {
                         (Scheme::Https, _) => RuleId::VppHttpsServed,
@@ -779,6 +812,22 @@ fn cache_hit_checks(
         origin_checks(dist, b, origin, &viewer, &fill.contact, out);
         return;
     }
+    let why = format!(
+        "served from the cache ({}): the origin saw no fetch for this request and the one that filled the entry is unknown",
+        hit.evidence
+    );
+    origin_unobserved(dist, req, b, origin, &why, out);
+}
+
+/// The origin-side rules a forward from `b` to `origin` exercises, each not observed for `why`.
+fn origin_unobserved(
+    dist: &Distribution,
+    req: &Request,
+    b: &Behavior,
+    origin: usize,
+    why: &str,
+    out: &mut Vec<Violation>,
+) {
     let org = &dist.origins[origin];
     let mut rules = vec![origin_route(org.kind, req.scheme).2, RuleId::OrgPath];
     if req.header("x-forwarded-proto").is_some() {
@@ -788,10 +837,29 @@ fn cache_hit_checks(
         rules.push(RuleId::OrgCfProto);
     }
     for rule in rules {
-        out.push(unobserved(rule, format!(
-            "served from the cache ({}): the origin saw no fetch for this request and the one that filled the entry is unknown",
-            hit.evidence
-        )));
+        out.push(unobserved(rule, why.to_string()));
+    }
+}
+
+/// What a viewer-only run cannot see whatever the answer: whether the origin was asked for an
+/// edge answer (LOC-EDGE-ONLY), and what the bill holds (BIL-*), which only the origin's
+/// object and the target's own logs can show.
+fn viewer_only_unobserved(req: &Request, e: Expect, out: &mut Vec<Violation>) {
+    let why = "only the viewer side was observed (viewer-only run)";
+    let mut rules = vec![RuleId::BilPerResponse];
+    match e {
+        Expect::Forward(_) => {}
+        Expect::Refuse(_) => rules.extend([RuleId::LocEdgeOnly, RuleId::BilRefusal]),
+        _ => rules.extend([RuleId::LocEdgeOnly, RuleId::BilRedirectPair]),
+    }
+    if matches!(
+        req.method,
+        Method::Post | Method::Put | Method::Patch | Method::Delete
+    ) {
+        rules.push(RuleId::CacheNeverUnsafe);
+    }
+    for rule in rules {
+        out.push(unobserved(rule, why.to_string()));
     }
 }
 

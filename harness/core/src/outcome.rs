@@ -102,6 +102,11 @@ pub struct Outcome {
     /// The response came from the edge's cache (the origin saw nothing for this request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheHit>,
+    /// Only the viewer side was observed (an edge wired to an origin the harness cannot read,
+    /// such as CloudFront itself): `origin` is unknown, not "nothing reached it", and whether an
+    /// answer was forwarded is read from the viewer's side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub viewer_only: bool,
 }
 
 impl Outcome {
@@ -133,6 +138,7 @@ impl Outcome {
                     origin_failure: None,
                     log: None,
                     cache: None,
+                    viewer_only: false,
                 }
             }
             Action::Forward(f) => {
@@ -172,6 +178,7 @@ impl Outcome {
                     origin_failure: None,
                     log: None,
                     cache: None,
+                    viewer_only: false,
                 }
             }
         }

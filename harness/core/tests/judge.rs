@@ -203,6 +203,7 @@ fn case_insensitive_matching_is_pat_case() {
         origin_failure: None,
         log: None,
         cache: None,
+        viewer_only: false,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatCase]);
 }
@@ -234,6 +235,7 @@ fn star_not_crossing_slash_is_pat_wildcard() {
         origin_failure: None,
         log: None,
         cache: None,
+        viewer_only: false,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatWildcard]);
 }
@@ -253,6 +255,7 @@ fn ignoring_allowed_methods_is_mth_allowed() {
         origin_failure: None,
         log: None,
         cache: None,
+        viewer_only: false,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthAllowed]);
 }
@@ -719,4 +722,41 @@ fn the_cache_never_answers_unsafe_methods_or_what_the_policy_refuses() {
     let mut o = model(&d, &r);
     o.cache = hit("age: 30", None);
     assert_eq!(verdict(&d, &r, &o), vec![]);
+}
+
+#[test]
+fn viewer_only_judges_what_the_viewer_sees_and_leaves_the_rest_unobserved() {
+    let d = standard();
+    let viewer_only = |mut o: Outcome| {
+        o.origin = None;
+        o.viewer_only = true;
+        o
+    };
+    // A forward looks like any answer that is not a redirect or the edge's 403.
+    let r = req(Method::Get, Scheme::Https, "/api/a");
+    let o = viewer_only(model(&d, &r));
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(
+        unobserved(&d, &r, &o),
+        vec![
+            RuleId::OrgCustomPolicy,
+            RuleId::OrgPath,
+            RuleId::OrgCfProto,
+            RuleId::BilPerResponse
+        ]
+    );
+    // The edge's answers are judged as always; whether the origin saw them is not observed.
+    let r = req(Method::Get, Scheme::Http, "/images/a.jpg");
+    let o = viewer_only(model(&d, &r));
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert!(unobserved(&d, &r, &o).contains(&RuleId::LocEdgeOnly));
+    let mut served = o.clone();
+    served.status = 200;
+    served.location = None;
+    assert_eq!(verdict(&d, &r, &served), vec![RuleId::VppRedirectSafe]);
+    // Without the viewer-only flag the same outcome says nothing reached the origin.
+    let r = req(Method::Get, Scheme::Https, "/api/a");
+    let mut o = viewer_only(model(&d, &r));
+    o.viewer_only = false;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
 }

@@ -225,7 +225,7 @@ fn failure(out: &mut String, p: Paint, c: &CaseResult) {
         let _ = writeln!(out, "    {} {}", p.red("error:"), printable(e));
     }
     let mut shown = false;
-    for f in c.findings.iter().filter(|f| !f.info) {
+    for f in c.findings.iter().filter(|f| f.is_failure()) {
         shown = true;
         let _ = writeln!(
             out,

@@ -305,7 +305,7 @@ fn failure_message(c: &CaseResult) -> String {
     let first = c
         .findings
         .iter()
-        .find(|f| !f.info)
+        .find(|f| f.is_failure())
         .map(|f| printable(&f.message));
     match first {
         Some(m) => format!("{}: {m}", rule_list(&violated)),
@@ -330,7 +330,7 @@ fn failure_text(c: &CaseResult) -> String {
         let _ = writeln!(s, "error: {}", printable(e));
     }
     let mut any = false;
-    for f in c.findings.iter().filter(|f| !f.info) {
+    for f in c.findings.iter().filter(|f| f.is_failure()) {
         any = true;
         let _ = writeln!(
             s,

@@ -173,7 +173,7 @@ fn failure(s: &mut String, c: &CaseResult) {
         let _ = writeln!(s, "- error: {}", md(e));
     }
     let mut any = false;
-    for f in c.findings.iter().filter(|f| !f.info) {
+    for f in c.findings.iter().filter(|f| f.is_failure()) {
         any = true;
         let _ = write!(
             s,

@@ -168,6 +168,10 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: u64,
+    /// Where the case stands in the run's order (suite, then case within it; the same for the
+    /// same command whatever `--shard` took): `report --merge` puts shards back in this order.
+    #[serde(default)]
+    pub seq: u64,
     /// Per leg that got a response: (status, bytes received — head and body). Kept when a big
     /// run drops the details of passing cases, for BIL-LOG-RECONCILE. Not serialised.
     #[serde(skip)]
@@ -478,6 +482,7 @@ fn unreadable(
         findings: Vec::new(),
         error: Some(format!("cannot read this case back from the spool: {e}")),
         duration_ms: m.duration_ms,
+        seq: i as u64,
         wire: Vec::new(),
     }
 }

@@ -30,7 +30,14 @@ pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
         dir = reports_dir.join(format!("{base}-{n}"));
         n += 1;
     }
-    fs::create_dir_all(&dir)?;
+    write_into(run, &dir)?;
+    refresh_latest(reports_dir, &dir)?;
+    Ok(dir)
+}
+
+/// Write every report of `run` into `dir` itself (created if missing).
+pub fn write_into(run: &RunResult, dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
     // report.json and junit.xml are streamed (a big run's cases live in a spool); the summary
     // and the page show a bounded number of cases.
     write_atomic_with(&dir.join(FILES[0]), |f| json::write_streaming(run, f))?;
@@ -39,8 +46,7 @@ pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
     for (name, body) in FILES[2..].iter().zip(&others) {
         write_atomic(&dir.join(name), body.as_bytes())?;
     }
-    refresh_latest(reports_dir, &dir)?;
-    Ok(dir)
+    Ok(())
 }
 
 /// `<UTC timestamp>-<target>`, e.g. `20261128T171500Z-reference`: the start time without

@@ -40,9 +40,27 @@ struct Site {
 pub struct Env {
     sites: Vec<Site>,
     external: bool,
-    /// An external target whose origin is a standalone `edgeconform origin` read over its
-    /// control endpoint: (where the target listens, the control address).
-    remote: Option<(Endpoint, std::net::SocketAddr)>,
+    /// An external target whose origin the run did not start: (where the target listens, the
+    /// control address of the standalone `edgeconform origin` it forwards to, if any; none in a
+    /// viewer-only run).
+    remote: Option<(Endpoint, Option<std::net::SocketAddr>)>,
+}
+
+/// No origin to read (a viewer-only run): every request's records are empty.
+struct NoRecords;
+
+impl Records for NoRecords {
+    fn records_for<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {
+        Box::pin(async { Vec::new() })
+    }
+
+    fn size_object<'a>(&'a self, _: &'a str, _: u64) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+
+    fn set_cacheable<'a>(&'a self, _: Option<&'a str>, _: bool) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// The origins of the run, in process (correlation ids are unique across them).
@@ -259,7 +277,17 @@ pub fn remote_origin(target: Endpoint, control: std::net::SocketAddr) -> Env {
     Env {
         sites: Vec::new(),
         external: true,
-        remote: Some((target, control)),
+        remote: Some((target, Some(control))),
+    }
+}
+
+/// An external target wired to an origin of its own (CloudFront, any edge): nothing is started
+/// and no record is read.
+pub fn viewer_only(target: Endpoint) -> Env {
+    Env {
+        sites: Vec::new(),
+        external: true,
+        remote: Some((target, None)),
     }
 }
 
@@ -303,8 +331,10 @@ impl Env {
     }
 
     pub fn records(&self) -> Arc<dyn Records> {
-        if let Some((_, control)) = self.remote {
-            return Arc::new(super::records::Remote { control });
+        match self.remote {
+            Some((_, Some(control))) => return Arc::new(super::records::Remote { control }),
+            Some((_, None)) => return Arc::new(NoRecords),
+            None => {}
         }
         Arc::new(AllRecords(
             self.sites

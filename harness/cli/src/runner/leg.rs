@@ -29,12 +29,15 @@ pub fn request_info(req: &Request, id: &str) -> RequestInfo {
 
 /// Sends one request of a case with correlation id `id` and observes it: what the origin
 /// recorded (kept in `fetches` for later cache hits), else whether the edge's cache answered.
+/// `viewer_only`: the origin is not read (a run that sees the viewer's side only); a response
+/// still shows a cache hit by its own headers.
 pub async fn send(
     client: &mut Client,
     fetches: &Fetches,
     job: &Job,
     req: &Request,
     id: &str,
+    viewer_only: bool,
 ) -> anyhow::Result<(RequestInfo, Outcome)> {
     let case = &job.case;
     // SNI: the Host when the distribution answers to it, else its domain (a client reaching the
@@ -62,8 +65,13 @@ pub async fn send(
             )],
         )
         .await?;
-    let recs = records.records_for(id).await;
+    let recs = if viewer_only {
+        Vec::new()
+    } else {
+        records.records_for(id).await
+    };
     let mut o = observe::outcome(&resp, &recs, case.origin_failure);
+    o.viewer_only = viewer_only;
     match &o.origin {
         Some(contact) => fetches.remember(id, req, contact),
         None => o.cache = hit(&resp, id, fetches).await,

@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 /// One case to run, with the distribution it belongs to and where to send it.
 #[derive(Clone)]
 pub struct Job {
+    /// The case's place in the run's order (see `CaseResult::seq`).
+    pub seq: u64,
     pub case: Case,
     pub dist: Arc<Distribution>,
     pub endpoint: Endpoint,
@@ -88,6 +90,9 @@ pub struct RunOpts {
     pub spool: Option<PathBuf>,
     /// The target has no HTTPS listener (this says why): cases with an HTTPS leg are not run.
     pub no_https: Option<String>,
+    /// Judge the viewer side only: the origin's records are not read, and what only the origin
+    /// or the bill could show is reported as not observed.
+    pub viewer_only: bool,
 }
 
 /// What a run produced.
@@ -146,6 +151,7 @@ pub async fn run(
         );
         let timeout = opts.request_timeout;
         let no_https = opts.no_https.clone();
+        let viewer_only = opts.viewer_only;
         workers.push(tokio::spawn(async move {
             let mut clients: Vec<(String, Client)> = Vec::new();
             loop {
@@ -178,7 +184,8 @@ pub async fn run(
                             &mut clients[pos].1,
                             records.as_ref(),
                             job,
-                            &format!("{nonce}-{i}"),
+                            &format!("{nonce:012}-{:x}", job.seq),
+                            viewer_only,
                         )
                         .await
                     }
@@ -272,13 +279,15 @@ async fn run_case(
     fetches: &cache::Fetches,
     job: &Job,
     corr: &str,
+    viewer_only: bool,
 ) -> (CaseResult, Ledger, Vec<Outcome>) {
     let Some(p) = &job.case.prime else {
-        return run_legs(client, fetches, job, corr).await;
+        return run_legs(client, fetches, job, corr, viewer_only).await;
     };
     let id = format!("{corr}-p");
-    let primed = leg::send(client, fetches, job, p, &id).await;
-    let (mut result, mut ledger, mut legs) = run_legs(client, fetches, job, corr).await;
+    let primed = leg::send(client, fetches, job, p, &id, viewer_only).await;
+    let (mut result, mut ledger, mut legs) =
+        run_legs(client, fetches, job, corr, viewer_only).await;
     match primed {
         Ok((info, o)) => {
             if let Some(c) = charge(p, &o) {
@@ -309,6 +318,7 @@ async fn run_legs(
     fetches: &cache::Fetches,
     job: &Job,
     corr: &str,
+    viewer_only: bool,
 ) -> (CaseResult, Ledger, Vec<Outcome>) {
     let started = Instant::now();
     let case = &job.case;
@@ -326,7 +336,7 @@ async fn run_legs(
             break;
         }
         let id = format!("{corr}-{leg}");
-        match leg::send(client, fetches, job, &req, &id).await {
+        match leg::send(client, fetches, job, &req, &id, viewer_only).await {
             Ok((info, o)) => {
                 requests.push(info);
                 if let Some(c) = charge(&req, &o) {
@@ -351,14 +361,16 @@ async fn run_legs(
             .iter()
             .map(|o| (o.status, o.header_bytes + o.body_bytes))
             .collect(),
-        ..blank_result(case, verdict, level)
+        ..blank_result(job, verdict, level)
     };
     (result, ledger, legs)
 }
 
 /// The result of a case with nothing sent yet.
-fn blank_result(case: &Case, verdict: Verdict, level: Level) -> CaseResult {
+fn blank_result(job: &Job, verdict: Verdict, level: Level) -> CaseResult {
+    let case = &job.case;
     CaseResult {
+        seq: job.seq,
         id: case.id.clone(),
         name: case.name.clone(),
         file: case.file.clone(),
@@ -381,7 +393,7 @@ fn blank_result(case: &Case, verdict: Verdict, level: Level) -> CaseResult {
 fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
     let result = CaseResult {
         error: Some(why.to_string()),
-        ..blank_result(&job.case, Verdict::NotRun, job.case.level)
+        ..blank_result(job, Verdict::NotRun, job.case.level)
     };
     (result, Ledger::default(), Vec::new())
 }
@@ -443,13 +455,18 @@ pub fn evaluate(
             .into_iter()
             .filter(|m| !(log_pending && m.observer == "log"))
         {
-            // What the origin saw for a response served from the cache is not observed: the
-            // expectation on it neither holds nor breaks, and counts only against the
-            // origin-side rules it rests on (the policy was judged: a hit is served).
-            let from_cache = m.observer == "origin"
-                && legs
-                    .get(m.leg)
-                    .is_some_and(|o| o.origin.is_none() && o.cache.is_some());
+            // What the origin saw for a response served from the cache, or in a viewer-only
+            // run, and the bill of a viewer-only run, are not observed: the expectation on them
+            // neither holds nor breaks, and counts only against the rules of that side (the
+            // policy was judged: a hit is served).
+            let leg = legs.get(m.leg);
+            let unseen_origin =
+                leg.is_some_and(|o| o.origin.is_none() && (o.cache.is_some() || o.viewer_only));
+            let from_cache = match m.observer {
+                "origin" => unseen_origin,
+                "billing" => legs.iter().any(|o| o.viewer_only),
+                _ => false,
+            };
             if from_cache && m.field == "contacted" {
                 continue;
             }
@@ -457,7 +474,13 @@ pub fn evaluate(
                 m.rules
                     .iter()
                     .copied()
-                    .filter(|r| r.group() == edgeconform_core::rules::Group::Org)
+                    .filter(|r| {
+                        matches!(
+                            r.group(),
+                            edgeconform_core::rules::Group::Org
+                                | edgeconform_core::rules::Group::Bil
+                        )
+                    })
                     .collect()
             } else if judged {
                 Vec::new()

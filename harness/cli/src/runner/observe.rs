@@ -37,6 +37,7 @@ pub fn outcome(
         origin_failure: failure,
         log: None,
         cache: None,
+        viewer_only: false,
     }
 }
 

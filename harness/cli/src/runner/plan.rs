@@ -137,7 +137,7 @@ impl Jobs for Planned {
     }
 
     fn job(&self, i: usize) -> Job {
-        let (si, _) = self.sel.picks[i];
+        let (si, ci) = self.sel.picks[i];
         let (case, dist) = self.sel.get(i);
         let kind = match case.origin_failure {
             None => 0,
@@ -145,6 +145,7 @@ impl Jobs for Planned {
             Some(OriginFailure::Timeout) => 2,
         };
         Job {
+            seq: (u64::from(si) << 32) | u64::from(ci),
             endpoint: self.endpoints[si as usize][kind].clone(),
             dist: dist.clone(),
             case: case.into_owned(),

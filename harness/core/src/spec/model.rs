@@ -75,6 +75,7 @@ fn outcome(
             origin_failure: Some(f),
             log: None,
             cache: None,
+            viewer_only: false,
         };
     }
     o.log = Some(log_line(req, d, o.status));

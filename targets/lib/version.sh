@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print the version of the software a recipe runs (for reports): lib/version.sh RECIPE
 case ${1%-naive} in
-    nginx) nginx -v 2>&1 | sed 's/^nginx version: //' ;;
+    nginx | nginx-cache) nginx -v 2>&1 | sed 's/^nginx version: //' ;;
     haproxy) haproxy -v | head -1 | awk '{print "HAProxy " $3}' ;;
     caddy) echo "Caddy $(caddy version | awk '{print $1}')" ;;
     apache) /usr/sbin/apache2 -v | sed -n 's/^Server version: //p' ;;

@@ -69,6 +69,7 @@
 //! and that gets the model's 413. LIM-SIZE counts the head as `Name: value` lines: a viewer that
 //! writes `Name:value` is counted one byte longer per field than it sent.
 
+mod cache;
 mod cli;
 mod forward;
 mod handler;

@@ -15,6 +15,9 @@
 //! `x-origin-name`, `x-origin-protocol` (`http`/`https`), `x-origin-port` (logical),
 //! `x-origin-seq` (the record's seq) and `x-edgeconform-id` (the correlation id, if sent). The
 //! runner should trust the record ([`OriginRecord`]), not the echo, which the edge may alter.
+//! Every answer also carries the fetch's mark, `x-edgeconform-fetch: ID; origin=NAME`, and
+//! `Cache-Control: no-store`, or `public, max-age=300` for a cacheable object
+//! ([`OriginOptions::cacheable`], or per correlation id through `PUT /objects`), see [`mark`].
 //!
 //! # Control endpoint
 //!
@@ -26,7 +29,7 @@
 //! | `GET /records` | array of [`OriginRecord`], oldest first; `?id=ID` keeps those with that correlation id, `?after=SEQ` those with a greater seq |
 //! | `DELETE /records` | `{"cleared": N}` |
 //! | `GET /objects` | `{"default": 1000, "paths": {"/big.bin": 1048576}}` |
-//! | `PUT /objects` | merges a body of the same shape, both keys optional, a path mapped to `null` loses its override; answers the new state |
+//! | `PUT /objects` | merges a body of the same shape, every key optional, a path mapped to `null` loses its override; `"cacheable": true` and `"cacheable_ids": {"ID": true}` make answers cacheable; answers the new state |
 //! | `DELETE /objects` | removes every path override; answers the new state |
 //!
 //! Errors are `{"error": "..."}` with 400, 404 or 405.
@@ -51,6 +54,7 @@
 mod cli;
 mod control;
 mod handler;
+pub mod mark;
 pub mod objects;
 pub mod record;
 mod serve;
@@ -164,6 +168,9 @@ pub struct OriginOptions {
     pub default_object_size: u64,
     /// How many records to keep (the oldest are dropped).
     pub max_records: usize,
+    /// Answers may be kept by a cache (`Cache-Control: public, max-age=300`); otherwise
+    /// `no-store`, unless a correlation id is made cacheable on its own.
+    pub cacheable: bool,
 }
 
 impl Default for OriginOptions {
@@ -171,6 +178,7 @@ impl Default for OriginOptions {
         OriginOptions {
             default_object_size: DEFAULT_OBJECT_SIZE,
             max_records: DEFAULT_MAX_RECORDS,
+            cacheable: false,
         }
     }
 }
@@ -251,9 +259,11 @@ impl OriginServer {
             None => None,
         };
 
+        let objects = ObjectSizes::new(options.default_object_size);
+        objects.set_cacheable(options.cacheable);
         let shared = Shared {
             records: Arc::new(RecordStore::new(options.max_records)),
-            objects: Arc::new(ObjectSizes::new(options.default_object_size)),
+            objects: Arc::new(objects),
             connections: Arc::new(AtomicU64::new(0)),
         };
         let (shutdown, _) = watch::channel(false);

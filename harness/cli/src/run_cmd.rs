@@ -101,6 +101,12 @@ pub struct RunArgs {
     /// the suite should fail for exactly the rules it breaks.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
     pub mutant: Option<crate::edge::Mutant>,
+    /// Let caches keep the origin's answers (`Cache-Control: public, max-age=300` instead of
+    /// `no-store`), to test a caching edge: a response served from its cache passes the policy
+    /// rules, and the origin-side rules are judged on the fetch that filled it or are reported
+    /// not observed. A scenario's `cacheable:` still decides for its own requests.
+    #[arg(long)]
+    pub cacheable: bool,
 }
 
 fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
@@ -340,6 +346,9 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let progress = crate::runner::progress::Progress::new(total as u64);
     let on_done = progress.callback();
     let records: Arc<dyn Records> = env.records();
+    if args.cacheable {
+        records.set_cacheable(None, true).await;
+    }
     let target = TargetInfo {
         http: env.http_desc(&target),
         https: env.https_desc(&target),

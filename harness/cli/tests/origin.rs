@@ -232,6 +232,44 @@ async fn object_sizes_follow_the_default_and_per_path_overrides() {
 }
 
 #[tokio::test]
+async fn every_answer_is_marked_with_its_fetch_and_not_stored_unless_cacheable() {
+    let f = Fixture::start().await;
+    let get = |id: Option<&'static str>| {
+        let mut r = f.client.get(f.url("assets", true, "/c"));
+        if let Some(id) = id {
+            r = r.header("x-edgeconform-id", id);
+        }
+        async move { r.send().await.unwrap().headers().clone() }
+    };
+    let h = get(Some("case-a")).await;
+    assert_eq!(h["x-edgeconform-fetch"], "case-a; origin=assets");
+    assert_eq!(h["cache-control"], "no-store");
+    // Without a correlation id the mark still names the listener.
+    assert_eq!(get(None).await["x-edgeconform-fetch"], "-; origin=assets");
+
+    // One correlation id made cacheable over the control endpoint; then every answer.
+    let put = f
+        .client
+        .put(f.control_url("/objects"))
+        .body(r#"{"cacheable_ids": {"case-b": true}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(
+        get(Some("case-b")).await["cache-control"],
+        "public, max-age=300"
+    );
+    assert_eq!(get(Some("case-c")).await["cache-control"], "no-store");
+    f.server.objects().set_cacheable(true);
+    assert_eq!(
+        get(Some("case-c")).await["cache-control"],
+        "public, max-age=300"
+    );
+    assert_eq!(get(None).await["cache-control"], "public, max-age=300");
+}
+
+#[tokio::test]
 async fn raw_request_target_is_recorded_byte_for_byte() {
     let f = Fixture::start().await;
     let targets = [

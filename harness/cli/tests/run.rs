@@ -394,6 +394,75 @@ fn naive_nginx_is_caught_for_what_it_does_wrong() {
     );
 }
 
+/// The cache suite against the reference edge (which does not cache: forwarded is served) and
+/// against the mutant that answers from a path-keyed cache before the viewer protocol policy:
+/// each priming request is listed after the case's legs, and a hit carries its evidence and the
+/// fetch that filled it.
+#[test]
+fn the_cache_suite_passes_a_forwarding_edge_and_catches_a_cache_before_the_policy() {
+    let dir = scratch("cache-ref");
+    let d = dir.to_str().unwrap();
+    passes(&edgeconform(&["run", "specs/cache.yaml", "--reports", d]));
+    let r = report(&dir);
+    for c in r["cases"].as_array().unwrap() {
+        let requests = c["requests"].as_array().unwrap();
+        assert_eq!(requests.last().unwrap()["prime"], true, "{}", c["id"]);
+        assert!(requests[..requests.len() - 1]
+            .iter()
+            .all(|q| q.get("prime").is_none()));
+        assert_eq!(c["observed"].as_array().unwrap().len(), requests.len());
+    }
+
+    let dir = scratch("cache-mutant");
+    let d = dir.to_str().unwrap();
+    let out = edgeconform(&[
+        "run",
+        "specs/cache.yaml",
+        "--mutant",
+        "cache-before-policy",
+        "--reports",
+        d,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = report(&dir);
+    let case = |id: &str| {
+        r["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let first = case("cache-policy-first-redirect-get");
+    assert_eq!(first["verdict"], "fail");
+    let rules: Vec<&str> = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["rules"].as_array().unwrap())
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(rules.contains(&"CACHE-POLICY-FIRST"), "{rules:?}");
+    assert!(rules.contains(&"VPP-REDIRECT-SAFE"), "{rules:?}");
+    let hit = &first["observed"][0]["cache"];
+    assert!(hit["evidence"]
+        .as_str()
+        .unwrap()
+        .starts_with("x-edgeconform-fetch: "));
+    assert_eq!(hit["origin"], "site");
+    assert_eq!(hit["fill"]["viewer_scheme"], "https");
+    assert_eq!(hit["fill"]["contact"]["target"], "/site/cache-first.html");
+    // A hit for a request the behavior forwards is served.
+    let served = case("cache-key-protocol-https-fill-http-viewer");
+    assert_eq!(served["verdict"], "pass");
+    assert_eq!(served["observed"][0]["origin"], Value::Null);
+    assert_eq!(
+        served["observed"][0]["cache"]["fill"]["contact"]["protocol"],
+        "https"
+    );
+}
+
 /// A report.json with what differs between two runs of the same cases removed: times, the
 /// correlation ids (a per-run nonce), log file names, the ports the embedded edge got, and the
 /// observed wire details and byte counts (the origin numbers its answers in a header and each

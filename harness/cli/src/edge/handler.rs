@@ -19,6 +19,7 @@ use hyper::header::{
 };
 use hyper::Response;
 
+use super::cache;
 use super::forward::forward;
 use super::log::{record, LogContext, LogSender, ResponseFacts, EDGE_LOCATION};
 use super::meter::{head_len_h1, EdgeBody, Meter, Pending};
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub mutant: Option<Mutant>,
     /// [`crate::edge::EdgeConfig::quiet`].
     pub quiet: bool,
+    /// The caching mutants' cache (empty for every other edge).
+    pub cache: cache::Store,
 }
 
 /// What a handler knows about the connection its request came on.
@@ -92,16 +95,34 @@ pub(crate) async fn handle(
     };
 
     let fetches = shared.mutant.filter(|m| m.fetches_for_redirect());
-    let (response, facts) = match (&decision.action, forward_body, fetches) {
-        (Action::Forward(f), Some(body), _) => {
-            forward(&shared, &conn, &parts, body, &request, f, &request_id).await
+    // The caching mutants: a hit is answered from their cache (before the policy, for one of
+    // them), a forward may fill it.
+    let cache_key = shared.mutant.and_then(|m| m.cache_key(&request));
+    let hit = match (&cache_key, &decision.action, &forward_body) {
+        (Some(key), action, Some(_))
+            if matches!(action, Action::Forward(_))
+                || shared.mutant.is_some_and(Mutant::caches_before_policy) =>
+        {
+            cache::lookup(&shared, key, &request, &request_id)
         }
-        (Action::Respond(r), Some(body), Some(m)) if r.location.is_some() => {
+        _ => None,
+    };
+    let (response, facts) = match (hit, &decision.action, forward_body, fetches) {
+        (Some(hit), _, _, _) => hit,
+        (None, Action::Forward(f), Some(body), _) => {
+            let (response, facts) =
+                forward(&shared, &conn, &parts, body, &request, f, &request_id).await;
+            match cache_key {
+                Some(key) => (cache::keep(&shared, key, &request, response).await, facts),
+                None => (response, facts),
+            }
+        }
+        (None, Action::Respond(r), Some(body), Some(m)) if r.location.is_some() => {
             mutant::redirect_after_fetch(m, &shared, &conn, &parts, body, &request, r, &request_id)
                 .await
         }
-        (Action::Respond(r), _, _) => respond(&shared, &request, r, &request_id),
-        (Action::Forward(_), None, _) => {
+        (None, Action::Respond(r), _, _) => respond(&shared, &request, r, &request_id),
+        (None, Action::Forward(_), None, _) => {
             respond(&shared, &request, &unreadable_response(), &request_id)
         }
     };

@@ -11,7 +11,8 @@
 //!   picks, a request with the body ignored), then the buggy step edits the decision (the
 //!   status, the `Location`, the protocol towards the origin, the path it receives);
 //! - **the wire**: `handler` (the head size limit, contacting the origin for a redirect, the log
-//!   facts of a redirect, the status of an origin timeout) and `forward` (`X-Forwarded-Proto`).
+//!   facts of a redirect, the status of an origin timeout), `forward` (`X-Forwarded-Proto`) and
+//!   `cache` (the caching mutants' cache key and lookup).
 //!
 //! ```text
 //! $ edgeconform mutants
@@ -120,13 +121,20 @@ pub enum Mutant {
     RedirectNotLogged,
     /// Answers 502 instead of 504 when the origin does not answer in time.
     TimeoutAs502,
+    /// Keeps cacheable GET answers by request-target (scheme and Host ignored) and answers from
+    /// that cache before the viewer protocol policy: an HTTP GET under redirect-to-https or
+    /// https-only gets the object an HTTPS GET cached.
+    CacheBeforePolicy,
+    /// Keeps cacheable answers to every method, POST and PUT included, and answers a repeated
+    /// one from the cache.
+    CachesUnsafeMethods,
 }
 
 use RuleId as R;
 
 impl Mutant {
     /// Every mutant, in the order `edgeconform mutants` lists them.
-    pub const ALL: [Mutant; 36] = [
+    pub const ALL: [Mutant; 38] = [
         Mutant::Redirect302,
         Mutant::Redirect307,
         Mutant::Redirect308,
@@ -163,6 +171,8 @@ impl Mutant {
         Mutant::RedirectLoggedAsMiss,
         Mutant::RedirectNotLogged,
         Mutant::TimeoutAs502,
+        Mutant::CacheBeforePolicy,
+        Mutant::CachesUnsafeMethods,
     ];
 
     /// (name, rules broken, description): one row per mutant, so each reads in one place.
@@ -348,6 +358,16 @@ impl Mutant {
                 "timeout-as-502",
                 &[R::OrgFailure],
                 "answers 502 instead of 504 when the origin does not answer in time",
+            ),
+            CacheBeforePolicy => (
+                "cache-before-policy",
+                &[R::VppRedirectSafe, R::VppHttpsOnly, R::CachePolicyFirst],
+                "answers GET/HEAD from a cache keyed by path alone before applying the viewer protocol policy",
+            ),
+            CachesUnsafeMethods => (
+                "caches-unsafe-methods",
+                &[R::CacheNeverUnsafe],
+                "caches answers to POST/PUT/PATCH/DELETE and answers a repeated one from the cache",
             ),
         }
     }

@@ -92,6 +92,7 @@ impl EdgeServer {
             via,
             mutant: config.mutant,
             quiet: config.quiet,
+            cache: Default::default(),
         });
         let (shutdown, _) = watch::channel(false);
         let tls = TlsAcceptor::from(config.server_tls);

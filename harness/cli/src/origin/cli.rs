@@ -51,6 +51,11 @@ pub struct OriginArgs {
     /// How many records to keep; the oldest are dropped past it.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_RECORDS)]
     pub max_records: usize,
+
+    /// Let caches keep the answers: `Cache-Control: public, max-age=300` instead of `no-store`
+    /// (to test a caching edge; a scenario's `cacheable:` still decides for its own requests).
+    #[arg(long)]
+    pub cacheable: bool,
 }
 
 fn parse_listen_arg(s: &str) -> Result<ListenerSpec, String> {
@@ -165,6 +170,7 @@ async fn start(args: &OriginArgs) -> Result<OriginServer> {
         OriginOptions {
             default_object_size: args.object_size,
             max_records: args.max_records,
+            cacheable: args.cacheable,
         },
     )
     .await

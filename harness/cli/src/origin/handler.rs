@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 
+use super::mark::{mark, CACHEABLE, FETCH_HEADER, NO_STORE};
 use super::objects::{ObjectSizes, PatternBody};
 use super::record::{OriginRecord, Protocol, RecordStore, CORRELATION_HEADER};
 
@@ -38,7 +39,8 @@ impl ListenerCtx {
 }
 
 /// Handles one request: reads the body (counting it), records the request, answers 200 with the
-/// object. Infallible: a body that fails halfway is recorded with the bytes that did arrive.
+/// object, marked with the fetch that produced it and `Cache-Control: no-store` unless the
+/// object is cacheable (see [`super::mark`]). Infallible: a body that fails halfway is recorded with the bytes that did arrive.
 pub(crate) async fn handle(
     req: Request<Incoming>,
     ctx: Arc<ListenerCtx>,
@@ -92,6 +94,7 @@ pub(crate) async fn handle(
         body_len,
     };
     let size = objects.size_for_request(record.correlation_id.as_deref(), &record.target);
+    let cacheable = objects.cacheable_for_request(record.correlation_id.as_deref());
     let seq = records.push(record);
 
     let body_size = if parts.method == Method::HEAD {
@@ -114,6 +117,11 @@ pub(crate) async fn handle(
     );
     headers.insert("x-origin-port", ctx.port_header.clone());
     headers.insert("x-origin-seq", HeaderValue::from(seq));
+    headers.insert(FETCH_HEADER, mark(correlation.as_ref(), &ctx.name));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(if cacheable { CACHEABLE } else { NO_STORE }),
+    );
     if let Some(id) = correlation {
         headers.insert(CORRELATION_HEADER, id);
     }

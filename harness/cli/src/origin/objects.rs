@@ -1,4 +1,5 @@
-//! Object sizes and the deterministic bodies the origin serves.
+//! Object sizes, whether a cache may keep an object, and the deterministic bodies the origin
+//! serves.
 //!
 //! Every object is the same repeating 64-byte pattern cut to the object's size, so a body is
 //! never built: it is served as slices of one static 64 KiB buffer.
@@ -80,7 +81,8 @@ impl Body for PatternBody {
 }
 
 /// The object sizes: one default and overrides by exact path (the request-target without its
-/// query).
+/// query); and whether an answer may be kept by a cache: one default and overrides by
+/// correlation id.
 #[derive(Debug)]
 pub struct ObjectSizes {
     inner: RwLock<Sizes>,
@@ -93,6 +95,10 @@ struct Sizes {
     /// Size by correlation id (`x-edgeconform-id`): wins over the path, so cases that share a path
     /// can still ask for different objects.
     ids: HashMap<String, u64>,
+    /// Answers carry `Cache-Control: public, max-age=300` instead of `no-store`.
+    cacheable: bool,
+    /// Cacheability by correlation id: wins over `cacheable`.
+    cacheable_ids: HashMap<String, bool>,
 }
 
 /// The JSON shape of the control endpoint's `/objects`: what `GET` returns and what `PUT`
@@ -109,6 +115,12 @@ pub struct ObjectsUpdate {
     /// Size per correlation id (wins over `paths`); `null` removes it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ids: BTreeMap<String, Option<u64>>,
+    /// Whether answers may be kept by a cache, unless `cacheable_ids` says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cacheable: Option<bool>,
+    /// Cacheability per correlation id (wins over `cacheable`); `null` removes it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cacheable_ids: BTreeMap<String, Option<bool>>,
 }
 
 impl ObjectSizes {
@@ -119,6 +131,8 @@ impl ObjectSizes {
                 default,
                 paths: HashMap::new(),
                 ids: HashMap::new(),
+                cacheable: false,
+                cacheable_ids: HashMap::new(),
             }),
         }
     }
@@ -142,6 +156,23 @@ impl ObjectSizes {
     /// Sizes the object served to the request with correlation id `id`.
     pub fn set_for_id(&self, id: impl Into<String>, size: u64) {
         self.write().ids.insert(id.into(), size);
+    }
+
+    /// Whether the answer to the request with correlation id `id` may be kept by a cache.
+    pub fn cacheable_for_request(&self, id: Option<&str>) -> bool {
+        let sizes = self.read();
+        id.and_then(|id| sizes.cacheable_ids.get(id).copied())
+            .unwrap_or(sizes.cacheable)
+    }
+
+    /// Makes every answer cacheable (or not) unless its correlation id says otherwise.
+    pub fn set_cacheable(&self, cacheable: bool) {
+        self.write().cacheable = cacheable;
+    }
+
+    /// Makes the answer to the request with correlation id `id` cacheable (or not).
+    pub fn set_cacheable_for_id(&self, id: impl Into<String>, cacheable: bool) {
+        self.write().cacheable_ids.insert(id.into(), cacheable);
     }
 
     /// Size of the object at request-target `target` (its query is ignored).
@@ -184,6 +215,15 @@ impl ObjectSizes {
                 None => sizes.ids.remove(id),
             };
         }
+        if let Some(c) = update.cacheable {
+            sizes.cacheable = c;
+        }
+        for (id, c) in &update.cacheable_ids {
+            match c {
+                Some(c) => sizes.cacheable_ids.insert(id.clone(), *c),
+                None => sizes.cacheable_ids.remove(id),
+            };
+        }
     }
 
     /// The current state, in the `/objects` JSON shape.
@@ -200,6 +240,12 @@ impl ObjectSizes {
                 .ids
                 .iter()
                 .map(|(p, s)| (p.clone(), Some(*s)))
+                .collect(),
+            cacheable: Some(sizes.cacheable),
+            cacheable_ids: sizes
+                .cacheable_ids
+                .iter()
+                .map(|(id, c)| (id.clone(), Some(*c)))
                 .collect(),
         }
     }
@@ -230,5 +276,21 @@ mod tests {
         sizes.apply(&serde_json::from_str(r#"{"default": 7, "paths": {"/big": null}}"#).unwrap());
         assert_eq!(sizes.size_for("/big"), 7);
         assert!(serde_json::from_str::<ObjectsUpdate>(r#"{"size": 1}"#).is_err());
+    }
+
+    #[test]
+    fn cacheability_has_a_default_and_overrides_by_correlation_id() {
+        let sizes = ObjectSizes::new(10);
+        assert!(!sizes.cacheable_for_request(Some("a")));
+        sizes.apply(&serde_json::from_str(r#"{"cacheable_ids": {"a": true}}"#).unwrap());
+        assert!(sizes.cacheable_for_request(Some("a")));
+        assert!(!sizes.cacheable_for_request(Some("b")));
+        sizes.apply(
+            &serde_json::from_str(r#"{"cacheable": true, "cacheable_ids": {"a": false}}"#).unwrap(),
+        );
+        assert!(!sizes.cacheable_for_request(Some("a")));
+        assert!(sizes.cacheable_for_request(Some("b")));
+        assert!(sizes.cacheable_for_request(None));
+        assert_eq!(sizes.snapshot().cacheable, Some(true));
     }
 }

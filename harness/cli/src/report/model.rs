@@ -106,6 +106,10 @@ pub struct RequestInfo {
     pub http_version: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
+    /// A priming request (a scenario's `prime`): sent before the case's legs and not judged;
+    /// listed after them, so that leg `i` of the case is still `requests[i]`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prime: bool,
 }
 
 /// One failed or noted check.

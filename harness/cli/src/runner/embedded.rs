@@ -57,6 +57,10 @@ impl Records for NoRecords {
     fn size_object<'a>(&'a self, _: &'a str, _: u64) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
+
+    fn set_cacheable<'a>(&'a self, _: Option<&'a str>, _: bool) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// The origins of the run, in process (correlation ids are unique across them).
@@ -76,6 +80,17 @@ impl Records for AllRecords {
             }
         })
     }
+
+    fn set_cacheable<'a>(&'a self, id: Option<&'a str>, cacheable: bool) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            for (_, o) in &self.0 {
+                match id {
+                    Some(id) => o.set_cacheable_for_id(id, cacheable),
+                    None => o.set_cacheable(cacheable),
+                }
+            }
+        })
+    }
 }
 
 async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<OriginServer> {
@@ -90,6 +105,7 @@ async fn start_origin(ca: &TestCa, dist: &Distribution, hang: bool) -> Result<Or
         // The runner takes a case's records as soon as its response is in; the bound only
         // matters for records nobody takes.
         max_records: 50_000,
+        cacheable: false,
     };
     OriginServer::start_with_options(specs, ca, vec![], None, options).await
 }

@@ -2,9 +2,11 @@
 //! origin recorded for it, judges the observed outcome with `judge()` and the case's own
 //! expectations, and builds the result model the reporters read. Results keep input order.
 
+pub mod cache;
 pub mod client;
 pub mod embedded;
 pub mod insecure;
+pub mod leg;
 pub mod logcheck;
 pub mod observe;
 pub mod plan;
@@ -122,6 +124,7 @@ pub async fn run(
         },
         None => None,
     };
+    let records = Arc::new(cache::Fetches::new(records));
     let next = Arc::new(AtomicUsize::new(0));
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let results = Arc::new(Mutex::new(Done {
@@ -268,10 +271,51 @@ pub async fn run(
     }
 }
 
-/// Runs one case: every leg, then the judge and the case's expectations.
+/// Runs one case: its priming request if it has one, then every leg ([`run_legs`]). The priming
+/// request is charged and listed (after the legs, `prime: true`, so leg `i` stays `requests[i]`)
+/// but not judged; a priming request that gets no response makes the case an error.
 async fn run_case(
     client: &mut Client,
-    records: &dyn Records,
+    fetches: &cache::Fetches,
+    job: &Job,
+    corr: &str,
+    viewer_only: bool,
+) -> (CaseResult, Ledger, Vec<Outcome>) {
+    let Some(p) = &job.case.prime else {
+        return run_legs(client, fetches, job, corr, viewer_only).await;
+    };
+    let id = format!("{corr}-p");
+    let primed = leg::send(client, fetches, job, p, &id, viewer_only).await;
+    let (mut result, mut ledger, mut legs) =
+        run_legs(client, fetches, job, corr, viewer_only).await;
+    match primed {
+        Ok((info, o)) => {
+            if let Some(c) = charge(p, &o) {
+                ledger.add(&c);
+            }
+            result.requests.push(RequestInfo {
+                prime: true,
+                ..info
+            });
+            result.wire.push((o.status, o.header_bytes + o.body_bytes));
+            legs.push(o);
+        }
+        Err(e) => {
+            result.requests.push(RequestInfo {
+                prime: true,
+                ..leg::request_info(p, &id)
+            });
+            result.verdict = Verdict::Error;
+            result.error = Some(format!("priming request: {e:#}"));
+        }
+    }
+    (result, ledger, legs)
+}
+
+/// Runs the legs of one case, then the judge and the case's expectations.
+async fn run_legs(
+    client: &mut Client,
+    fetches: &cache::Fetches,
     job: &Job,
     corr: &str,
     viewer_only: bool,
@@ -292,51 +336,16 @@ async fn run_case(
             break;
         }
         let id = format!("{corr}-{leg}");
-        requests.push(RequestInfo {
-            correlation_id: id.clone(),
-            method: req.method.as_str().to_string(),
-            url: format!(
-                "{}://{}{}",
-                req.scheme,
-                req.host.as_deref().unwrap_or(""),
-                req.target
-            ),
-            http_version: req.version.as_str().to_string(),
-            headers: req.headers.clone(),
-        });
-        // SNI: the Host when the distribution answers to it, else its domain (a client reaching the
-        // distribution with another Host, which HOST-ROUTE must refuse).
-        let sni = req
-            .host
-            .as_deref()
-            .filter(|h| job.dist.routes_host(h))
-            .and_then(edgeconform_core::distribution::valid_host_name)
-            .unwrap_or_else(|| job.dist.domain.clone());
-        if let Some(size) = case.object_size {
-            records.size_object(&id, size).await;
-        }
-        match client
-            .send(
-                &req,
-                &sni,
-                &[(crate::origin::CORRELATION_HEADER.to_string(), id.clone())],
-            )
-            .await
-        {
-            Ok(resp) => {
-                let recs = if viewer_only {
-                    Vec::new()
-                } else {
-                    records.records_for(&id).await
-                };
-                let mut o = observe::outcome(&resp, &recs, case.origin_failure);
-                o.viewer_only = viewer_only;
+        match leg::send(client, fetches, job, &req, &id, viewer_only).await {
+            Ok((info, o)) => {
+                requests.push(info);
                 if let Some(c) = charge(&req, &o) {
                     ledger.add(&c);
                 }
                 legs.push(o);
             }
             Err(e) => {
+                requests.push(leg::request_info(&req, &id));
                 error = Some(format!("leg {}: {e:#}", leg + 1));
                 break;
             }

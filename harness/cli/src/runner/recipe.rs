@@ -2,7 +2,8 @@
 //! TARGET=recipe:NAME`): starts `targets/NAME/start` with the contract of targets/README.md
 //! (origin listeners, edge ports, certificate, WORKDIR in the environment), stops it with
 //! `targets/NAME/stop`, and compares the rules the run found violated with the recipe's baseline
-//! `targets/NAME/expected.yaml`.
+//! `targets/NAME/expected.yaml`. A recipe asks things of the harness's origin in
+//! `targets/NAME/origin.yaml` (optional): `cacheable: true` for a caching edge.
 
 use crate::origin::OriginServer;
 use crate::tls::TestCa;
@@ -49,6 +50,29 @@ pub fn read_baseline(path: &Path) -> Result<BTreeMap<RuleId, String>, String> {
         out.insert(d.rule, d.reason);
     }
     Ok(out)
+}
+
+/// What a recipe asks of the instrumented origin (`targets/NAME/origin.yaml`, optional).
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OriginWish {
+    /// Answers carry `Cache-Control: public, max-age=300` instead of `no-store`, as
+    /// `edgeconform run --cacheable` (a caching edge, tested as one).
+    #[serde(default)]
+    pub cacheable: bool,
+}
+
+/// Reads `dir/origin.yaml`; no file asks for nothing.
+pub fn origin_wish(dir: &Path) -> Result<OriginWish> {
+    let path = dir.join("origin.yaml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OriginWish::default()),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    let wish: Option<OriginWish> = edgeconform_core::yaml::from_str(&text)
+        .map_err(|p| anyhow!(p.render(&path.display().to_string())))?;
+    Ok(wish.unwrap_or_default())
 }
 
 /// The rules recipe `dir` is known to break.
@@ -114,6 +138,9 @@ impl Recipe {
                 targets.display(),
                 known.join(", ")
             );
+        }
+        if origin_wish(&dir)?.cacheable {
+            origin.objects().set_cacheable(true);
         }
         let workdir =
             std::env::temp_dir().join(format!("edgeconform-{name}-{}", std::process::id()));
@@ -228,6 +255,22 @@ mod tests {
             }
         }
         assert!(n >= 5, "only {n} recipes have a baseline");
+    }
+
+    #[test]
+    fn every_committed_origin_wish_parses_and_none_is_nothing() {
+        let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../targets");
+        let mut cacheable = Vec::new();
+        for e in std::fs::read_dir(&targets).unwrap().flatten() {
+            if e.path().join("start").is_file() && origin_wish(&e.path()).unwrap().cacheable {
+                cacheable.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        assert_eq!(cacheable, ["nginx-cache"]);
+        assert_eq!(
+            origin_wish(&targets.join("no-such-recipe")).unwrap(),
+            OriginWish::default()
+        );
     }
 
     #[test]

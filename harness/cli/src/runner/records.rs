@@ -12,6 +12,9 @@ pub trait Records: Send + Sync {
     fn records_for<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Vec<OriginRecord>>;
     /// Makes the origin serve an object of `size` bytes to the request with correlation id `id`.
     fn size_object<'a>(&'a self, id: &'a str, size: u64) -> BoxFuture<'a, ()>;
+    /// Makes the origin's answers cacheable or not: the answer to correlation id `id`, or with
+    /// `None` every answer no id overrides.
+    fn set_cacheable<'a>(&'a self, id: Option<&'a str>, cacheable: bool) -> BoxFuture<'a, ()>;
 }
 
 /// A standalone origin's control endpoint (`GET /records?id=ID`, JSON array).
@@ -36,6 +39,16 @@ impl Records for Remote {
         Box::pin(async move {
             let body = serde_json::json!({ "ids": { id: size } }).to_string();
             let _ = control(self.control, "PUT", "/objects", Some(body)).await;
+        })
+    }
+
+    fn set_cacheable<'a>(&'a self, id: Option<&'a str>, cacheable: bool) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let body = match id {
+                Some(id) => serde_json::json!({ "cacheable_ids": { id: cacheable } }),
+                None => serde_json::json!({ "cacheable": cacheable }),
+            };
+            let _ = control(self.control, "PUT", "/objects", Some(body.to_string())).await;
         })
     }
 }

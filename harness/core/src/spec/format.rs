@@ -134,11 +134,41 @@ pub struct ScenarioSpec {
     /// Read the target's access log for this request (LOG-*, BIL-LOG-RECONCILE).
     #[serde(default)]
     pub access_log: bool,
+    /// Send a priming request first, so that a caching edge may hold the object when the
+    /// scenario's request comes (CACHE-*). It is not judged; the report lists it after the
+    /// scenario's legs with `prime: true`. `{}` sends the scenario's request itself; `method`,
+    /// `scheme` and `path` change it.
+    #[serde(default)]
+    #[schemars(with = "Option<PrimeSpec>")]
+    pub prime: Option<Spanned<PrimeSpec>>,
+    /// Whether the origin lets caches keep its answers to this scenario (and to its priming
+    /// request): `true` sends `Cache-Control: public, max-age=300`, `false` `no-store`. Default:
+    /// the origin's own setting (`no-store` unless it runs with `--cacheable`).
+    #[serde(default)]
+    pub cacheable: Option<bool>,
     /// What each observer must see: `model` (the default) takes everything from the decision
     /// model; a mapping states some observers and the model fills the ones left out.
     #[serde(default)]
     #[schemars(with = "Option<ExpectSpec>")]
     pub expect: Option<Spanned<ExpectSpec>>,
+}
+
+/// The priming request of a scenario: the scenario's request, with these changes.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrimeSpec {
+    /// Another method (the body is then the one a real client sends for it).
+    #[serde(default)]
+    #[schemars(with = "Option<Method>")]
+    pub method: Option<Spanned<String>>,
+    /// Another scheme: `http` or `https`.
+    #[serde(default)]
+    #[schemars(with = "Option<Scheme>")]
+    pub scheme: Option<Spanned<String>>,
+    /// Another raw request-target.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub path: Option<Spanned<String>>,
 }
 
 /// How the origin fails (ORG-FAILURE).

@@ -3,13 +3,13 @@
 //! once — unknown rule IDs, bad ids and tags, bad methods, schemes and versions, impossible
 //! combinations, expectations that cannot be checked — before expanding the matrix.
 
-use super::fields::{is_kebab, request, tags};
-use super::format::{DistributionRef, OriginFailureSpec, ScenarioSpec, SuiteSpec};
+use super::fields::{check_path, is_kebab, method, request, scheme, tags};
+use super::format::{DistributionRef, OriginFailureSpec, PrimeSpec, ScenarioSpec, SuiteSpec};
 use super::stated::expectation;
 use super::{model, Case, Suite};
 use crate::distribution::Distribution;
 use crate::outcome::OriginFailure;
-use crate::request::Scheme;
+use crate::request::{HttpVersion, Request, Scheme};
 use crate::rules::{Level, RuleId, Strength};
 use crate::yaml::{Pos, Problem, Problems, Spanned};
 use std::collections::BTreeMap;
@@ -243,6 +243,18 @@ fn scenario(
     if rules.contains(&RuleId::OrgFailure) && failure.is_none() {
         ps.push(Problem::new(Pos::of(&s.rules), "ORG-FAILURE needs an origin that fails; expected `origin_failure: refused` or `origin_failure: timeout`"));
     }
+    let prime = match (&s.prime, &req) {
+        (Some(p), Some(r)) => prime_request(p, r, ps),
+        _ => None,
+    };
+    if let Some(p) = &s.prime {
+        if s.access_log {
+            ps.push(Problem::new(Pos::of(p), "`prime` with `access_log: true`: the priming request would be logged as one of the case's; expected one of them"));
+        }
+        if s.origin_failure.is_some() {
+            ps.push(Problem::new(Pos::of(p), "`prime` with `origin_failure`: a failing origin fills no cache; expected one of them"));
+        }
+    }
     let ok_so_far = ps.len() == before;
     let (dist, req) = (dist?, req?);
     let model = model::predict(dist, &req, follow, s.object_size, failure);
@@ -270,9 +282,43 @@ fn scenario(
         object_size: s.object_size,
         origin_failure: failure,
         access_log: s.access_log,
+        prime,
+        cacheable: s.cacheable,
         explicit: !stated.is_empty(),
         expect,
         stated,
         generated: false,
     })
+}
+
+/// The priming request of a scenario: its request `req` with what `prime` changes.
+fn prime_request(p: &Spanned<PrimeSpec>, req: &Request, ps: &mut Vec<Problem>) -> Option<Request> {
+    let before = ps.len();
+    let m = p.value.method.as_ref().and_then(|m| method(m, ps));
+    let sch = p.value.scheme.as_ref().and_then(|s| scheme(s, ps));
+    if let Some(path) = &p.value.path {
+        check_path(path, ps);
+    }
+    if ps.len() > before {
+        return None;
+    }
+    let mut r = req.clone();
+    if let Some(m) = m.filter(|m| *m != req.method) {
+        r.method = m;
+        r = r.with_client_body();
+    }
+    if let Some(s) = sch {
+        r.scheme = s;
+    }
+    if let Some(path) = &p.value.path {
+        r.target = path.value.clone();
+    }
+    if r.scheme == Scheme::Http && r.version == HttpVersion::Http2 {
+        ps.push(Problem::new(
+            Pos::of(p),
+            "the priming request is HTTP/2 over http, which needs TLS; expected scheme https",
+        ));
+        return None;
+    }
+    Some(r)
 }

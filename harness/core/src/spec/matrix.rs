@@ -222,6 +222,8 @@ impl Matrix {
             object_size: self.object_size,
             origin_failure: None,
             access_log: false,
+            prime: None,
+            cacheable: None,
             expect: Expectation {
                 viewer: model.viewer(0),
                 origin: model.origin(0),

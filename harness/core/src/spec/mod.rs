@@ -171,6 +171,12 @@ pub struct Case {
     pub origin_failure: Option<OriginFailure>,
     /// Read the target's access log for this case (LOG-*, BIL-LOG-RECONCILE).
     pub access_log: bool,
+    /// A request sent before the case's own, not judged: it lets a caching edge fill its cache
+    /// (CACHE-*).
+    pub prime: Option<Request>,
+    /// Whether the origin lets caches keep its answers to this case (`None`: the origin's own
+    /// setting).
+    pub cacheable: Option<bool>,
     pub expect: Expectation,
     /// The spec wrote some expectations itself (see [`Case::stated`]); `false`: all from the model.
     pub explicit: bool,

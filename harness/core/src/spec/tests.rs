@@ -294,3 +294,42 @@ fn the_same_matrix_in_two_files_clashes_across_suites() {
     // One file given twice is not a clash.
     assert!(duplicate_ids(&[a, same]).is_empty());
 }
+
+#[test]
+fn prime_is_the_case_request_with_its_changes_and_cacheable_is_kept() {
+    let s = load(
+        &[
+            scenario(
+                "same",
+                "CACHE-HIT-SERVED",
+                "{method: GET, scheme: https, path: /w/x?q, headers: {X-A: b}}",
+                "    prime: {}\n    cacheable: true\n",
+            ),
+            scenario(
+                "changed",
+                "CACHE-NEVER-UNSAFE",
+                "{method: POST, scheme: https, path: /w/x}",
+                "    prime: {method: GET, scheme: http, path: /w/y}\n",
+            ),
+            scenario(
+                "none",
+                "VPP-ALLOW-ALL",
+                "{method: GET, scheme: http, path: /w/x}",
+                "",
+            ),
+        ]
+        .concat(),
+    );
+    let same = &s.scenarios[0];
+    assert_eq!(same.prime.as_ref(), Some(&same.request));
+    assert_eq!(same.cacheable, Some(true));
+    let changed = s.scenarios[1].prime.as_ref().unwrap();
+    assert_eq!(
+        (&changed.method, changed.scheme, changed.target.as_str()),
+        (&crate::Method::Get, Scheme::Http, "/w/y")
+    );
+    // A GET carries no body, whatever the POST it was made from carried.
+    assert_eq!((changed.body_len, changed.content_length), (0, false));
+    assert_eq!(s.scenarios[1].cacheable, None);
+    assert_eq!(s.scenarios[2].prime, None);
+}

@@ -42,13 +42,26 @@ use probe::{quote, Probe, Req};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-pub use reach::{unreachable, Unreachable};
+pub use reach::{shadowed, unreachable, Unreachable};
 
 /// The id of the derived suite's matrix; its cells are `derived-<method>-<scheme>-<path>-<v>`.
 pub const MATRIX_ID: &str = "derived";
 
 /// Object size the origin serves for the matrix and the plain forwarded probes.
 const OBJECT_SIZE: u64 = 1000;
+
+/// What to derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Matrix cells over HTTP/2 (over https only), besides HTTP/1.0 and 1.1.
+    pub http2: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { http2: true }
+    }
+}
 
 /// A derived suite, before it is written as text.
 #[derive(Debug, Clone)]
@@ -60,8 +73,8 @@ pub struct Derived {
 
 /// Derives the suite for `dist`; `distribution` is what the suite's `distribution:` names (a path
 /// relative to where the suite will be written).
-pub fn derive_suite(dist: &Distribution, distribution: &str) -> String {
-    render(dist, &derive(dist), distribution)
+pub fn derive_suite(dist: &Distribution, distribution: &str, opts: Options) -> String {
+    render(dist, &derive(dist), distribution, opts)
 }
 
 /// Derives the scenarios and matrix paths for `dist`.
@@ -89,10 +102,9 @@ pub fn derive(dist: &Distribution) -> Derived {
     }
 }
 
-fn render(dist: &Distribution, d: &Derived, distribution: &str) -> String {
+fn render(dist: &Distribution, d: &Derived, distribution: &str, opts: Options) -> String {
     let mut out = String::new();
-    out.push_str("# yaml-language-server: $schema=https://edgeconform.invalid/schema.json\n");
-    out.push_str("#\n# Derived by `edgeconform derive` from the distribution below: every rule it lets a request\n");
+    out.push_str("# Derived by `edgeconform derive` from the distribution below: every rule it lets a request\n");
     out.push_str("# reach, with every expectation taken from the decision model. Regenerate rather than edit.\n");
     let _ = writeln!(out, "distribution: {}", quote(distribution));
     out.push_str("tags: [derived]\n");
@@ -102,7 +114,15 @@ fn render(dist: &Distribution, d: &Derived, distribution: &str) -> String {
         out.push('\n');
     }
     if !d.matrix_paths.is_empty() {
-        out.push_str("# Every supported method × http and https × HTTP/1.0, 1.1 and 2 (HTTP/2 over https only)\n");
+        let versions = if opts.http2 {
+            "1.0, 1.1 and 2 (HTTP/2 over https only)"
+        } else {
+            "1.0 and 1.1"
+        };
+        let _ = writeln!(
+            out,
+            "# Every supported method × http and https × HTTP/{versions}"
+        );
         let _ = writeln!(
             out,
             "# over each behavior's main sample ({} behaviors).",
@@ -110,7 +130,11 @@ fn render(dist: &Distribution, d: &Derived, distribution: &str) -> String {
         );
         out.push_str("matrix:\n");
         let _ = writeln!(out, "  id: {MATRIX_ID}");
-        out.push_str("  versions: [\"1.0\", \"1.1\", \"2\"]\n");
+        if opts.http2 {
+            out.push_str("  versions: [\"1.0\", \"1.1\", \"2\"]\n");
+        } else {
+            out.push_str("  versions: [\"1.0\", \"1.1\"]\n");
+        }
         out.push_str("  paths:\n");
         for p in &d.matrix_paths {
             let _ = writeln!(out, "    - {}", quote(p));

@@ -53,6 +53,11 @@ pub(super) fn probes(cx: &mut Ctx) {
             continue;
         };
         let selects = |cx: &Ctx, p: &str| cx.selects(&get(p)) == Some(bi);
+        // A sample whose wildcards take no `/`: a probe about the leading `/` or normalisation
+        // then cannot be read as `*` stopping at `/` as well.
+        let plain = Some(fill(&raw.replace('*', "x"), Fill::Slash))
+            .filter(|p| selects(cx, p))
+            .unwrap_or_else(|| main.clone());
 
         // PAT-WILDCARD: `*` across `/` and empty, an escaped multi-byte character; `?` one byte.
         for (f, p) in &samples {
@@ -155,9 +160,9 @@ pub(super) fn probes(cx: &mut Ctx) {
             cx.push(
                 Probe::new(
                     format!("{s}-leading-slash-optional"),
-                    format!("the pattern {pat} (no leading `/`) matches {main}"),
+                    format!("the pattern {pat} (no leading `/`) matches {plain}"),
                     &[R::PatSlash],
-                    get(&main),
+                    get(&plain),
                 )
                 .tag("patterns"),
             );
@@ -195,19 +200,19 @@ pub(super) fn probes(cx: &mut Ctx) {
 
         // PAT-NORMALIZE: an escaped unreserved character and dot segments are matched decoded and
         // removed; an escaped `/` is not decoded.
-        if let Some(i) = main
+        if let Some(i) = plain
             .char_indices()
             .skip(1)
             .find(|(_, c)| c.is_ascii_alphanumeric())
             .map(|(i, _)| i)
         {
-            let c = main.as_bytes()[i];
-            let p = format!("{}%{:02x}{}", &main[..i], c, &main[i + 1..]);
+            let c = plain.as_bytes()[i];
+            let p = format!("{}%{:02x}{}", &plain[..i], c, &plain[i + 1..]);
             if selects(cx, &p) {
                 cx.push(Probe::new(format!("{s}-escaped-unreserved"), format!("an escaped unreserved character is decoded for matching: {p} is under {pat}"), &[R::PatNormalize], get(&p)).tag("patterns"));
             }
         }
-        let dotted = format!("/zz/..{main}");
+        let dotted = format!("/zz/..{plain}");
         if selects(cx, &dotted) {
             // Under redirect-to-https the Location keeps the raw path too.
             let rules: &[R] = if b.viewer_protocol_policy == ViewerProtocolPolicy::RedirectToHttps {

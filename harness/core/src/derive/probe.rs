@@ -169,7 +169,7 @@ impl Probe {
 
 fn request_yaml(r: &Req) -> String {
     let mut parts = vec![
-        format!("method: {}", quote(r.method.as_str())),
+        format!("method: {}", plain_or_quoted(r.method.as_str())),
         format!("scheme: {}", r.scheme),
         format!("path: {}", quote(&r.path)),
     ];
@@ -204,6 +204,15 @@ fn request_yaml(r: &Req) -> String {
         parts.push(format!("pad: {{{}}}", pad.join(", ")));
     }
     format!("{{{}}}", parts.join(", "))
+}
+
+/// A method token as written: plain when it is letters only, else quoted.
+fn plain_or_quoted(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        s.to_string()
+    } else {
+        quote(s)
+    }
 }
 
 /// A YAML double-quoted scalar: safe for any text (`:`, `#`, quotes, non-ASCII, control bytes).

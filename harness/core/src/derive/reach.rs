@@ -119,3 +119,20 @@ pub fn unreachable(dist: &Distribution) -> Vec<Unreachable> {
     out.sort_by_key(|u| u.rule);
     out
 }
+
+/// Behaviors no request can select, each with the earlier behavior its own sample selects
+/// (`(pattern, earlier pattern)`): their rules are reached through the others, if at all.
+pub fn shadowed(dist: &Distribution) -> Vec<(String, String)> {
+    (0..dist.behaviors.len())
+        .filter(|&bi| samples(dist, bi).is_empty())
+        .map(|bi| {
+            let b = &dist.behaviors[bi];
+            let own = super::sample::fill(b.path_pattern.as_str(), super::sample::Fill::Slash);
+            let by = super::sample::selects(dist, &own).map_or_else(
+                || "?".to_string(),
+                |i| super::sample::pattern_text(&dist.behaviors[i]),
+            );
+            (super::sample::pattern_text(b), by)
+        })
+        .collect()
+}

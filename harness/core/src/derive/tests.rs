@@ -40,7 +40,7 @@ default_behavior: {viewer_protocol_policy: allow-all, origin: bucket, allowed_me
 
 fn load(dist_text: &str) -> (Distribution, Suite, String) {
     let dist = Distribution::from_yaml(dist_text).expect("the distribution is valid");
-    let text = derive_suite(&dist, "dist.yaml");
+    let text = derive_suite(&dist, "dist.yaml", Options::default());
     let text2 = dist_text.to_string();
     let suite = match load_suite(&text, "derived.yaml", &move |_| Ok(text2.clone())) {
         Ok(s) => s,

@@ -21,13 +21,12 @@ fn bin() -> Command {
 
 #[test]
 fn the_derived_suite_catches_every_mutant_for_exactly_its_rules() {
-    let suite = edgeconform::derive_cmd::derived_suite(
-        &standard(),
-        edgeconform_core::derive::Options {
-            http2: std::env::var_os("H2").is_some(),
-        },
-    )
-    .expect("the derived suite loads");
+    // No decision depends on HTTP/2 (the version only matters for HTTP/1.0 under `current`), so
+    // its matrix cells catch nothing the HTTP/1.1 ones miss: they are left out here to spare 70
+    // requests per edge, and run by `run --distribution`.
+    let opts = edgeconform_core::derive::Options { http2: false };
+    let suite =
+        edgeconform::derive_cmd::derived_suite(&standard(), opts).expect("the derived suite loads");
     let started = Instant::now();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let rows = rt

@@ -102,10 +102,10 @@ pub(super) fn probes(cx: &mut Ctx) {
             });
             let what = match later {
                 Some(l) => format!(
-                    "Under behavior {about} {m} is not allowed and does not fall through to {}, which allows it",
+                    "Under behavior {about}, {m} is not allowed and does not fall through to {}, which allows it",
                     pattern_text(l)
                 ),
-                None => format!("Under behavior {about} {m} is not allowed"),
+                None => format!("Under behavior {about}, {m} is not allowed"),
             };
             let req = Req::new(m.clone(), Scheme::Https, &path);
             let id = format!("{s}-https-{}-not-allowed", m.as_str().to_ascii_lowercase());
@@ -139,7 +139,7 @@ pub(super) fn probes(cx: &mut Ctx) {
                 }
                 let mut p = Probe::new(
                     format!("{s}-{id}"),
-                    format!("Under behavior {about} a redirect pair is two billable requests and only the HTTPS leg carries the object"),
+                    format!("Under behavior {about}, a redirect pair is two billable requests and only the HTTPS leg carries the object"),
                     &[R::BilRedirectPair, R::BilPerResponse, R::LocEdgeOnly],
                     req,
                 )

@@ -197,7 +197,13 @@ impl<'a> Ctx<'a> {
         }
         let d = self.decide(&p.request);
         p.info = ambiguous(self.dist, &p.request, &d);
-        p.name = format!("{}: {}", p.name, self.describe(&p.request, &d, p.info));
+        let mut statement = p.name.clone();
+        if let Some(c) = statement.get(..1) {
+            statement.replace_range(..1, &c.to_uppercase());
+        }
+        // The probe's requirement, then the model's answer for its request.
+        let sep = if statement.contains(':') { "; " } else { ": " };
+        p.name = format!("{statement}{sep}{}", self.describe(&p.request, &d, p.info));
         self.probes.push(p);
     }
 

@@ -74,15 +74,28 @@ fn viewer_side(r: &edgeconform_core::RuleId) -> bool {
 }
 
 #[test]
-fn derive_writes_a_suite_that_names_its_distribution_relative_to_itself() {
+fn derive_writes_a_suite_that_sits_beside_the_hand_written_ones() {
+    // A copy of specs/ with the derived suite in a subfolder: the suite names its distribution
+    // relative to itself, and its ids clash with no hand-written one.
     let dir = std::env::temp_dir().join(format!("edgeconform-derive-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("suites")).unwrap();
-    std::fs::copy(standard(), dir.join("dist.yaml")).unwrap();
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    std::fs::create_dir_all(dir.join("distributions")).unwrap();
+    std::fs::create_dir_all(dir.join("derived")).unwrap();
+    for e in std::fs::read_dir(&specs)
+        .unwrap()
+        .chain(std::fs::read_dir(specs.join("distributions")).unwrap())
+    {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml" || x == "json") {
+            let rel = p.strip_prefix(&specs).unwrap();
+            std::fs::copy(&p, dir.join(rel)).unwrap();
+        }
+    }
     let out = bin()
         .arg("derive")
-        .arg(dir.join("dist.yaml"))
+        .arg(dir.join("distributions/standard.yaml"))
         .arg("-o")
-        .arg(dir.join("suites/derived.yaml"))
+        .arg(dir.join("derived/standard.yaml"))
         .output()
         .unwrap();
     assert_eq!(
@@ -91,20 +104,27 @@ fn derive_writes_a_suite_that_names_its_distribution_relative_to_itself() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(dir.join("suites/derived.yaml")).unwrap();
+    let text = std::fs::read_to_string(dir.join("derived/standard.yaml")).unwrap();
     assert!(
-        text.contains("distribution: \"../dist.yaml\""),
+        text.contains("distribution: \"../distributions/standard.yaml\""),
         "{}",
         &text[..400]
     );
-    // The written suite loads and agrees with the model.
-    let check = bin().arg("check").arg(dir.join("suites")).output().unwrap();
-    let stdout = String::from_utf8_lossy(&check.stdout);
-    assert_eq!(check.status.code(), Some(0), "{stdout}");
-    // Without -o: stdout, the same suite but for the distribution path.
+    // The whole folder loads (ids unique across suites) and agrees with the model.
+    let check = bin().arg("check").arg(&dir).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr),
+    );
+    assert_eq!(check.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("derived/standard.yaml: 658 cases"),
+        "{stdout}"
+    );
+    // Without -o: the same suite on stdout, the distribution named from the current folder.
     let printed = bin()
         .arg("derive")
-        .arg(dir.join("dist.yaml"))
+        .arg(dir.join("distributions/standard.yaml"))
         .output()
         .unwrap();
     let printed = String::from_utf8(printed.stdout).unwrap();

@@ -142,7 +142,7 @@ pub(super) fn probes(cx: &mut Ctx) {
     let forwarded = Req::new(Method::Get, Scheme::Https, &default);
     if matches!(cx.decide(&forwarded).action, Action::Forward(_)) {
         let mut p = logged(
-            "log-forwarded-reconciles",
+            "log-forwarded-bytes",
             "A forwarded request's log line reports the bytes sent on the wire",
             &[R::BilLogReconcile, R::LogFormat],
             forwarded,

@@ -19,7 +19,7 @@ pub(super) fn probes(cx: &mut Ctx) {
             if let Some(p) = cx.main(bi) {
                 let get = Req::new(Method::Get, Scheme::Http, &p);
                 cx.push(Probe::new(
-                    "default-behavior-is-last",
+                    "default-tried-last",
                     "A path no pattern matches gets the default behavior, tried last",
                     &[R::PatOrder],
                     get,

@@ -48,7 +48,19 @@ pub fn run(args: &DeriveArgs) -> u8 {
     let opts = derive::Options {
         http2: !args.no_http2,
     };
-    let text = derive::derive_suite(&dist, &name, opts);
+    let mut text = derive::derive_suite(&dist, &name, opts);
+    // In the usual layout (specs/distributions/X.yaml) the suite schema is specs/schema.json:
+    // point editors at it, as every hand-written suite does.
+    let schema = args
+        .file
+        .parent()
+        .and_then(Path::parent)
+        .map(|p| p.join("schema.json"))
+        .filter(|p| p.is_file());
+    if let Some(schema) = schema {
+        let rel = relative_to(&schema, &folder);
+        text.insert_str(0, &format!("# yaml-language-server: $schema={rel}\n#\n"));
+    }
     match &args.output {
         None => {
             use std::io::Write;

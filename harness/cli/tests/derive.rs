@@ -106,6 +106,11 @@ fn derive_writes_a_suite_that_sits_beside_the_hand_written_ones() {
     );
     let text = std::fs::read_to_string(dir.join("derived/standard.yaml")).unwrap();
     assert!(
+        text.starts_with("# yaml-language-server: $schema=../schema.json\n"),
+        "{}",
+        &text[..200]
+    );
+    assert!(
         text.contains("distribution: \"../distributions/standard.yaml\""),
         "{}",
         &text[..400]

@@ -195,6 +195,13 @@ impl<'a> Ctx<'a> {
         if !self.ids.insert(p.id.clone()) {
             return;
         }
+        // A `"` (which PAT-SYNTAX allows in patterns) is not a query character clients send
+        // raw: escape it there, where it plays no part in matching.
+        if let Some((path, query)) = p.request.path.split_once('?') {
+            if query.contains('"') {
+                p.request.path = format!("{path}?{}", query.replace('"', "%22"));
+            }
+        }
         let d = self.decide(&p.request);
         p.info = ambiguous(self.dist, &p.request, &d);
         let mut statement = p.name.clone();

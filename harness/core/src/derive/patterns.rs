@@ -48,6 +48,19 @@ pub(super) fn probes(cx: &mut Ctx) {
                 .tag("patterns"),
             );
         }
+        // PAT-ORDER: the behavior's own sample is matched by a later pattern too; this one wins.
+        if let Some(main) = cx.main(bi) {
+            let norm = crate::normalize::normalize_path(main.as_bytes());
+            let later = (bi + 1..n).find(|&j| {
+                let l = &cx.dist.behaviors[j];
+                !l.is_default && l.path_pattern.matches(&norm)
+            });
+            if let Some(j) = later {
+                let second = pattern_text(&cx.dist.behaviors[j]);
+                let id = format!("{s}-wins-over-{}", cx.slugs[j]);
+                cx.push(Probe::new(id, format!("{main} matches {pat} and the later {second}; the first match, {pat}, wins"), &[R::PatOrder], get(&main)).tag("patterns"));
+            }
+        }
         let samples = cx.samples[bi].clone();
         let Some((_, main)) = samples.first().cloned() else {
             continue;

@@ -194,3 +194,29 @@ default_behavior: {viewer_protocol_policy: allow-all, origin: o}
     );
     check(text);
 }
+
+#[test]
+fn every_pattern_character_survives_the_round_trip() {
+    // Patterns with each character PAT-SYNTAX allows, wildcards first and last, a bare `*`
+    // behavior and a pattern that only a multi-byte fill can reach.
+    let text = r#"
+domain: d6.cloudfront.net
+aliases: ['*.a.example', b.example]
+origins:
+  o: {type: s3}
+  w: {type: s3-website, http_port: 8081}
+behaviors:
+  - {path_pattern: '/q"uote/*', viewer_protocol_policy: redirect-to-https, origin: o}
+  - {path_pattern: "/it's/?", viewer_protocol_policy: https-only, origin: w}
+  - {path_pattern: '/$p@q:+&~_-.x/*', viewer_protocol_policy: redirect-to-https, origin: o, allowed_methods: [GET, HEAD, OPTIONS]}
+  - {path_pattern: '*.jpg', viewer_protocol_policy: https-only, origin: o}
+  - {path_pattern: 'x/*/y/?', viewer_protocol_policy: allow-all, origin: w}
+  - {path_pattern: '/Z*', viewer_protocol_policy: redirect-to-https, origin: o, forward_cloudfront_proto: true}
+  - {path_pattern: '*', viewer_protocol_policy: https-only, origin: o}
+default_behavior: {viewer_protocol_policy: allow-all, origin: o}
+"#;
+    let (dist, suite) = check(text);
+    // `*` as a cache behavior shadows the default one: the default has no sample.
+    assert!(sample::samples(&dist, dist.behaviors.len() - 1).is_empty());
+    assert!(suite.scenarios.len() > 100);
+}

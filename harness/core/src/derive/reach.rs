@@ -127,6 +127,27 @@ pub fn unreachable(dist: &Distribution) -> Vec<Unreachable> {
             not_derived: true,
         });
     }
+    // A pattern rule needs a request whose answer differs between the right reading and a
+    // wrong one; some pattern sets have none (a catch-all `*` behavior, patterns that are all
+    // `*` at both ends). Where the probes found none, say so rather than leave a silent gap.
+    let probed = super::derive(dist);
+    for rule in [
+        R::PatOrder,
+        R::PatWildcard,
+        R::PatAnchored,
+        R::PatCase,
+        R::PatQuery,
+        R::PatNormalize,
+    ] {
+        let known = out.iter().any(|u| u.rule == rule);
+        if !known && !probed.scenarios.iter().any(|p| p.rules.contains(&rule)) {
+            out.push(Unreachable {
+                rule,
+                reason: "no path tells the right reading of these patterns from the wrong one (every candidate request selects the same behavior either way)".into(),
+                not_derived: false,
+            });
+        }
+    }
     out.sort_by_key(|u| u.rule);
     out
 }

@@ -220,3 +220,26 @@ default_behavior: {viewer_protocol_policy: allow-all, origin: o}
     assert!(sample::samples(&dist, dist.behaviors.len() - 1).is_empty());
     assert!(suite.scenarios.len() > 100);
 }
+
+#[test]
+fn a_catch_all_behavior_leaves_pattern_rules_unreachable_with_a_reason() {
+    let text = "
+domain: d8.cloudfront.net
+origins: {o: {type: s3}}
+behaviors:
+  - {path_pattern: '*', viewer_protocol_policy: redirect-to-https, origin: o}
+default_behavior: {viewer_protocol_policy: allow-all, origin: o}
+";
+    let (dist, _) = check(text);
+    let un = reach::unreachable(&dist);
+    let order = un
+        .iter()
+        .find(|u| u.rule == RuleId::PatOrder)
+        .expect("PAT-ORDER unreachable");
+    assert!(
+        order.reason.contains("tells the right reading"),
+        "{}",
+        order.reason
+    );
+    assert_eq!(shadowed(&dist).len(), 1, "the default behavior is shadowed");
+}

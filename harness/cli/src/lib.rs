@@ -2,6 +2,7 @@
 //! and the integration tests share it.
 
 pub mod decide_cmd;
+pub mod derive_cmd;
 pub mod edge;
 pub mod exit;
 pub mod mutants_cmd;

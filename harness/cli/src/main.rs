@@ -1,7 +1,8 @@
 //! The `edgeconform` binary: one subcommand per job. Exit codes (DESIGN.md): 0 every `must` passed,
 //! 1 conformance failure, 2 usage, spec or config error, 3 target unreachable or harness fault.
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -23,6 +24,9 @@ struct Cli {
 enum Command {
     /// Print what CloudFront does with one request (the model's decision) as JSON.
     Decide(edgeconform::decide_cmd::DecideArgs),
+    /// Derive the full conformance suite for a distribution (every rule it lets a request reach,
+    /// expectations from the model) and print it, or write it with -o.
+    Derive(edgeconform::derive_cmd::DeriveArgs),
     /// Run the suites against the embedded reference edge, or --target/--target-https; write reports.
     Run(edgeconform::run_cmd::RunArgs),
     /// Load and validate suites, and check every stated expectation against the model (exit 2 on a
@@ -50,8 +54,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::Run(args) = &mut cli.command {
+        // `run --distribution FILE` without suite paths runs the derived suite; the flag's
+        // default never does.
+        args.distribution_given = matches
+            .subcommand_matches("run")
+            .and_then(|m| m.value_source("distribution"))
+            == Some(ValueSource::CommandLine);
+    }
     let code = match cli.command {
+        Command::Derive(args) => edgeconform::derive_cmd::run(&args),
         Command::Decide(args) => edgeconform::decide_cmd::run(&args),
         Command::Run(args) => edgeconform::run_cmd::run(args),
         Command::Check(args) => edgeconform::spec_cmd::check(&args),

@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     /// Suite files or folders (folders are searched for *.yaml; `distributions/` is skipped).
-    #[arg(default_value = "specs")]
+    /// Default: `specs`; with --distribution and no paths, the suite derived from that
+    /// distribution (`edgeconform derive`).
     pub paths: Vec<PathBuf>,
     /// Plain-HTTP address of an external target, e.g. http://127.0.0.1:8080. Without it the
     /// embedded reference edge is started.
@@ -34,7 +35,8 @@ pub struct RunArgs {
     /// HTTPS address of the external target, e.g. https://127.0.0.1:8443.
     #[arg(long, value_name = "URL")]
     pub target_https: Option<String>,
-    /// With --target: the distribution the target implements; only suites on it are run.
+    /// With --target: the distribution the target implements; only suites on it are run. Given
+    /// without suite paths: run the suite derived from it (`edgeconform derive`).
     #[arg(
         long,
         value_name = "FILE",
@@ -107,6 +109,9 @@ pub struct RunArgs {
     /// not observed. A scenario's `cacheable:` still decides for its own requests.
     #[arg(long)]
     pub cacheable: bool,
+    /// --distribution was given on the command line (set by `main`).
+    #[arg(skip)]
+    pub distribution_given: bool,
 }
 
 fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
@@ -149,7 +154,11 @@ fn shard_of(id: &str, n: u64) -> u64 {
 const SPOOL_ABOVE: usize = 2000;
 
 pub fn run(args: RunArgs) -> u8 {
-    let suites = match crate::spec_cmd::load_all(&args.paths) {
+    let suites = match crate::derive_cmd::suites_for_run(
+        &args.paths,
+        &args.distribution,
+        args.distribution_given,
+    ) {
         Ok(s) => s,
         Err(problems) => {
             for p in problems {

@@ -67,6 +67,10 @@ tests, not by requests.\n\nExit: 0 every request-checkable rule has a scenario; 
 pub struct CoverageArgs {
     #[command(flatten)]
     pub suites: SuitePaths,
+    /// Instead of suites: the suite derived from this distribution, and the rules the
+    /// distribution gives no way to reach, with the reason.
+    #[arg(long, value_name = "FILE")]
+    pub distribution: Option<PathBuf>,
 }
 
 /// The suite files under `paths`, sorted, or a message for a path that does not exist.
@@ -273,6 +277,9 @@ pub fn list(args: &ListArgs) -> u8 {
 /// `edgeconform coverage`: per rule, the scenarios that check it; exit 1 when a
 /// request-checkable rule has no hand-written scenario.
 pub fn coverage(args: &CoverageArgs) -> u8 {
+    if let Some(d) = &args.distribution {
+        return crate::derive_cmd::coverage(d);
+    }
     let suites = match loaded("coverage", &args.suites.paths) {
         Ok(s) => s,
         Err(code) => return code,

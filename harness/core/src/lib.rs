@@ -4,6 +4,7 @@
 pub mod accesslog;
 pub mod billing;
 pub mod decide;
+pub mod derive;
 pub mod distribution;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzgen;

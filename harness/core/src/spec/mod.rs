@@ -49,6 +49,7 @@ pub use expect::{
     ViewerExpect,
 };
 pub use load::load_suite;
+pub(crate) use matrix::slug as path_slug;
 pub use matrix::Matrix;
 
 use crate::distribution::Distribution;

@@ -1,0 +1,176 @@
+//! The derived suite (`edgeconform derive`, `run --distribution`, `coverage --distribution`): the
+//! suite derived from standard.yaml passes against the reference edge and catches every mutant
+//! for exactly the rules it declares, by a derived scenario (not only the matrix), as the
+//! hand-written suites do. The table mutant → violated rules is an insta snapshot, reviewed like
+//! code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use edgeconform::edge::Mutant;
+use edgeconform::selftest;
+
+fn standard() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/distributions/standard.yaml")
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_edgeconform"))
+}
+
+#[test]
+fn the_derived_suite_catches_every_mutant_for_exactly_its_rules() {
+    // No decision depends on HTTP/2 (the version only matters for HTTP/1.0 under `current`), so
+    // its matrix cells catch nothing the HTTP/1.1 ones miss: they are left out here to spare 70
+    // requests per edge, and run by `run --distribution`.
+    let opts = edgeconform_core::derive::Options { http2: false };
+    let suite =
+        edgeconform::derive_cmd::derived_suite(&standard(), opts).expect("the derived suite loads");
+    let suites = [suite];
+    let started = Instant::now();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = rt
+        .block_on(selftest::run_all(&suites, &Mutant::ALL, 4))
+        .expect("every edge starts and runs");
+    println!("{}", selftest::render(&rows, started.elapsed()));
+    let problems: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.problem().map(|p| format!("{}: {p}", r.name())))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the derived self-test fails:\n{}",
+        problems.join("\n")
+    );
+    let (killed, total) = selftest::kill_rate(&rows);
+    assert_eq!(killed, total, "kill rate {killed}/{total}");
+    insta::assert_snapshot!("derived_mutants", selftest::golden_table(&rows));
+
+    // Viewer-only (the origin's records not read, as against CloudFront): the viewer side is
+    // judged the same, for the reference edge and every mutant.
+    let viewer = rt
+        .block_on(selftest::run_all_as(&suites, &Mutant::ALL, 4, true))
+        .expect("every edge starts and runs");
+    let mut differ = Vec::new();
+    for (f, v) in rows.iter().zip(&viewer) {
+        let fs: Vec<_> = f.violated.iter().filter(|r| viewer_side(r)).collect();
+        let vs: Vec<_> = v.violated.iter().filter(|r| viewer_side(r)).collect();
+        if fs != vs || v.errors > 0 {
+            differ.push(format!("{}: full {fs:?}, viewer-only {vs:?}", f.name()));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert!(viewer[0].violated.is_empty(), "{:?}", viewer[0].violated);
+}
+
+/// Rules a run sees from the viewer's side alone.
+fn viewer_side(r: &edgeconform_core::RuleId) -> bool {
+    use edgeconform_core::rules::Group;
+    matches!(
+        r.group(),
+        Group::Vpp | Group::Loc | Group::Pat | Group::Mth | Group::Host | Group::Lim
+    ) && *r != edgeconform_core::RuleId::LocEdgeOnly
+}
+
+#[test]
+fn derive_writes_a_suite_that_sits_beside_the_hand_written_ones() {
+    // A copy of specs/ with the derived suite in a subfolder: the suite names its distribution
+    // relative to itself, and its ids clash with no hand-written one.
+    let dir = std::env::temp_dir().join(format!("edgeconform-derive-{}", std::process::id()));
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    std::fs::create_dir_all(dir.join("distributions")).unwrap();
+    std::fs::create_dir_all(dir.join("derived")).unwrap();
+    for e in std::fs::read_dir(&specs)
+        .unwrap()
+        .chain(std::fs::read_dir(specs.join("distributions")).unwrap())
+    {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml" || x == "json") {
+            let rel = p.strip_prefix(&specs).unwrap();
+            std::fs::copy(&p, dir.join(rel)).unwrap();
+        }
+    }
+    let out = bin()
+        .arg("derive")
+        .arg(dir.join("distributions/standard.yaml"))
+        .arg("-o")
+        .arg(dir.join("derived/standard.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("derived/standard.yaml")).unwrap();
+    assert!(
+        text.starts_with("# yaml-language-server: $schema=../schema.json\n"),
+        "{}",
+        &text[..200]
+    );
+    assert!(
+        text.contains("distribution: \"../distributions/standard.yaml\""),
+        "{}",
+        &text[..400]
+    );
+    // The whole folder loads (ids unique across suites) and agrees with the model.
+    let check = bin().arg("check").arg(&dir).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr),
+    );
+    assert_eq!(check.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("derived/standard.yaml: 658 cases"),
+        "{stdout}"
+    );
+    // Without -o: the same suite on stdout, the distribution named from the current folder.
+    let printed = bin()
+        .arg("derive")
+        .arg(dir.join("distributions/standard.yaml"))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    assert_eq!(printed.lines().count(), text.lines().count());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn coverage_of_a_distribution_names_unreachable_rules_with_the_reason() {
+    let dir = std::env::temp_dir().join(format!("edgeconform-derive-cov-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dist = dir.join("small.yaml");
+    std::fs::write(
+        &dist,
+        "domain: d9.cloudfront.net\norigins: {o: {type: s3}}\nbehaviors:\n  - {path_pattern: /img/*, viewer_protocol_policy: redirect-to-https, origin: o}\ndefault_behavior: {viewer_protocol_policy: allow-all, origin: o}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["coverage", "--distribution"])
+        .arg(&dist)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let line = |rule: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(rule))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("ORG-WEBSITE-HTTP ")
+            .contains("UNREACHABLE: no behavior a request can select uses an S3 website origin"),
+        "{stdout}"
+    );
+    assert!(line("VPP-HTTPS-ONLY ").contains("UNREACHABLE"), "{stdout}");
+    assert!(line("PAT-SLASH ").contains("UNREACHABLE"), "{stdout}");
+    assert!(
+        line("VPP-REDIRECT-SAFE ").contains("img-star-http-get"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,6 +5,7 @@ pub mod accesslog;
 pub mod billing;
 pub mod decide;
 pub mod distribution;
+pub mod import;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzgen;
 pub mod judge;

@@ -1,0 +1,50 @@
+//! Resolves what a file resolves itself: a CloudFormation `!Ref` to a parameter with a
+//! `Default`, a Terraform `var.x` with a `default` or a `local.x` set to a literal. Each
+//! substitution is a warning, since a deployment may pass another value.
+
+use super::tree::{Node, Value};
+use super::warnings::Warning;
+
+/// Replaces, anywhere under `node`, each node `lookup` resolves; returns one warning per
+/// replacement, at the reference.
+pub fn substitute(node: &mut Node, lookup: &dyn Fn(&Node) -> Option<(Node, String)>) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    walk(node, lookup, &mut warnings, 0);
+    warnings
+}
+
+fn walk(
+    node: &mut Node,
+    lookup: &dyn Fn(&Node) -> Option<(Node, String)>,
+    warnings: &mut Vec<Warning>,
+    depth: usize,
+) {
+    if depth > 200 {
+        return;
+    }
+    if let Some((mut v, note)) = lookup(node) {
+        v.pos = node.pos;
+        warnings.push(Warning::new(node.pos, note));
+        *node = v;
+        return;
+    }
+    match &mut node.value {
+        Value::List(items) => items
+            .iter_mut()
+            .for_each(|n| walk(n, lookup, warnings, depth + 1)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, n)| walk(n, lookup, warnings, depth + 1)),
+        _ => {}
+    }
+}
+
+/// Whether a value is spelled out (no expression anywhere in it).
+pub fn is_literal(n: &Node) -> bool {
+    match &n.value {
+        Value::Expr(_) => false,
+        Value::List(l) => l.iter().all(is_literal),
+        Value::Map(m) => n.intrinsic().is_none() && m.iter().all(|(_, v)| is_literal(v)),
+        _ => true,
+    }
+}

@@ -3,7 +3,58 @@
 //! (plain lists, CachedMethods beside AllowedMethods): the field names are the same.
 
 use super::raw::{RawBehavior, RawCustom, RawDistribution, RawFunction, RawGroup, RawOrigin};
-use super::tree::Node;
+use super::tree::{Node, Value};
+use super::warnings::Warning;
+
+/// The items of a list that CloudFormation may make conditional: `!If [Cond, [..], [..]]` around
+/// the list gives the items of both branches, `!If [Cond, {..}, !Ref AWS::NoValue]` as an item
+/// gives its mapping; each with the condition it depends on (`Cond` or `!Cond`).
+pub fn conditional_items(n: Option<&Node>) -> Vec<(Node, Option<String>)> {
+    let Some(n) = n else { return Vec::new() };
+    if let Some((cond, yes, no)) = fn_if(n) {
+        let mut out = Vec::new();
+        for (branch, c) in [(yes, cond.clone()), (no, format!("!{cond}"))] {
+            for (item, inner) in conditional_items(Some(branch)) {
+                out.push((item, Some(inner.unwrap_or_else(|| c.clone()))));
+            }
+        }
+        return out;
+    }
+    let Some(items) = n.items() else { return Vec::new() };
+    let mut out = Vec::new();
+    for item in items {
+        match fn_if(item) {
+            Some((cond, yes, no)) => {
+                for (branch, c) in [(yes, cond.clone()), (no, format!("!{cond}"))] {
+                    if matches!(branch.value, Value::Map(_)) && branch.intrinsic().is_none() {
+                        out.push((branch.clone(), Some(c)));
+                    }
+                }
+            }
+            None => out.push((item.clone(), None)),
+        }
+    }
+    out
+}
+
+/// `{"Fn::If": [cond, a, b]}` → (cond, a, b).
+fn fn_if(n: &Node) -> Option<(String, &Node, &Node)> {
+    let args = n.get("Fn::If").filter(|_| n.entries().len() == 1)?;
+    let Value::List(l) = &args.value else { return None };
+    match l.as_slice() {
+        [c, a, b] => Some((c.as_str()?.to_string(), a, b)),
+        _ => None,
+    }
+}
+
+fn conditional(what: &str, n: &Node, cond: &Option<String>, warnings: &mut Vec<Warning>) {
+    if let Some(c) = cond {
+        warnings.push(Warning::new(
+            n.pos,
+            format!("{what} imported although the template only deploys it when condition `{c}` holds"),
+        ));
+    }
+}
 
 /// The distribution in `config` (a `DistributionConfig`, or a list-distributions summary).
 pub fn read(name: String, config: &Node, domain: Option<Node>) -> RawDistribution {
@@ -20,21 +71,32 @@ pub fn read(name: String, config: &Node, domain: Option<Node>) -> RawDistributio
         .and_then(|n| n.items())
         .map(|l| l.to_vec())
         .unwrap_or_default();
+    let mut warnings = Vec::new();
+    let mut origins = Vec::new();
+    for (o, cond) in conditional_items(config.get("Origins")) {
+        conditional("this origin is", &o, &cond, &mut warnings);
+        origins.push(origin(&o));
+    }
+    let mut behaviors = Vec::new();
+    for (b, cond) in conditional_items(config.get("CacheBehaviors")) {
+        conditional("this cache behavior is", &b, &cond, &mut warnings);
+        behaviors.push(behavior(&b));
+    }
     RawDistribution {
         name,
         pos: config.pos,
         domain,
         aliases,
         aliases_expr,
-        origins: list("Origins").iter().map(origin).collect(),
+        origins,
         origin_groups: list("OriginGroups").iter().map(group).collect(),
         default_behavior: config.get("DefaultCacheBehavior").map(behavior),
-        behaviors: list("CacheBehaviors").iter().map(behavior).collect(),
-        error_codes: list("CustomErrorResponses")
-            .iter()
-            .filter_map(|e| e.get("ErrorCode").cloned())
+        behaviors,
+        error_codes: conditional_items(config.get("CustomErrorResponses"))
+            .into_iter()
+            .filter_map(|(e, c)| e.get("ErrorCode").cloned().map(|n| (n, c)))
             .collect(),
-        warnings: Vec::new(),
+        warnings,
     }
 }
 
@@ -82,11 +144,12 @@ fn behavior(b: &Node) -> RawBehavior {
         ("LambdaFunctionAssociations", "Lambda@Edge"),
         ("FunctionAssociations", "CloudFront Functions"),
     ] {
-        for f in b.get(key).and_then(|n| n.items()).unwrap_or(&[]) {
+        for (f, condition) in conditional_items(b.get(key)) {
             functions.push(RawFunction {
                 pos: f.pos,
                 kind,
                 event_type: f.get("EventType").cloned(),
+                condition,
             });
         }
     }

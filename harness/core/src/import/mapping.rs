@@ -124,11 +124,15 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     let default = behavior(default, true, &origins, &groups, &mut warnings)?
         .expect("the default behavior is never left out");
 
-    for code in &raw.error_codes {
+    for (code, cond) in &raw.error_codes {
         if code.text() == Some(Text::Lit("403".into())) {
+            let when = cond
+                .as_ref()
+                .map(|c| format!(" (when condition `{c}` holds)"))
+                .unwrap_or_default();
             warnings.push(Warning::new(
                 code.pos,
-                "custom error response for 403: CloudFront replaces its own 403 (HTTP under https-only, a method that is not allowed) with this response; the YAML cannot say so and the harness expects the plain 403 (VPP-HTTPS-ONLY, MTH-ALLOWED)",
+                format!("custom error response for 403{when}: CloudFront replaces its own 403 (HTTP under https-only, a method that is not allowed) with this response; the YAML cannot say so and the harness expects the plain 403 (VPP-HTTPS-ONLY, MTH-ALLOWED)"),
             ));
         }
     }
@@ -188,7 +192,7 @@ fn pick_domain(
     }
     warnings.push(Warning::new(
         raw.pos,
-        format!("the input does not give the distribution's own domain (CloudFormation and Terraform never know the d….cloudfront.net name): used the placeholder {PLACEHOLDER_DOMAIN}; pass --domain to set it (HOST-ROUTE)"),
+        format!("the input does not give the distribution's own domain (get-distribution-config, CloudFormation and Terraform HCL never have the d….cloudfront.net name): used the placeholder {PLACEHOLDER_DOMAIN}; pass --domain to set it (HOST-ROUTE)"),
     ));
     Ok(PLACEHOLDER_DOMAIN.to_string())
 }
@@ -393,15 +397,20 @@ fn behavior(
             .map(text_of)
             .unwrap_or_else(|| "?".into());
         let why = match event.as_str() {
-            "viewer-request" => "runs before the viewer protocol policy's answer is cached and can redirect, refuse or rewrite the request",
+            "viewer-request" => "runs on viewer requests before the cache and can answer, redirect or rewrite them",
             "viewer-response" => "can change every response the viewer gets, redirects and 403s included",
             "origin-request" => "can change the request the origin gets, its protocol and path included",
             "origin-response" => "can change what the origin's response looks like to the viewer",
             _ => "can change what the viewer sees",
         };
+        let when = f
+            .condition
+            .as_ref()
+            .map(|c| format!(" (when condition `{c}` holds)"))
+            .unwrap_or_default();
         warnings.push(Warning::new(
             f.pos,
-            format!("behavior `{label}`: a {} association on {event} {why}; the YAML cannot express it, so a live run may disagree with the model", f.kind),
+            format!("behavior `{label}`: a {} association on {event}{when} {why}; the YAML cannot express it, so a live run may disagree with the model", f.kind),
         ));
     }
 

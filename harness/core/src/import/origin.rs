@@ -47,6 +47,17 @@ pub fn kind(o: &RawOrigin, id: &str, warnings: &mut Vec<Warning>) -> Result<Orig
     let domain = o.domain.as_ref().and_then(|d| d.text());
     let dpos = o.domain.as_ref().map(|d| d.pos).unwrap_or(o.pos);
     if o.s3_config {
+        let website = match &domain {
+            Some(Text::Lit(d)) => is_s3_website(d),
+            Some(Text::Expr(e)) => e.to_ascii_lowercase().contains("s3-website"),
+            None => false,
+        };
+        if website {
+            warnings.push(Warning::new(
+                dpos,
+                format!("origin `{id}`: S3OriginConfig, but the domain is an S3 website endpoint, which speaks HTTP only and not the S3 REST API: CloudFront treats it as an S3 REST origin reached over the viewer's protocol, so HTTPS fetches from it fail; imported as type: s3 as configured (ORG-S3-MATCH-VIEWER, ORG-WEBSITE-HTTP)"),
+            ));
+        }
         return Ok(OriginKind::S3);
     }
     if let Some(c) = &o.custom {

@@ -22,8 +22,8 @@ pub struct RawDistribution {
     pub origin_groups: Vec<RawGroup>,
     pub default_behavior: Option<RawBehavior>,
     pub behaviors: Vec<RawBehavior>,
-    /// The `ErrorCode` of each custom error response.
-    pub error_codes: Vec<Node>,
+    /// The `ErrorCode` of each custom error response, with the template condition it depends on.
+    pub error_codes: Vec<(Node, Option<String>)>,
     /// What the reader already noticed (dynamic blocks, parameter defaults used, …).
     pub warnings: Vec<Warning>,
 }
@@ -78,4 +78,6 @@ pub struct RawFunction {
     pub pos: Pos,
     pub kind: &'static str,
     pub event_type: Option<Node>,
+    /// The CloudFormation condition the association depends on (`!If [Cond, {…}, …]`).
+    pub condition: Option<String>,
 }

@@ -28,6 +28,11 @@ fn walk(
         *node = v;
         return;
     }
+    // Arguments of other intrinsics (`!If`, `!Sub`, `!Join`) are not evaluated, so a
+    // parameter inside them is left as it is.
+    if node.intrinsic().is_some() {
+        return;
+    }
     match &mut node.value {
         Value::List(items) => items
             .iter_mut()

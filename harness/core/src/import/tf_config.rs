@@ -64,6 +64,7 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
                     pos: f.pos,
                     kind,
                     event_type: f.get("event_type").cloned(),
+                    condition: None,
                 });
             }
         }
@@ -108,7 +109,7 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
             .collect(),
         error_codes: blocks(r, "custom_error_response")
             .iter()
-            .filter_map(|e| e.get("error_code").cloned())
+            .filter_map(|e| e.get("error_code").cloned().map(|n| (n, None)))
             .collect(),
         warnings,
     }

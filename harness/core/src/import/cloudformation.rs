@@ -46,7 +46,7 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
         let warnings = substitute(&mut config, &lookup);
         let mut raw = cf_config::read(key.name.clone(), &config, None);
         raw.pos = key.pos;
-        raw.warnings.extend(warnings);
+        raw.keep_relevant(warnings);
         out.push(raw);
     }
     out

@@ -81,3 +81,70 @@ pub struct RawFunction {
     /// The CloudFormation condition the association depends on (`!If [Cond, {…}, …]`).
     pub condition: Option<String>,
 }
+
+impl RawDistribution {
+    /// Where every node this distribution holds starts (nested ones included): a substitution
+    /// elsewhere in the file does not matter to the import and is not worth a warning.
+    pub fn positions(&self) -> std::collections::BTreeSet<Pos> {
+        fn walk(n: &Node, out: &mut std::collections::BTreeSet<Pos>, depth: usize) {
+            out.insert(n.pos);
+            if depth > 100 {
+                return;
+            }
+            match &n.value {
+                super::tree::Value::List(l) => l.iter().for_each(|x| walk(x, out, depth + 1)),
+                super::tree::Value::Map(m) => m.iter().for_each(|(_, x)| walk(x, out, depth + 1)),
+                _ => {}
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        let mut add = |n: &Option<Node>| {
+            if let Some(n) = n {
+                walk(n, &mut out, 0);
+            }
+        };
+        add(&self.domain);
+        add(&self.aliases_expr);
+        for a in &self.aliases {
+            add(&Some(a.clone()));
+        }
+        for o in &self.origins {
+            add(&o.id);
+            add(&o.domain);
+            add(&o.origin_path);
+            if let Some(c) = &o.custom {
+                add(&c.policy);
+                add(&c.http_port);
+                add(&c.https_port);
+            }
+        }
+        for g in &self.origin_groups {
+            add(&g.id);
+            g.members.iter().for_each(|m| add(&Some(m.clone())));
+        }
+        for b in self.default_behavior.iter().chain(&self.behaviors) {
+            for n in [
+                &b.path_pattern,
+                &b.viewer_protocol_policy,
+                &b.allowed_methods,
+                &b.cached_methods,
+                &b.target_origin,
+                &b.forwarded_headers,
+                &b.origin_request_policy,
+                &b.cache_policy,
+            ] {
+                add(n);
+            }
+            b.functions.iter().for_each(|f| add(&f.event_type));
+        }
+        self.error_codes.iter().for_each(|(c, _)| add(&Some(c.clone())));
+        out
+    }
+
+    /// Adds the substitution warnings that concern what this distribution holds.
+    pub fn keep_relevant(&mut self, substitutions: Vec<Warning>) {
+        let used = self.positions();
+        self.warnings
+            .extend(substitutions.into_iter().filter(|w| used.contains(&w.pos)));
+    }
+}

@@ -61,7 +61,7 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
         let mut body = r.clone();
         let warnings = substitute(&mut body, &lookup);
         let mut raw = tf_config::read(name, &body, None);
-        raw.warnings.extend(warnings);
+        raw.keep_relevant(warnings);
         out.push(raw);
     }
     out

@@ -133,6 +133,7 @@ impl Node {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Number(n) => out.push_str(n),
+            Value::String(s) if s.is_empty() => out.push_str("''"),
             Value::String(s) => out.push_str(s),
             Value::Expr(e) => out.push_str(e),
             Value::List(items) => {

@@ -1,6 +1,7 @@
 //! AWS CLI output: `aws cloudfront get-distribution` (`Distribution.DomainName` and
 //! `Distribution.DistributionConfig`), `get-distribution-config` (`DistributionConfig`, often with
-//! `ETag`) and `list-distributions` (`DistributionList.Items`, one summary per distribution).
+//! `ETag`) and `list-distributions` (`DistributionList.Items`, one summary per distribution), and
+//! a bare DistributionConfig as `create-distribution --distribution-config file://…` reads it.
 
 use super::cf_config;
 use super::raw::RawDistribution;
@@ -10,6 +11,11 @@ use super::tree::Node;
 pub fn recognizes(root: &Node) -> bool {
     root.get_any(&["Distribution", "DistributionConfig", "DistributionList"])
         .is_some()
+        || is_bare_config(root)
+}
+
+fn is_bare_config(root: &Node) -> bool {
+    root.get("Origins").is_some() && root.get("DefaultCacheBehavior").is_some()
 }
 
 /// Every distribution in the document.
@@ -21,6 +27,9 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
     }
     if let Some(c) = root.get("DistributionConfig") {
         return vec![cf_config::read("DistributionConfig".into(), c, None)];
+    }
+    if is_bare_config(root) {
+        return vec![cf_config::read("DistributionConfig".into(), root, None)];
     }
     root.get("DistributionList")
         .and_then(|l| l.items())

@@ -97,6 +97,7 @@ pub fn read(name: String, config: &Node, domain: Option<Node>) -> RawDistributio
             .filter_map(|(e, c)| e.get("ErrorCode").cloned().map(|n| (n, c)))
             .collect(),
         warnings,
+        dynamic_blocks: Vec::new(),
     }
 }
 

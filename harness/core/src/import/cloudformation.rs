@@ -16,7 +16,7 @@ pub fn recognizes(root: &Node) -> bool {
 /// Every distribution resource in the template, in source order.
 pub fn read(root: &Node) -> Vec<RawDistribution> {
     let params = root.get("Parameters").cloned();
-    let lookup = |n: &Node| -> Option<(Node, String)> {
+    let lookup = |n: &Node| -> Option<(Node, Option<String>)> {
         let Value::Map(m) = &n.value else { return None };
         if m.len() != 1 || m[0].0.name != "Ref" {
             return None;
@@ -28,10 +28,10 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
         }
         Some((
             default.clone(),
-            format!(
+            Some(format!(
                 "`!Ref {name}` read as the parameter's default `{}`; a stack deployed with another value behaves differently",
                 default.render_short()
-            ),
+            )),
         ))
     };
     let mut out = Vec::new();

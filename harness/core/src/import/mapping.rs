@@ -82,7 +82,7 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     if origins.is_empty() {
         return Err(ImportError::invalid(
             raw.pos,
-            "the distribution has no origins; CloudFront requires at least one",
+            format!("the distribution has no origins; CloudFront requires at least one{}", dynamic_hint(raw, "origin")),
         ));
     }
 
@@ -112,7 +112,7 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     let Some(default) = &raw.default_behavior else {
         return Err(ImportError::invalid(
             raw.pos,
-            format!("distribution `{}` has no default cache behavior (DefaultCacheBehavior / default_cache_behavior); CloudFront requires one", raw.name),
+            format!("distribution `{}` has no default cache behavior (DefaultCacheBehavior / default_cache_behavior); CloudFront requires one{}", raw.name, dynamic_hint(raw, "default_cache_behavior")),
         ));
     };
     let mut behaviors = Vec::new();
@@ -161,6 +161,15 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
         warnings,
         findings,
     })
+}
+
+/// When a Terraform `dynamic` block makes what is missing, say so and what to import instead.
+fn dynamic_hint(raw: &RawDistribution, kind: &str) -> String {
+    if raw.dynamic_blocks.iter().any(|d| d == kind) {
+        format!(" (they come from a dynamic \"{kind}\" block, which only Terraform expands: import the `terraform show -json` output instead)")
+    } else {
+        String::new()
+    }
 }
 
 /// A scalar's text, literal or not: origin ids match by spelling, even as expressions.

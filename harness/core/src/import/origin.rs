@@ -24,7 +24,10 @@ pub fn is_s3_rest(domain: &str) -> bool {
     if !d.ends_with(".amazonaws.com") || is_s3_website(&d) {
         return false;
     }
-    d.contains(".s3.") || d.contains(".s3-") || d.contains(".s3.dualstack.")
+    let labels: Vec<&str> = d.split('.').collect();
+    labels[..labels.len() - 2]
+        .iter()
+        .any(|l| *l == "s3" || l.starts_with("s3-") || *l == "s3-accelerate")
 }
 
 fn bare(domain: &str) -> String {
@@ -188,5 +191,8 @@ mod tests {
         assert!(!is_s3_rest("b.s3-website-us-east-1.amazonaws.com"));
         assert!(!is_s3_rest("api.example.com"));
         assert!(!is_s3_rest("s3.example.com"));
+        assert!(is_s3_rest("s3.amazonaws.com"));
+        assert!(is_s3_rest("b.s3.dualstack.eu-west-1.amazonaws.com"));
+        assert!(!is_s3_rest("elb.us-east-1.amazonaws.com"));
     }
 }

@@ -16,12 +16,14 @@ const MANAGED_ORIGIN_REQUEST: [(&str, &str, bool); 6] = [
 ];
 
 /// Managed cache policies, none of which has `CloudFront-Forwarded-Proto` in its cache key.
-const MANAGED_CACHE: [&str; 5] = [
+const MANAGED_CACHE: [&str; 7] = [
     "658327ea-f89d-4fab-a63d-7e88639e58f6", // CachingOptimized
     "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", // CachingDisabled
     "b2884449-e4de-46a7-ac36-70bc7f1ddd6d", // CachingOptimizedForUncompressedObjects
     "08627262-05a9-4f76-9ded-b50ca2e3a84f", // Elemental-MediaPackage
     "2e54312d-136d-493c-8eb9-b001f22f67d2", // Amplify
+    "83da9c7e-98b4-4e11-a168-04f0df8e2c65", // UseOriginCacheControlHeaders
+    "4cc15a8a-d715-48a4-82b8-cc0b614638fe", // UseOriginCacheControlHeaders-QueryStrings
 ];
 
 const HEADER: &str = "cloudfront-forwarded-proto";
@@ -68,7 +70,7 @@ pub fn forwards_proto(
             Some(Text::Lit(id)) if id.is_empty() => {}
             Some(Text::Lit(id)) => match MANAGED_ORIGIN_REQUEST.iter().find(|(m, _, _)| *m == id) {
                 Some((_, _, proto)) => found |= *proto,
-                None => unknown(label, p.pos, &format!("origin request policy `{id}` (not a managed policy)"), warnings),
+                None => unknown(label, p.pos, &format!("origin request policy `{id}` (not a managed policy this import knows)"), warnings),
             },
             Some(Text::Expr(e)) => unknown(label, p.pos, &format!("origin request policy `{e}`"), warnings),
             None => {}
@@ -77,7 +79,7 @@ pub fn forwards_proto(
     if let Some(p) = cache_policy {
         match p.text() {
             Some(Text::Lit(id)) if id.is_empty() || MANAGED_CACHE.contains(&id.as_str()) => {}
-            Some(Text::Lit(id)) => unknown(label, p.pos, &format!("cache policy `{id}` (not a managed policy)"), warnings),
+            Some(Text::Lit(id)) => unknown(label, p.pos, &format!("cache policy `{id}` (not a managed policy this import knows)"), warnings),
             Some(Text::Expr(e)) => unknown(label, p.pos, &format!("cache policy `{e}`"), warnings),
             None => {}
         }

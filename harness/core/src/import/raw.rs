@@ -26,6 +26,8 @@ pub struct RawDistribution {
     pub error_codes: Vec<(Node, Option<String>)>,
     /// What the reader already noticed (dynamic blocks, parameter defaults used, …).
     pub warnings: Vec<Warning>,
+    /// Terraform `dynamic "…"` block kinds, which only Terraform expands.
+    pub dynamic_blocks: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

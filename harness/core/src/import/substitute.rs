@@ -5,9 +5,12 @@
 use super::tree::{Node, Value};
 use super::warnings::Warning;
 
-/// Replaces, anywhere under `node`, each node `lookup` resolves; returns one warning per
-/// replacement, at the reference.
-pub fn substitute(node: &mut Node, lookup: &dyn Fn(&Node) -> Option<(Node, String)>) -> Vec<Warning> {
+/// Replaces, anywhere under `node`, each node `lookup` resolves; returns the warning of each
+/// replacement that has one, at the reference.
+pub fn substitute(
+    node: &mut Node,
+    lookup: &dyn Fn(&Node) -> Option<(Node, Option<String>)>,
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
     walk(node, lookup, &mut warnings, 0);
     warnings
@@ -15,7 +18,7 @@ pub fn substitute(node: &mut Node, lookup: &dyn Fn(&Node) -> Option<(Node, Strin
 
 fn walk(
     node: &mut Node,
-    lookup: &dyn Fn(&Node) -> Option<(Node, String)>,
+    lookup: &dyn Fn(&Node) -> Option<(Node, Option<String>)>,
     warnings: &mut Vec<Warning>,
     depth: usize,
 ) {
@@ -24,7 +27,9 @@ fn walk(
     }
     if let Some((mut v, note)) = lookup(node) {
         v.pos = node.pos;
-        warnings.push(Warning::new(node.pos, note));
+        if let Some(note) = note {
+            warnings.push(Warning::new(node.pos, note));
+        }
         *node = v;
         return;
     }

@@ -36,21 +36,18 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
             }
         }
     }
-    let lookup = |n: &Node| -> Option<(Node, String)> {
+    // A local is fixed by the file itself; a variable's default is only what applies when
+    // nothing else is passed, so only that is worth a warning.
+    let lookup = |n: &Node| -> Option<(Node, Option<String>)> {
         let Value::Expr(e) = &n.value else { return None };
         let (name, v) = vars.iter().find(|(name, _)| name == e)?;
-        let what = if name.starts_with("var.") {
-            "the variable's default"
-        } else {
-            "the local value"
-        };
-        Some((
-            v.clone(),
+        let note = name.starts_with("var.").then(|| {
             format!(
-                "`{name}` read as {what} `{}`; a deployment that sets another value behaves differently",
+                "`{name}` read as the variable's default `{}`; a deployment that sets another value behaves differently",
                 v.render_short()
-            ),
-        ))
+            )
+        });
+        Some((v.clone(), note))
     };
     let mut out = Vec::new();
     for r in blocks("resource") {

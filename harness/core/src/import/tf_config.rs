@@ -15,6 +15,7 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
     };
     let first = |n: &Node, key: &str| -> Option<Node> { blocks(n, key).into_iter().next() };
     let mut warnings = Vec::new();
+    let mut dynamic_blocks = Vec::new();
     for d in blocks(r, "dynamic") {
         let label = d
             .get(super::hcl_tree::LABELS)
@@ -23,6 +24,7 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
             .and_then(|l| l.as_str())
             .unwrap_or("?")
             .to_string();
+        dynamic_blocks.push(label.clone());
         warnings.push(Warning::new(
             d.pos,
             format!("dynamic \"{label}\" block not expanded: its `for_each` is only known to Terraform, so the {label} blocks it makes are missing here; import the `terraform show -json` output instead"),
@@ -112,5 +114,6 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
             .filter_map(|e| e.get("error_code").cloned().map(|n| (n, None)))
             .collect(),
         warnings,
+        dynamic_blocks,
     }
 }

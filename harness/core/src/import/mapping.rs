@@ -201,7 +201,7 @@ fn pick_domain(
     }
     warnings.push(Warning::new(
         raw.pos,
-        format!("the input does not give the distribution's own domain (get-distribution-config, CloudFormation and Terraform HCL never have the d….cloudfront.net name): used the placeholder {PLACEHOLDER_DOMAIN}; pass --domain to set it (HOST-ROUTE)"),
+        format!("the input does not give the distribution's own domain (only get-distribution, list-distributions and Terraform state have the d….cloudfront.net name): used the placeholder {PLACEHOLDER_DOMAIN}; pass --domain to set it (HOST-ROUTE)"),
     ));
     Ok(PLACEHOLDER_DOMAIN.to_string())
 }
@@ -521,33 +521,47 @@ fn findings_for(b: &Behavior, origins: &[Origin]) -> Vec<Finding> {
         });
     }
     let o = &origins[b.origin];
+    let allow_all = b.vpp == ViewerProtocolPolicy::AllowAll;
     let plain = match o.kind {
         OriginKind::Custom {
             protocol_policy: OriginProtocolPolicy::HttpOnly,
             ..
-        } => Some(("custom origin `{}` is http-only", vec![RuleId::OrgCustomPolicy])),
+        } => Some((
+            vec!["CKV2_AWS_72", "CloudFront.9"],
+            format!("traffic to the origin is not encrypted: custom origin `{}` is http-only", o.id),
+            vec![RuleId::OrgCustomPolicy],
+        )),
         OriginKind::Custom {
             protocol_policy: OriginProtocolPolicy::MatchViewer,
             ..
-        } if b.vpp == ViewerProtocolPolicy::AllowAll => Some((
-            "custom origin `{}` is match-viewer under allow-all, so HTTP viewers are fetched over HTTP",
+        } if allow_all => Some((
+            vec!["CKV2_AWS_72", "CloudFront.9"],
+            format!("traffic to the origin is not encrypted: custom origin `{}` is match-viewer under allow-all, so HTTP viewers are fetched over HTTP", o.id),
             vec![RuleId::OrgCustomPolicy, RuleId::VppAllowAll],
         )),
+        // checkov flags every origin that is not https-only; Security Hub does not flag
+        // match-viewer when viewers only arrive over HTTPS, and a live run shows which is right.
+        OriginKind::Custom {
+            protocol_policy: OriginProtocolPolicy::MatchViewer,
+            ..
+        } => Some((
+            vec!["CKV2_AWS_72"],
+            format!("custom origin `{}` is match-viewer, not https-only; under {} viewers only reach it over HTTPS, so the origin is only fetched over HTTPS (CloudFront.9 does not flag it)", o.id, b.vpp.as_str()),
+            vec![RuleId::OrgCustomPolicy],
+        )),
         OriginKind::S3Website { .. } => Some((
-            "origin `{}` is an S3 website endpoint, reached over HTTP only",
+            vec!["CKV2_AWS_72", "CloudFront.9"],
+            format!("traffic to the origin is not encrypted: origin `{}` is an S3 website endpoint, reached over HTTP only", o.id),
             vec![RuleId::OrgWebsiteHttp],
         )),
         _ => None,
     };
-    if let Some((what, rules)) = plain {
+    if let Some((ids, what, rules)) = plain {
         out.push(Finding {
             pos: b.vpp_pos,
-            ids: vec!["CKV2_AWS_72", "CloudFront.9"],
+            ids,
             behavior: label.clone(),
-            message: format!(
-                "behavior `{label}`: traffic to the origin is not encrypted: {}",
-                what.replace("{}", &o.id)
-            ),
+            message: format!("behavior `{label}`: {what}"),
             settled_by: rules,
         });
     }

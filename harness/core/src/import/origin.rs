@@ -53,7 +53,13 @@ pub fn kind(o: &RawOrigin, id: &str, warnings: &mut Vec<Warning>) -> Result<Orig
         let website = match &domain {
             Some(Text::Lit(d)) => is_s3_website(d),
             Some(Text::Expr(e)) => e.to_ascii_lowercase().contains("s3-website"),
-            None => false,
+            None => {
+                warnings.push(Warning::new(
+                    o.pos,
+                    format!("origin `{id}` has no domain name in the input (a Terraform plan leaves it unknown until apply); imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)"),
+                ));
+                false
+            }
         };
         if website {
             warnings.push(Warning::new(
@@ -109,7 +115,13 @@ pub fn kind(o: &RawOrigin, id: &str, warnings: &mut Vec<Warning>) -> Result<Orig
                 ));
                 guess
             }
-            None => false,
+            None => {
+                warnings.push(Warning::new(
+                    o.pos,
+                    format!("origin `{id}` has no domain name in the input (a Terraform plan leaves it unknown until apply); imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)"),
+                ));
+                false
+            }
         };
         if website {
             if let Some(p) = policy.filter(|p| *p != OriginProtocolPolicy::HttpOnly) {

@@ -636,3 +636,7 @@ fn behavior_fields(y: &mut String, b: &Behavior, origins: &[Origin], indent: &st
         y.push_str(&format!("{indent}forward_cloudfront_proto: true\n"));
     }
 }
+
+#[cfg(test)]
+#[path = "mapping_tests.rs"]
+mod tests;

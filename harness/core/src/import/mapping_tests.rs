@@ -171,7 +171,7 @@ fn aliases_are_lowercased_deduplicated_and_bad_ones_warned() {
     assert_eq!(i.distribution.aliases, ["www.example.com", "*.cdn.example.com"]);
     let w = warnings(&i);
     assert!(has(&w, "6:74", "`bad name` is not a valid DNS name"), "{w:?}");
-    assert!(has(&w, "6:91", "`!Ref Other` is not resolved"), "{w:?}");
+    assert!(has(&w, "6:86", "`!Ref Other` is not resolved"), "{w:?}");
 }
 
 #[test]
@@ -261,8 +261,8 @@ fn unresolved_domains_are_guessed_and_the_guess_named() {
     assert_eq!(i.distribution.origins[0].kind, OriginKind::S3Website { http_port: 80 });
     assert!(matches!(i.distribution.origins[1].kind, OriginKind::Custom { .. }));
     let w = warnings(&i);
-    assert!(has(&w, "8:33", "imported as type: s3-website (a guess"), "{w:?}");
-    assert!(has(&w, "11:33", "imported as type: custom (a guess"), "{w:?}");
+    assert!(has(&w, "8:25", "imported as type: s3-website (a guess"), "{w:?}");
+    assert!(has(&w, "11:25", "imported as type: custom (a guess"), "{w:?}");
 }
 
 #[test]
@@ -302,7 +302,7 @@ fn parameter_and_variable_defaults_are_used_and_said() {
         i.distribution.behaviors[0].viewer_protocol_policy,
         ViewerProtocolPolicy::HttpsOnly
     );
-    assert!(has(&warnings(&i), "14:38", "`!Ref Policy` read as the parameter's default `https-only`"));
+    assert!(has(&warnings(&i), "14:33", "`!Ref Policy` read as the parameter's default `https-only`"));
     let i = ok(r#"variable "vpp" {
   default = "allow-all"
 }

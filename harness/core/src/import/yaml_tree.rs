@@ -14,7 +14,25 @@ use std::fmt;
 pub fn parse(text: &str) -> Result<Node, ImportError> {
     let root: Spanned<Tagged<YNode>> = crate::yaml::from_str(text)
         .map_err(|p| ImportError::syntax(p.pos, format!("invalid YAML: {}", p.message)))?;
-    Ok(convert(root))
+    let lines: Vec<&str> = text.lines().collect();
+    Ok(convert(root, &lines))
+}
+
+/// Where a tagged node starts: serde-saphyr's span points past the tag, at the value; a
+/// warning about `!Ref Other` should point at `!Ref`, when the tag is on the value's line.
+fn tag_start(pos: Pos, tag: &str, lines: &[&str]) -> Pos {
+    let Some(line) = lines.get(pos.line.saturating_sub(1) as usize) else {
+        return pos;
+    };
+    let before: String = line.chars().take(pos.column.saturating_sub(1) as usize).collect();
+    let trimmed = before.trim_end();
+    match trimmed.strip_suffix(tag) {
+        Some(head) if !tag.is_empty() => Pos {
+            line: pos.line,
+            column: head.chars().count() as u64 + 1,
+        },
+        _ => pos,
+    }
 }
 
 /// What serde-saphyr hands us, before the tags are folded in.
@@ -27,15 +45,19 @@ enum YNode {
     Map(Vec<(Spanned<String>, Spanned<Tagged<YNode>>)>),
 }
 
-fn convert(n: Spanned<Tagged<YNode>>) -> Node {
-    let pos = Pos::of(&n);
+fn convert(n: Spanned<Tagged<YNode>>, lines: &[&str]) -> Node {
+    let value_pos = Pos::of(&n);
     let Tagged(inner, tag) = n.value;
+    let pos = match tag.as_deref() {
+        Some(t) => tag_start(value_pos, t, lines),
+        None => value_pos,
+    };
     let value = match inner {
         YNode::Null => Value::Null,
         YNode::Bool(b) => Value::Bool(b),
         YNode::Number(s) => Value::Number(s),
         YNode::String(s) => Value::String(s),
-        YNode::List(items) => Value::List(items.into_iter().map(convert).collect()),
+        YNode::List(items) => Value::List(items.into_iter().map(|i| convert(i, lines)).collect()),
         YNode::Map(entries) => Value::Map(
             entries
                 .into_iter()
@@ -46,7 +68,7 @@ fn convert(n: Spanned<Tagged<YNode>>) -> Node {
                             name: k.value,
                             pos: kpos,
                         },
-                        convert(v),
+                        convert(v, lines),
                     )
                 })
                 .collect(),
@@ -160,7 +182,7 @@ mod tests {
             o.get("DomainName").unwrap().text(),
             Some(Text::Expr("!GetAtt Site.WebsiteURL".into()))
         );
-        assert_eq!(o.get("DomainName").unwrap().pos, Pos { line: 2, column: 25 });
+        assert_eq!(o.get("DomainName").unwrap().pos, Pos { line: 2, column: 17 });
         assert_eq!(o.get("Id").unwrap().text(), Some(Text::Expr("!Ref Name".into())));
         assert_eq!(o.get("Path").unwrap().text(), Some(Text::Expr("!Sub /${Env}".into())));
         assert_eq!(o.get("Port").unwrap().text(), Some(Text::Lit("8080".into())));

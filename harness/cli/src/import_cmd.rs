@@ -15,32 +15,31 @@ use edgeconform_core::import::{import, Format, Options};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
-#[command(
-    long_about = "Reads a real CloudFront configuration and writes the distribution YAML that \
-edgeconform runs against (specs/distributions/*.yaml).\n\n\
+#[command(after_help = "Writes the distribution YAML that edgeconform runs against \
+(specs/distributions/*.yaml).\n\n\
 Formats (detected from the content; --format overrides):\n  \
-aws             `aws cloudfront get-distribution`, `get-distribution-config` or `list-distributions` JSON\n  \
+aws             `aws cloudfront get-distribution`, `get-distribution-config` or `list-distributions` \
+JSON, or a DistributionConfig file\n  \
 cloudformation  a template with AWS::CloudFront::Distribution, YAML (short-form !Ref, !GetAtt, … \
 accepted) or JSON\n  \
 terraform       HCL with resource \"aws_cloudfront_distribution\"\n  \
 terraform-json  `terraform show -json` output (state or plan)\n\n\
-What the YAML cannot say but a viewer would see is a warning with its file:line:column: \
-Lambda@Edge or CloudFront Functions associations, a custom error response for 403, origin groups \
-(failover), an origin domain or other value the file does not resolve (the guess is named), and a \
-missing distribution domain (CloudFormation and Terraform never know the d….cloudfront.net name: \
-pass --domain). Static findings are reported by their scanners' IDs with the rules a live run \
-settles them by: allow-all (checkov CKV_AWS_34, tfsec/Trivy AVD-AWS-0012, Security Hub \
-CloudFront.3; VPP-ALLOW-ALL) and unencrypted origin traffic (CKV2_AWS_72, Security Hub \
-CloudFront.9; ORG-CUSTOM-POLICY, ORG-WEBSITE-HTTP).\n\n\
-Warnings and findings go to stderr and into the written file as comments.",
-    after_help = "Examples:\n  \
+Warnings (file:line:column on stderr, and as comments in the file): what the YAML cannot say but a \
+viewer would see: Lambda@Edge or CloudFront Functions associations, a custom error response for \
+403, origin groups (failover), a value the file does not resolve (the guess is named), a missing \
+distribution domain (CloudFormation and Terraform HCL never know the d….cloudfront.net name: pass \
+--domain).\n\n\
+Static findings, by their scanners' IDs, with the rules a live run settles them by: allow-all \
+(checkov CKV_AWS_34, tfsec/Trivy AVD-AWS-0012, Security Hub CloudFront.3; VPP-ALLOW-ALL); origin \
+traffic not encrypted (checkov CKV2_AWS_72, Security Hub CloudFront.9; ORG-CUSTOM-POLICY, \
+ORG-WEBSITE-HTTP).\n\n\
+Examples:\n  \
 aws cloudfront get-distribution --id E123 > dist.json && edgeconform import dist.json -o specs/distributions/prod.yaml\n  \
 edgeconform import template.yaml --resource CDN --domain d111111abcdef8.cloudfront.net\n  \
 terraform show -json > state.json && edgeconform import state.json\n\n\
 Exit: 0 imported (warnings do not fail it); 2 bad input (not JSON/YAML/HCL, no or several \
-distributions, no default behavior, an unknown origin, an AllowedMethods set CloudFront rejects, …), \
-printed as file:line:column: error: …, or a file that cannot be read or written."
-)]
+distributions, no default behavior, an unknown origin, an AllowedMethods set CloudFront rejects, …) \
+printed as file:line:column: error: …, or a file that cannot be read or written.")]
 pub struct ImportArgs {
     /// The configuration file to import.
     #[arg(value_name = "FILE")]

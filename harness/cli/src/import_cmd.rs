@@ -15,7 +15,8 @@ use edgeconform_core::import::{import, Format, Options};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Writes the distribution YAML that edgeconform runs against \
+#[command(
+    after_help = "Writes the distribution YAML that edgeconform runs against \
 (specs/distributions/*.yaml).\n\n\
 Formats (detected from the content; --format overrides):\n  \
 aws             `aws cloudfront get-distribution`, `get-distribution-config` or `list-distributions` \
@@ -39,7 +40,8 @@ edgeconform import template.yaml --resource CDN --domain d111111abcdef8.cloudfro
 terraform show -json > state.json && edgeconform import state.json\n\n\
 Exit: 0 imported (warnings do not fail it); 2 bad input (not JSON/YAML/HCL, no or several \
 distributions, no default behavior, an unknown origin, an AllowedMethods set CloudFront rejects, …) \
-printed as file:line:column: error: …, or a file that cannot be read or written.")]
+printed as file:line:column: error: …, or a file that cannot be read or written."
+)]
 pub struct ImportArgs {
     /// The configuration file to import.
     #[arg(value_name = "FILE")]
@@ -72,7 +74,10 @@ pub fn run(args: &ImportArgs) -> u8 {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("{file}: error: not UTF-8 text (byte {}); expected JSON, YAML or HCL", e.utf8_error().valid_up_to());
+                eprintln!(
+                    "{file}: error: not UTF-8 text (byte {}); expected JSON, YAML or HCL",
+                    e.utf8_error().valid_up_to()
+                );
                 return exit::USAGE;
             }
         },
@@ -151,7 +156,11 @@ fn relative(from: &Path, to: &Path) -> String {
     let t: Vec<_> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".into(); f.len() - common];
-    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     parts.join("/")
 }
 
@@ -163,11 +172,17 @@ mod tests {
     #[test]
     fn schema_paths_are_relative_to_the_output() {
         assert_eq!(
-            relative(Path::new("/r/specs/distributions"), Path::new("/r/specs/distribution.schema.json")),
+            relative(
+                Path::new("/r/specs/distributions"),
+                Path::new("/r/specs/distribution.schema.json")
+            ),
             "../distribution.schema.json"
         );
         assert_eq!(
-            relative(Path::new("/r"), Path::new("/r/specs/distribution.schema.json")),
+            relative(
+                Path::new("/r"),
+                Path::new("/r/specs/distribution.schema.json")
+            ),
             "specs/distribution.schema.json"
         );
     }

@@ -45,19 +45,39 @@ fn imports_to_a_file_with_warnings_on_stderr_and_exit_0() {
     let dir = scratch("ok");
     let out = dir.0.join("cdn.yaml");
     let file = corpus("tf--media-cloudfront.tf");
-    let o = run(&["import", &file, "--domain", "d2abc.cloudfront.net", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "import",
+        &file,
+        "--domain",
+        "d2abc.cloudfront.net",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(o.stdout.is_empty(), "nothing on stdout with -o");
     assert!(
-        err.contains(&format!("{file}:59:5: warning: behavior `*`: a Lambda@Edge association on viewer-request")),
+        err.contains(&format!(
+            "{file}:59:5: warning: behavior `*`: a Lambda@Edge association on viewer-request"
+        )),
         "{err}"
     );
     assert!(err.contains("wrote "), "{err}");
     let yaml = std::fs::read_to_string(&out).expect("the output file");
-    assert!(yaml.starts_with("# yaml-language-server: $schema="), "{yaml}");
-    assert!(yaml.contains(&format!("# Imported by `edgeconform import` from {file}")), "{yaml}");
-    assert!(yaml.contains("#   harness/core/tests/import_corpus/tf--media-cloudfront.tf:59:5: behavior `*`"), "{yaml}");
+    assert!(
+        yaml.starts_with("# yaml-language-server: $schema="),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(&format!("# Imported by `edgeconform import` from {file}")),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(
+            "#   harness/core/tests/import_corpus/tf--media-cloudfront.tf:59:5: behavior `*`"
+        ),
+        "{yaml}"
+    );
     let d = Distribution::from_yaml(&yaml).expect("the written YAML loads back");
     assert_eq!(d.domain, "d2abc.cloudfront.net");
 
@@ -84,11 +104,20 @@ fn findings_carry_scanner_ids_and_stdout_gets_the_yaml_without_o() {
         err.contains(&format!("{file}:36:30: warning: [CKV_AWS_34, AVD-AWS-0012, CloudFront.3] behavior `ordered-allow-all/*`")),
         "{err}"
     );
-    assert!(err.contains("(a live run settles it: VPP-ALLOW-ALL)"), "{err}");
+    assert!(
+        err.contains("(a live run settles it: VPP-ALLOW-ALL)"),
+        "{err}"
+    );
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("path_pattern: \"ordered-allow-all/*\""), "{out}");
+    assert!(
+        out.contains("path_pattern: \"ordered-allow-all/*\""),
+        "{out}"
+    );
     // From the repository root the modeline points at the committed schema.
-    assert!(out.starts_with("# yaml-language-server: $schema=specs/distribution.schema.json"), "{out}");
+    assert!(
+        out.starts_with("# yaml-language-server: $schema=specs/distribution.schema.json"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -113,7 +142,11 @@ fn bad_input_exits_2_with_a_positioned_error() {
     let several = corpus("cfn--checkov-origin-not-https-only.yaml");
     let o = run(&["import", &several]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("7 distributions in this file; pick one with --resource NAME"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("7 distributions in this file; pick one with --resource NAME"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(&bad, "\u{0}\u{1}not: [json").unwrap();
     let o = run(&["import", b]);
@@ -122,11 +155,19 @@ fn bad_input_exits_2_with_a_positioned_error() {
 
     let o = run(&["import", "no/such/file.json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read no/such/file.json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read no/such/file.json"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&["import", &several, "--format", "pulumi"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("expected aws, cloudformation, terraform or terraform-json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("expected aws, cloudformation, terraform or terraform-json"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -134,7 +175,16 @@ fn help_names_the_formats_and_the_scanner_ids() {
     let o = run(&["import", "--help"]);
     assert_eq!(o.status.code(), Some(0));
     let help = String::from_utf8_lossy(&o.stdout);
-    for needle in ["terraform-json", "CKV_AWS_34", "AVD-AWS-0012", "CloudFront.3", "CloudFront.9", "--resource", "--domain", "Exit: 0"] {
+    for needle in [
+        "terraform-json",
+        "CKV_AWS_34",
+        "AVD-AWS-0012",
+        "CloudFront.3",
+        "CloudFront.9",
+        "--resource",
+        "--domain",
+        "Exit: 0",
+    ] {
         assert!(help.contains(needle), "{needle} missing from:\n{help}");
     }
 }

@@ -5,9 +5,9 @@ pub mod accesslog;
 pub mod billing;
 pub mod decide;
 pub mod distribution;
-pub mod import;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzgen;
+pub mod import;
 pub mod judge;
 pub mod normalize;
 pub mod outcome;

@@ -32,19 +32,34 @@ const CASES: &[Case] = &[
     ok("aws--custodian-post-finding.json", Format::Aws),
     ok("aws--custodian-waf.json", Format::Aws),
     ok("aws--dorelo-s3-website-config.json", Format::Aws),
-    ok("cfn--checkov-encryption-failed.yaml", Format::CloudFormation),
+    ok(
+        "cfn--checkov-encryption-failed.yaml",
+        Format::CloudFormation,
+    ),
     Case {
         resource: Some("ExampleFailOneGoodOneBadDistribution"),
-        ..ok("cfn--checkov-origin-not-https-only.yaml", Format::CloudFormation)
+        ..ok(
+            "cfn--checkov-origin-not-https-only.yaml",
+            Format::CloudFormation,
+        )
     },
     ok("cfn--widdix-static-website.yaml", Format::CloudFormation),
-    ok("cfn--aws-templates-custom-origin-lambda-edge.yaml", Format::CloudFormation),
+    ok(
+        "cfn--aws-templates-custom-origin-lambda-edge.yaml",
+        Format::CloudFormation,
+    ),
     Case {
         resource: Some("CloudFrontDistributionRedirect"),
-        ..ok("cfnjson--widdix-static-website.json", Format::CloudFormation)
+        ..ok(
+            "cfnjson--widdix-static-website.json",
+            Format::CloudFormation,
+        )
     },
     ok("cfnjson--aws-templates-gitlab.json", Format::CloudFormation),
-    ok("cfnjson--aws-templates-compliant-static-website.json", Format::CloudFormation),
+    ok(
+        "cfnjson--aws-templates-compliant-static-website.json",
+        Format::CloudFormation,
+    ),
     ok("tf--wellcome-api.tf", Format::Terraform),
     Case {
         fails: true,
@@ -54,12 +69,21 @@ const CASES: &[Case] = &[
     ok("tf--itsyndicate-demo-cdn.tf", Format::Terraform),
     ok("tf--shift-left-allow-all-ordered.tf", Format::Terraform),
     ok("tf--serverless-cv-builder-dynamic.tf", Format::Terraform),
-    ok("tfjson--wellcome-iiif-prod-state.json", Format::TerraformJson),
-    ok("tfjson--itsyndicate-demo-cdn-plan.json", Format::TerraformJson),
+    ok(
+        "tfjson--wellcome-iiif-prod-state.json",
+        Format::TerraformJson,
+    ),
+    ok(
+        "tfjson--itsyndicate-demo-cdn-plan.json",
+        Format::TerraformJson,
+    ),
     ok("tfjson--media-cloudfront-state.json", Format::TerraformJson),
     Case {
         fails: true,
-        ..ok("tfjson--checkov-plan-after-unknown.json", Format::TerraformJson)
+        ..ok(
+            "tfjson--checkov-plan-after-unknown.json",
+            Format::TerraformJson,
+        )
     },
 ];
 
@@ -91,10 +115,19 @@ fn every_corpus_file_imports_as_snapshotted_and_loads_back() {
         let result = import(&text, &options);
         let snapshot = match (&result, case.fails) {
             (Ok(imported), false) => {
-                assert_eq!(imported.format, case.format, "{}: detected format", case.file);
+                assert_eq!(
+                    imported.format, case.format,
+                    "{}: detected format",
+                    case.file
+                );
                 let written = imported.render(case.file, "../distribution.schema.json");
-                let loaded = Distribution::from_yaml(&written)
-                    .unwrap_or_else(|p| panic!("{}: does not load back:\n{}", case.file, p.render(case.file)));
+                let loaded = Distribution::from_yaml(&written).unwrap_or_else(|p| {
+                    panic!(
+                        "{}: does not load back:\n{}",
+                        case.file,
+                        p.render(case.file)
+                    )
+                });
                 assert_eq!(loaded, imported.distribution, "{}: round trip", case.file);
                 // The format flag gives the same result as detection.
                 let forced = import(
@@ -122,7 +155,10 @@ fn several_distributions_need_a_resource_and_list_them() {
     let e = import(&text, &Options::default()).unwrap_err();
     let msg = e.render("t.yaml");
     assert!(msg.starts_with("t.yaml:"), "{msg}");
-    assert!(msg.contains("7 distributions in this file; pick one with --resource NAME"), "{msg}");
+    assert!(
+        msg.contains("7 distributions in this file; pick one with --resource NAME"),
+        "{msg}"
+    );
     assert!(msg.contains("ExampleFailDistribution"), "{msg}");
     let e = import(
         &text,
@@ -132,7 +168,11 @@ fn several_distributions_need_a_resource_and_list_them() {
         },
     )
     .unwrap_err();
-    assert!(e.to_string().contains("--resource `Nope` names no distribution here"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("--resource `Nope` names no distribution here"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -148,5 +188,8 @@ fn terraform_resources_are_found_by_their_short_name_too() {
     )
     .expect("imports");
     assert_eq!(i.resource, "aws_cloudfront_distribution.wellcomecollection");
-    assert!(i.warnings.iter().all(|w| !w.message.contains("placeholder")));
+    assert!(i
+        .warnings
+        .iter()
+        .all(|w| !w.message.contains("placeholder")));
 }

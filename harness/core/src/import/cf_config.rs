@@ -20,7 +20,9 @@ pub fn conditional_items(n: Option<&Node>) -> Vec<(Node, Option<String>)> {
         }
         return out;
     }
-    let Some(items) = n.items() else { return Vec::new() };
+    let Some(items) = n.items() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
         match fn_if(item) {
@@ -40,7 +42,9 @@ pub fn conditional_items(n: Option<&Node>) -> Vec<(Node, Option<String>)> {
 /// `{"Fn::If": [cond, a, b]}` → (cond, a, b).
 fn fn_if(n: &Node) -> Option<(String, &Node, &Node)> {
     let args = n.get("Fn::If").filter(|_| n.entries().len() == 1)?;
-    let Value::List(l) = &args.value else { return None };
+    let Value::List(l) = &args.value else {
+        return None;
+    };
     match l.as_slice() {
         [c, a, b] => Some((c.as_str()?.to_string(), a, b)),
         _ => None,
@@ -51,7 +55,9 @@ fn conditional(what: &str, n: &Node, cond: &Option<String>, warnings: &mut Vec<W
     if let Some(c) = cond {
         warnings.push(Warning::new(
             n.pos,
-            format!("{what} imported although the template only deploys it when condition `{c}` holds"),
+            format!(
+                "{what} imported although the template only deploys it when condition `{c}` holds"
+            ),
         ));
     }
 }
@@ -108,12 +114,15 @@ fn origin(o: &Node) -> RawOrigin {
         domain: o.get("DomainName").cloned(),
         origin_path: o.get("OriginPath").cloned(),
         s3_config: o.get("S3OriginConfig").is_some_and(|n| !n.is_null()),
-        custom: o.get("CustomOriginConfig").filter(|n| !n.is_null()).map(|c| RawCustom {
-            pos: c.pos,
-            policy: c.get("OriginProtocolPolicy").cloned(),
-            http_port: c.get("HTTPPort").cloned(),
-            https_port: c.get("HTTPSPort").cloned(),
-        }),
+        custom: o
+            .get("CustomOriginConfig")
+            .filter(|n| !n.is_null())
+            .map(|c| RawCustom {
+                pos: c.pos,
+                policy: c.get("OriginProtocolPolicy").cloned(),
+                http_port: c.get("HTTPPort").cloned(),
+                https_port: c.get("HTTPSPort").cloned(),
+            }),
         oac: o
             .get("OriginAccessControlId")
             .and_then(|n| n.text())

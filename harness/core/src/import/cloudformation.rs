@@ -10,7 +10,8 @@ pub const TYPE: &str = "AWS::CloudFront::Distribution";
 
 /// Whether a document looks like a CloudFormation template.
 pub fn recognizes(root: &Node) -> bool {
-    root.get_any(&["Resources", "AWSTemplateFormatVersion"]).is_some()
+    root.get_any(&["Resources", "AWSTemplateFormatVersion"])
+        .is_some()
 }
 
 /// Every distribution resource in the template, in source order.
@@ -39,7 +40,10 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
         if res.get("Type").and_then(|t| t.as_str()) != Some(TYPE) {
             continue;
         }
-        let mut config = match res.get("Properties").and_then(|p| p.get("DistributionConfig")) {
+        let mut config = match res
+            .get("Properties")
+            .and_then(|p| p.get("DistributionConfig"))
+        {
             Some(c) => c.clone(),
             None => Node::new(key.pos, Value::Map(Vec::new())),
         };

@@ -60,7 +60,16 @@ fn looks_hcl(text: &str) -> bool {
         let mut words = l.split_whitespace();
         matches!(
             words.next(),
-            Some("resource" | "variable" | "locals" | "provider" | "module" | "terraform" | "data" | "output")
+            Some(
+                "resource"
+                    | "variable"
+                    | "locals"
+                    | "provider"
+                    | "module"
+                    | "terraform"
+                    | "data"
+                    | "output"
+            )
         ) && words
             .next()
             .is_some_and(|w| w.starts_with('"') || w.starts_with('{'))
@@ -83,11 +92,23 @@ mod tests {
             f("{\"format_version\": \"1.0\", \"values\": {\"root_module\": {}}}"),
             Ok(Format::TerraformJson)
         );
-        assert_eq!(f("resource \"aws_cloudfront_distribution\" \"a\" {}\n"), Ok(Format::Terraform));
-        assert_eq!(f("Resources:\n  A: {Type: X}\n"), Ok(Format::CloudFormation));
+        assert_eq!(
+            f("resource \"aws_cloudfront_distribution\" \"a\" {}\n"),
+            Ok(Format::Terraform)
+        );
+        assert_eq!(
+            f("Resources:\n  A: {Type: X}\n"),
+            Ok(Format::CloudFormation)
+        );
         assert!(matches!(f("a: [1,\n"), Err(ImportError::Syntax { .. })));
-        assert!(matches!(f("just: yaml\n"), Err(ImportError::NoDistribution { .. })));
-        assert!(matches!(f("{\"x\": 1}"), Err(ImportError::NoDistribution { .. })));
+        assert!(matches!(
+            f("just: yaml\n"),
+            Err(ImportError::NoDistribution { .. })
+        ));
+        assert!(matches!(
+            f("{\"x\": 1}"),
+            Err(ImportError::NoDistribution { .. })
+        ));
         assert_eq!(
             parse("{\"Resources\": {}}", Some(Format::CloudFormation)).map(|(f, _)| f),
             Ok(Format::CloudFormation)

@@ -74,12 +74,15 @@ fn body_value(text: &str, body: &Body, depth: usize) -> Value {
             let name = b.ident.value().as_str().to_string();
             let block = Node::new(bpos, value);
             match entries.iter_mut().find(|(k, _)| k.name == name) {
-                Some((_, Node { value: Value::List(l), .. })) => l.push(block),
-                _ => entries.push((
-                    Key {
-                        name,
-                        pos: bpos,
+                Some((
+                    _,
+                    Node {
+                        value: Value::List(l),
+                        ..
                     },
+                )) => l.push(block),
+                _ => entries.push((
+                    Key { name, pos: bpos },
                     Node::new(bpos, Value::List(vec![block])),
                 )),
             }
@@ -106,7 +109,9 @@ fn expr(text: &str, e: &Expression, depth: usize) -> Node {
             Expression::Bool(b) => Value::Bool(*b.value()),
             Expression::Number(n) => Value::Number(n.value().to_string()),
             Expression::String(s) => Value::String(s.value().to_string()),
-            Expression::Array(a) => Value::List(a.iter().map(|x| expr(text, x, depth + 1)).collect()),
+            Expression::Array(a) => {
+                Value::List(a.iter().map(|x| expr(text, x, depth + 1)).collect())
+            }
             Expression::Object(o) => Value::Map(
                 o.iter()
                     .map(|(k, v)| {
@@ -156,8 +161,17 @@ mod tests {
         let origins = r.get("origin").unwrap().items().unwrap();
         assert_eq!(origins.len(), 2);
         let d = origins[0].get("domain_name").unwrap();
-        assert_eq!(d.text(), Some(Text::Expr("aws_s3_bucket.b.website_endpoint".into())));
-        assert_eq!(d.pos, Pos { line: 3, column: 19 });
+        assert_eq!(
+            d.text(),
+            Some(Text::Expr("aws_s3_bucket.b.website_endpoint".into()))
+        );
+        assert_eq!(
+            d.pos,
+            Pos {
+                line: 3,
+                column: 19
+            }
+        );
         assert_eq!(
             origins[1].get("origin_id").unwrap().text(),
             Some(Text::Expr("\"b-${var.env}\"".into()))

@@ -36,7 +36,8 @@ impl Parser<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while self.i < self.bytes.len() && matches!(self.bytes[self.i], b' ' | b'\t' | b'\n' | b'\r')
+        while self.i < self.bytes.len()
+            && matches!(self.bytes[self.i], b' ' | b'\t' | b'\n' | b'\r')
         {
             self.i += 1;
         }
@@ -112,7 +113,10 @@ impl Parser<'_> {
             Some(b'f') => self.word("false", Value::Bool(false))?,
             Some(b'n') => self.word("null", Value::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
-            Some(_) => return Err(self.err("expected a value (object, array, string, number, true, false or null)")),
+            Some(_) => {
+                return Err(self
+                    .err("expected a value (object, array, string, number, true, false or null)"))
+            }
         };
         Ok(Node::new(pos, value))
     }
@@ -164,7 +168,9 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.i;
-            while self.i < self.bytes.len() && !matches!(self.bytes[self.i], b'"' | b'\\' | 0..=0x1f) {
+            while self.i < self.bytes.len()
+                && !matches!(self.bytes[self.i], b'"' | b'\\' | 0..=0x1f)
+            {
                 self.i += 1;
             }
             out.push_str(&self.text[start..self.i]);
@@ -237,7 +243,13 @@ mod tests {
         assert_eq!(a.pos, Pos { line: 2, column: 8 });
         let items = a.items().unwrap();
         assert_eq!(items[1].as_str(), Some("xé"));
-        assert_eq!(items[1].pos, Pos { line: 2, column: 12 });
+        assert_eq!(
+            items[1].pos,
+            Pos {
+                line: 2,
+                column: 12
+            }
+        );
         assert!(n.get("b").unwrap().is_null());
     }
 

@@ -11,7 +11,8 @@ use super::raw::{RawBehavior, RawDistribution};
 use super::tree::{Node, Text};
 use super::warnings::{Finding, Warning};
 use crate::distribution::{
-    valid_host_name, Distribution, MethodSet, OriginKind, OriginProtocolPolicy, ViewerProtocolPolicy,
+    valid_host_name, Distribution, MethodSet, OriginKind, OriginProtocolPolicy,
+    ViewerProtocolPolicy,
 };
 use crate::pattern::PathPattern;
 use crate::request::Method;
@@ -57,7 +58,10 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     let mut origins: Vec<Origin> = Vec::new();
     for o in &raw.origins {
         let Some(id_node) = &o.id else {
-            return Err(ImportError::invalid(o.pos, "an origin has no Id / origin_id"));
+            return Err(ImportError::invalid(
+                o.pos,
+                "an origin has no Id / origin_id",
+            ));
         };
         let id = text_of(id_node);
         if origins.iter().any(|x| x.id == id) {
@@ -82,7 +86,10 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     if origins.is_empty() {
         return Err(ImportError::invalid(
             raw.pos,
-            format!("the distribution has no origins; CloudFront requires at least one{}", dynamic_hint(raw, "origin")),
+            format!(
+                "the distribution has no origins; CloudFront requires at least one{}",
+                dynamic_hint(raw, "origin")
+            ),
         ));
     }
 
@@ -272,7 +279,12 @@ fn origin_path(
     }
 }
 
-fn unknown_origin(at: &Node, id: &str, origins: &[Origin], groups: &[(String, usize)]) -> ImportError {
+fn unknown_origin(
+    at: &Node,
+    id: &str,
+    origins: &[Origin],
+    groups: &[(String, usize)],
+) -> ImportError {
     let known: Vec<String> = origins
         .iter()
         .map(|o| format!("`{}`", o.id))
@@ -280,7 +292,10 @@ fn unknown_origin(at: &Node, id: &str, origins: &[Origin], groups: &[(String, us
         .collect();
     ImportError::invalid(
         at.pos,
-        format!("unknown origin `{id}`; expected one of: {}", known.join(", ")),
+        format!(
+            "unknown origin `{id}`; expected one of: {}",
+            known.join(", ")
+        ),
     )
 }
 
@@ -358,7 +373,13 @@ fn behavior(
         }
     };
 
-    let allowed = methods(b.allowed_methods.as_ref(), &label, "allowed", b.pos, warnings)?;
+    let allowed = methods(
+        b.allowed_methods.as_ref(),
+        &label,
+        "allowed",
+        b.pos,
+        warnings,
+    )?;
     if !allowed.is_legal_allowed() {
         let at = b.allowed_methods.as_ref().map(|n| n.pos).unwrap_or(b.pos);
         return Err(ImportError::invalid_rule(
@@ -379,7 +400,11 @@ fn behavior(
     if !cached.is_subset_of(allowed) {
         return Err(ImportError::invalid_rule(
             cached_at,
-            format!("behavior `{label}`: CachedMethods {} must be a subset of AllowedMethods {}", names(cached), names(allowed)),
+            format!(
+                "behavior `{label}`: CachedMethods {} must be a subset of AllowedMethods {}",
+                names(cached),
+                names(allowed)
+            ),
             RuleId::MthAllowedSets,
         ));
     }
@@ -406,9 +431,15 @@ fn behavior(
             .map(text_of)
             .unwrap_or_else(|| "?".into());
         let why = match event.as_str() {
-            "viewer-request" => "runs on viewer requests before the cache and can answer, redirect or rewrite them",
-            "viewer-response" => "can change every response the viewer gets, redirects and 403s included",
-            "origin-request" => "can change the request the origin gets, its protocol and path included",
+            "viewer-request" => {
+                "runs on viewer requests before the cache and can answer, redirect or rewrite them"
+            }
+            "viewer-response" => {
+                "can change every response the viewer gets, redirects and 403s included"
+            }
+            "origin-request" => {
+                "can change the request the origin gets, its protocol and path included"
+            }
             "origin-response" => "can change what the origin's response looks like to the viewer",
             _ => "can change what the viewer sees",
         };
@@ -624,14 +655,20 @@ fn emit(
 }
 
 fn behavior_fields(y: &mut String, b: &Behavior, origins: &[Origin], indent: &str) {
-    y.push_str(&format!("{indent}viewer_protocol_policy: {}\n", b.vpp.as_str()));
+    y.push_str(&format!(
+        "{indent}viewer_protocol_policy: {}\n",
+        b.vpp.as_str()
+    ));
     if b.allowed != MethodSet::GET_HEAD {
         y.push_str(&format!("{indent}allowed_methods: {}\n", names(b.allowed)));
     }
     if b.cached != MethodSet::GET_HEAD {
         y.push_str(&format!("{indent}cached_methods: {}\n", names(b.cached)));
     }
-    y.push_str(&format!("{indent}origin: {}\n", scalar(&origins[b.origin].id)));
+    y.push_str(&format!(
+        "{indent}origin: {}\n",
+        scalar(&origins[b.origin].id)
+    ));
     if b.proto {
         y.push_str(&format!("{indent}forward_cloudfront_proto: true\n"));
     }

@@ -125,7 +125,11 @@ fn custom_origins_keep_policy_ports_and_path() {
         }
     );
     assert_eq!(o.origin_path, "/v1");
-    assert!(i.yaml.contains("domain_name: api.example.com"), "{}", i.yaml);
+    assert!(
+        i.yaml.contains("domain_name: api.example.com"),
+        "{}",
+        i.yaml
+    );
 }
 
 #[test]
@@ -158,9 +162,16 @@ fn methods_are_read_in_any_order_and_case() {
 "
     )));
     let b = &i.distribution.behaviors[0];
-    assert_eq!(b.allowed_methods, crate::distribution::MethodSet::GET_HEAD_OPTIONS);
+    assert_eq!(
+        b.allowed_methods,
+        crate::distribution::MethodSet::GET_HEAD_OPTIONS
+    );
     assert_eq!(b.cached_methods, crate::distribution::MethodSet::GET_HEAD);
-    assert!(i.yaml.contains("allowed_methods: [GET, HEAD, OPTIONS]"), "{}", i.yaml);
+    assert!(
+        i.yaml.contains("allowed_methods: [GET, HEAD, OPTIONS]"),
+        "{}",
+        i.yaml
+    );
 }
 
 #[test]
@@ -168,9 +179,15 @@ fn aliases_are_lowercased_deduplicated_and_bad_ones_warned() {
     let i = ok(&cfn(&format!(
         "        Aliases: [WWW.Example.com, www.example.com, '*.cdn.example.com', 'bad name', !Ref Other]\n{S3_ORIGIN}        DefaultCacheBehavior: {{TargetOriginId: s3, ViewerProtocolPolicy: https-only}}\n"
     )));
-    assert_eq!(i.distribution.aliases, ["www.example.com", "*.cdn.example.com"]);
+    assert_eq!(
+        i.distribution.aliases,
+        ["www.example.com", "*.cdn.example.com"]
+    );
     let w = warnings(&i);
-    assert!(has(&w, "6:74", "`bad name` is not a valid DNS name"), "{w:?}");
+    assert!(
+        has(&w, "6:74", "`bad name` is not a valid DNS name"),
+        "{w:?}"
+    );
     assert!(has(&w, "6:86", "`!Ref Other` is not resolved"), "{w:?}");
 }
 
@@ -200,14 +217,28 @@ fn cloudfront_forwarded_proto_from_headers_or_a_managed_policy() {
         )
     };
     let proto = |extra: &str| ok(&tf(extra)).distribution.behaviors[0].forward_cloudfront_proto;
-    assert!(proto("    forwarded_values {\n      headers = [\"Host\", \"cloudfront-forwarded-proto\"]\n    }"));
-    assert!(!proto("    forwarded_values {\n      headers = [\"Host\"]\n    }"));
-    assert!(proto("    origin_request_policy_id = \"33f36d7e-f396-46d9-90e0-52428a34d9dc\""));
-    assert!(!proto("    origin_request_policy_id = \"216adef6-5c7f-47e4-b989-5492eafa07d3\""));
-    let i = ok(&tf("    origin_request_policy_id = aws_cloudfront_origin_request_policy.p.id"));
+    assert!(proto(
+        "    forwarded_values {\n      headers = [\"Host\", \"cloudfront-forwarded-proto\"]\n    }"
+    ));
+    assert!(!proto(
+        "    forwarded_values {\n      headers = [\"Host\"]\n    }"
+    ));
+    assert!(proto(
+        "    origin_request_policy_id = \"33f36d7e-f396-46d9-90e0-52428a34d9dc\""
+    ));
+    assert!(!proto(
+        "    origin_request_policy_id = \"216adef6-5c7f-47e4-b989-5492eafa07d3\""
+    ));
+    let i = ok(&tf(
+        "    origin_request_policy_id = aws_cloudfront_origin_request_policy.p.id",
+    ));
     assert!(!i.distribution.behaviors[0].forward_cloudfront_proto);
     assert!(
-        has(&warnings(&i), "16:32", "whether CloudFront-Forwarded-Proto reaches the origin is unknown"),
+        has(
+            &warnings(&i),
+            "16:32",
+            "whether CloudFront-Forwarded-Proto reaches the origin is unknown"
+        ),
         "{:?}",
         warnings(&i)
     );
@@ -241,10 +272,27 @@ fn function_associations_error_pages_and_origin_groups_are_warned() {
     )));
     assert_eq!(i.distribution.behaviors[0].origin, 0, "the group's primary");
     let w = warnings(&i);
-    assert!(has(&w, "16:15", "origin group `g` (failover from `s3` to `backup`)"), "{w:?}");
+    assert!(
+        has(
+            &w,
+            "16:15",
+            "origin group `g` (failover from `s3` to `backup`)"
+        ),
+        "{w:?}"
+    );
     assert!(has(&w, "19:24", "custom error response for 403"), "{w:?}");
-    assert!(has(&w, "26:15", "a CloudFront Functions association on viewer-request"), "{w:?}");
-    assert!(has(&w, "29:15", "a Lambda@Edge association on origin-response"), "{w:?}");
+    assert!(
+        has(
+            &w,
+            "26:15",
+            "a CloudFront Functions association on viewer-request"
+        ),
+        "{w:?}"
+    );
+    assert!(
+        has(&w, "29:15", "a Lambda@Edge association on origin-response"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -258,11 +306,23 @@ fn unresolved_domains_are_guessed_and_the_guess_named() {
             CustomOriginConfig: {OriginProtocolPolicy: https-only}
         DefaultCacheBehavior: {TargetOriginId: site, ViewerProtocolPolicy: redirect-to-https}
 "));
-    assert_eq!(i.distribution.origins[0].kind, OriginKind::S3Website { http_port: 80 });
-    assert!(matches!(i.distribution.origins[1].kind, OriginKind::Custom { .. }));
+    assert_eq!(
+        i.distribution.origins[0].kind,
+        OriginKind::S3Website { http_port: 80 }
+    );
+    assert!(matches!(
+        i.distribution.origins[1].kind,
+        OriginKind::Custom { .. }
+    ));
     let w = warnings(&i);
-    assert!(has(&w, "8:25", "imported as type: s3-website (a guess"), "{w:?}");
-    assert!(has(&w, "11:25", "imported as type: custom (a guess"), "{w:?}");
+    assert!(
+        has(&w, "8:25", "imported as type: s3-website (a guess"),
+        "{w:?}"
+    );
+    assert!(
+        has(&w, "11:25", "imported as type: custom (a guess"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -289,7 +349,11 @@ fn the_domain_comes_from_the_input_or_the_flag_or_a_placeholder() {
         },
     )
     .unwrap_err();
-    assert!(e.to_string().contains("--domain `not a name` is not a valid domain name"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("--domain `not a name` is not a valid domain name"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -302,7 +366,11 @@ fn parameter_and_variable_defaults_are_used_and_said() {
         i.distribution.behaviors[0].viewer_protocol_policy,
         ViewerProtocolPolicy::HttpsOnly
     );
-    assert!(has(&warnings(&i), "14:33", "`!Ref Policy` read as the parameter's default `https-only`"));
+    assert!(has(
+        &warnings(&i),
+        "14:33",
+        "`!Ref Policy` read as the parameter's default `https-only`"
+    ));
     let i = ok(r#"variable "vpp" {
   default = "allow-all"
 }
@@ -322,8 +390,15 @@ resource "aws_cloudfront_distribution" "d" {
   }
 }
 "#);
-    assert!(has(&warnings(&i), "16:30", "`var.vpp` read as the variable's default `allow-all`"));
-    assert_eq!(i.findings[0].ids, vec!["CKV_AWS_34", "AVD-AWS-0012", "CloudFront.3"]);
+    assert!(has(
+        &warnings(&i),
+        "16:30",
+        "`var.vpp` read as the variable's default `allow-all`"
+    ));
+    assert_eq!(
+        i.findings[0].ids,
+        vec!["CKV_AWS_34", "AVD-AWS-0012", "CloudFront.3"]
+    );
     assert_eq!(i.findings[0].pos.to_string(), "16:30");
 }
 
@@ -347,20 +422,38 @@ fn findings_name_the_behavior_and_the_rules_that_settle_them() {
         .map(|f| format!("{} {} {}", f.pos, f.behavior, f.text()))
         .collect();
     assert_eq!(f.len(), 4, "{f:#?}");
-    assert!(f[0].starts_with("14:77 /api/* [CKV_AWS_34, AVD-AWS-0012, CloudFront.3]") && f[0].ends_with("(a live run settles it: VPP-ALLOW-ALL)"), "{f:#?}");
-    assert!(f[1].starts_with("14:77 /api/* [CKV2_AWS_72, CloudFront.9]") && f[1].ends_with("ORG-CUSTOM-POLICY, VPP-ALLOW-ALL)"), "{f:#?}");
-    assert!(f[2].starts_with("15:78 /safe/* [CKV2_AWS_72]") && f[2].contains("CloudFront.9 does not flag it"), "{f:#?}");
-    assert!(f[3].starts_with("16:77 * (default) [CKV2_AWS_72, CloudFront.9]") && f[3].contains("http-only"), "{f:#?}");
+    assert!(
+        f[0].starts_with("14:77 /api/* [CKV_AWS_34, AVD-AWS-0012, CloudFront.3]")
+            && f[0].ends_with("(a live run settles it: VPP-ALLOW-ALL)"),
+        "{f:#?}"
+    );
+    assert!(
+        f[1].starts_with("14:77 /api/* [CKV2_AWS_72, CloudFront.9]")
+            && f[1].ends_with("ORG-CUSTOM-POLICY, VPP-ALLOW-ALL)"),
+        "{f:#?}"
+    );
+    assert!(
+        f[2].starts_with("15:78 /safe/* [CKV2_AWS_72]")
+            && f[2].contains("CloudFront.9 does not flag it"),
+        "{f:#?}"
+    );
+    assert!(
+        f[3].starts_with("16:77 * (default) [CKV2_AWS_72, CloudFront.9]")
+            && f[3].contains("http-only"),
+        "{f:#?}"
+    );
 }
 
 #[test]
 fn show_json_child_modules_and_the_state_domain() {
-    let i = ok(r#"{"format_version": "1.0", "values": {"root_module": {"child_modules": [{"resources": [
+    let i = ok(
+        r#"{"format_version": "1.0", "values": {"root_module": {"child_modules": [{"resources": [
   {"address": "module.cdn.aws_cloudfront_distribution.this", "mode": "managed", "type": "aws_cloudfront_distribution", "name": "this",
    "values": {"domain_name": "d2abc.cloudfront.net", "aliases": ["a.example.com"],
      "origin": [{"origin_id": "s3", "domain_name": "b.s3.amazonaws.com", "s3_origin_config": [{"origin_access_identity": ""}], "custom_origin_config": []}],
      "default_cache_behavior": [{"target_origin_id": "s3", "viewer_protocol_policy": "https-only", "allowed_methods": ["HEAD", "GET"], "cached_methods": ["GET", "HEAD"]}],
-     "ordered_cache_behavior": []}}]}]}}}"#);
+     "ordered_cache_behavior": []}}]}]}}}"#,
+    );
     assert_eq!(i.resource, "module.cdn.aws_cloudfront_distribution.this");
     assert_eq!(i.distribution.domain, "d2abc.cloudfront.net");
     assert!(i.warnings.is_empty(), "{:?}", i.warnings);
@@ -380,7 +473,11 @@ fn not_json_yaml_or_hcl() {
     let e = err("{\"Distribution\": {\"DomainName\": }");
     assert_eq!(at(&e), "t:1:33: error: invalid JSON: expected a value (object, array, string, number, true, false or null)");
     let e = err("resource \"aws_cloudfront_distribution\" \"d\" {\n  origin {\n}\n");
-    assert!(at(&e).starts_with("t:3:3: error: invalid HCL: invalid block body"), "{}", at(&e));
+    assert!(
+        at(&e).starts_with("t:3:3: error: invalid HCL: invalid block body"),
+        "{}",
+        at(&e)
+    );
 }
 
 #[test]
@@ -396,7 +493,10 @@ fn no_distribution_in_the_file() {
 fn several_distributions_without_a_resource() {
     let one = "    Type: AWS::CloudFront::Distribution\n    Properties: {DistributionConfig: {}}\n";
     let e = err(&format!("Resources:\n  A:\n{one}  B:\n{one}"));
-    assert!(matches!(&e, ImportError::Ambiguous { names, .. } if names == &["A", "B"]), "{e:?}");
+    assert!(
+        matches!(&e, ImportError::Ambiguous { names, .. } if names == &["A", "B"]),
+        "{e:?}"
+    );
     assert_eq!(
         at(&e),
         "t:5:3: error: 2 distributions in this file; pick one with --resource NAME: A, B"
@@ -417,7 +517,10 @@ fn a_behavior_naming_an_unknown_origin() {
     let e = err(&cfn(&format!(
         "{S3_ORIGIN}        DefaultCacheBehavior: {{TargetOriginId: nope, ViewerProtocolPolicy: https-only}}\n"
     )));
-    assert_eq!(at(&e), "t:10:48: error: unknown origin `nope`; expected one of: `s3`");
+    assert_eq!(
+        at(&e),
+        "t:10:48: error: unknown origin `nope`; expected one of: `s3`"
+    );
 }
 
 #[test]
@@ -434,7 +537,13 @@ fn an_allowed_methods_set_cloudfront_rejects() {
     let e = err(&cfn(&format!(
         "{S3_ORIGIN}        DefaultCacheBehavior:\n          TargetOriginId: s3\n          ViewerProtocolPolicy: https-only\n          AllowedMethods: [GET, HEAD, TRACE]\n"
     )));
-    assert!(at(&e).starts_with("t:13:39: error: behavior `*`: `TRACE` is not a method CloudFront supports"), "{}", at(&e));
+    assert!(
+        at(&e).starts_with(
+            "t:13:39: error: behavior `*`: `TRACE` is not a method CloudFront supports"
+        ),
+        "{}",
+        at(&e)
+    );
 }
 
 #[test]
@@ -444,19 +553,44 @@ fn values_cloudfront_rejects() {
             "        Origins:\n          - Id: o\n            DomainName: o.example.com\n{cfg}        DefaultCacheBehavior: {{TargetOriginId: o, ViewerProtocolPolicy: https-only}}\n"
         ))
     };
-    let e = err(&origin("            CustomOriginConfig: {OriginProtocolPolicy: http-only, HTTPPort: 81}\n"));
+    let e = err(&origin(
+        "            CustomOriginConfig: {OriginProtocolPolicy: http-only, HTTPPort: 81}\n",
+    ));
     assert_eq!(at(&e), "t:9:77: error: origin `o`: HTTPPort `81` is not allowed; expected 80, 443 or 1024-65535 (ORG-CUSTOM-POLICY)");
     let e = err(&origin("            OriginPath: /v1/\n            CustomOriginConfig: {OriginProtocolPolicy: http-only}\n"));
-    assert!(at(&e).starts_with("t:9:25: error: origin `o`: origin path `/v1/` is not valid"), "{}", at(&e));
-    let e = err(&origin("            CustomOriginConfig: {OriginProtocolPolicy: tls-only}\n"));
-    assert!(at(&e).starts_with("t:9:56: error: origin `o`: origin protocol policy `tls-only`"), "{}", at(&e));
+    assert!(
+        at(&e).starts_with("t:9:25: error: origin `o`: origin path `/v1/` is not valid"),
+        "{}",
+        at(&e)
+    );
+    let e = err(&origin(
+        "            CustomOriginConfig: {OriginProtocolPolicy: tls-only}\n",
+    ));
+    assert!(
+        at(&e).starts_with("t:9:56: error: origin `o`: origin protocol policy `tls-only`"),
+        "{}",
+        at(&e)
+    );
     let e = err(&origin(""));
-    assert!(at(&e).contains("is not an S3 endpoint, so it needs a custom origin config"), "{}", at(&e));
+    assert!(
+        at(&e).contains("is not an S3 endpoint, so it needs a custom origin config"),
+        "{}",
+        at(&e)
+    );
     let e = err(&cfn_default("redirect-to-http"));
     assert_eq!(e.rule(), Some(RuleId::VppPerBehavior));
-    assert!(at(&e).starts_with("t:12:33: error: behavior `*`: viewer protocol policy `redirect-to-http`"), "{}", at(&e));
+    assert!(
+        at(&e)
+            .starts_with("t:12:33: error: behavior `*`: viewer protocol policy `redirect-to-http`"),
+        "{}",
+        at(&e)
+    );
     let e = err(&cfn(&format!(
         "{S3_ORIGIN}        CacheBehaviors:\n          - {{TargetOriginId: s3, ViewerProtocolPolicy: https-only}}\n        DefaultCacheBehavior: {{TargetOriginId: s3, ViewerProtocolPolicy: https-only}}\n"
     )));
-    assert!(at(&e).starts_with("t:11:13: error: a cache behavior has no path pattern"), "{}", at(&e));
+    assert!(
+        at(&e).starts_with("t:11:13: error: a cache behavior has no path pattern"),
+        "{}",
+        at(&e)
+    );
 }

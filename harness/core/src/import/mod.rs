@@ -114,7 +114,9 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, ImportError> {
         Format::TerraformJson => terraform::read_json(&tree),
     };
     let what = match format {
-        Format::Aws => "a CloudFront distribution (Distribution, DistributionConfig or DistributionList.Items)",
+        Format::Aws => {
+            "a CloudFront distribution (Distribution, DistributionConfig or DistributionList.Items)"
+        }
         Format::CloudFormation => "an AWS::CloudFront::Distribution resource",
         Format::Terraform | Format::TerraformJson => "an aws_cloudfront_distribution resource",
     };
@@ -123,15 +125,23 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, ImportError> {
         (_, 0) => {
             return Err(ImportError::NoDistribution {
                 pos: tree.pos,
-                message: format!("no CloudFront distribution in this {format} file; expected {what}"),
+                message: format!(
+                    "no CloudFront distribution in this {format} file; expected {what}"
+                ),
             })
         }
-        (Some(name), _) => match found.iter().find(|r| &r.name == name || short(&r.name) == name) {
+        (Some(name), _) => match found
+            .iter()
+            .find(|r| &r.name == name || short(&r.name) == name)
+        {
             Some(r) => r,
             None => {
                 return Err(ImportError::Ambiguous {
                     pos: tree.pos,
-                    message: format!("--resource `{name}` names no distribution here; expected one of: {}", names.join(", ")),
+                    message: format!(
+                        "--resource `{name}` names no distribution here; expected one of: {}",
+                        names.join(", ")
+                    ),
                     names,
                 })
             }
@@ -177,13 +187,21 @@ impl Imported {
         if !self.warnings.is_empty() {
             out.push_str("#\n# Warnings (what this file cannot say but a viewer would see):\n");
             for w in &self.warnings {
-                out.push_str(&emit::comment(&format!("  {}:{}: {}", source, w.pos, w.message)));
+                out.push_str(&emit::comment(&format!(
+                    "  {}:{}: {}",
+                    source, w.pos, w.message
+                )));
             }
         }
         if !self.findings.is_empty() {
             out.push_str("#\n# Static findings (scanner IDs), and the rules of a live run that settle them:\n");
             for f in &self.findings {
-                out.push_str(&emit::comment(&format!("  {}:{}: {}", source, f.pos, f.text())));
+                out.push_str(&emit::comment(&format!(
+                    "  {}:{}: {}",
+                    source,
+                    f.pos,
+                    f.text()
+                )));
             }
         }
         out.push_str(&self.yaml);

@@ -46,7 +46,11 @@ fn expr_looks_website(e: &str) -> bool {
 }
 
 /// The origin's kind, with the warnings its guesses need.
-pub fn kind(o: &RawOrigin, id: &str, warnings: &mut Vec<Warning>) -> Result<OriginKind, ImportError> {
+pub fn kind(
+    o: &RawOrigin,
+    id: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<OriginKind, ImportError> {
     let domain = o.domain.as_ref().and_then(|d| d.text());
     let dpos = o.domain.as_ref().map(|d| d.pos).unwrap_or(o.pos);
     if o.s3_config {
@@ -172,7 +176,9 @@ fn port(
             Ok(p) if p == 80 || p == 443 || p >= 1024 => Ok(p),
             _ => Err(ImportError::invalid_rule(
                 n.pos,
-                format!("origin `{id}`: {what} `{s}` is not allowed; expected 80, 443 or 1024-65535"),
+                format!(
+                    "origin `{id}`: {what} `{s}` is not allowed; expected 80, 443 or 1024-65535"
+                ),
                 RuleId::OrgCustomPolicy,
             )),
         },
@@ -195,7 +201,9 @@ mod tests {
     fn s3_endpoints_are_told_apart() {
         assert!(is_s3_website("b.s3-website-us-east-1.amazonaws.com"));
         assert!(is_s3_website("b.s3-website.eu-west-3.amazonaws.com"));
-        assert!(is_s3_website("http://B.s3-website.eu-west-3.amazonaws.com/"));
+        assert!(is_s3_website(
+            "http://B.s3-website.eu-west-3.amazonaws.com/"
+        ));
         assert!(!is_s3_website("b.s3.amazonaws.com"));
         assert!(is_s3_rest("b.s3.amazonaws.com"));
         assert!(is_s3_rest("b.s3.us-east-2.amazonaws.com"));

@@ -7,12 +7,32 @@ use super::warnings::Warning;
 
 /// Managed origin request policies, by id: whether each sends `CloudFront-Forwarded-Proto`.
 const MANAGED_ORIGIN_REQUEST: [(&str, &str, bool); 6] = [
-    ("33f36d7e-f396-46d9-90e0-52428a34d9dc", "AllViewerAndCloudFrontHeaders-2022-06", true),
+    (
+        "33f36d7e-f396-46d9-90e0-52428a34d9dc",
+        "AllViewerAndCloudFrontHeaders-2022-06",
+        true,
+    ),
     ("216adef6-5c7f-47e4-b989-5492eafa07d3", "AllViewer", false),
-    ("59781a5b-3903-41f3-afcb-af62929ccde1", "CORS-CustomOrigin", false),
-    ("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf", "CORS-S3Origin", false),
-    ("acba4595-bd28-49b8-b9fe-13317c0390fa", "UserAgentRefererHeaders", false),
-    ("775133bc-15f2-49f9-abea-afb2e0bf67d2", "Elemental-MediaTailor-PersonalizedManifests", false),
+    (
+        "59781a5b-3903-41f3-afcb-af62929ccde1",
+        "CORS-CustomOrigin",
+        false,
+    ),
+    (
+        "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+        "CORS-S3Origin",
+        false,
+    ),
+    (
+        "acba4595-bd28-49b8-b9fe-13317c0390fa",
+        "UserAgentRefererHeaders",
+        false,
+    ),
+    (
+        "775133bc-15f2-49f9-abea-afb2e0bf67d2",
+        "Elemental-MediaTailor-PersonalizedManifests",
+        false,
+    ),
 ];
 
 /// Managed cache policies, none of which has `CloudFront-Forwarded-Proto` in its cache key.
@@ -61,7 +81,12 @@ pub fn forwards_proto(
                     unknown(label, h.pos, &format!("forwarded header `{e}`"), warnings);
                 }
             }
-            None => unknown(label, h.pos, &format!("forwarded headers `{}`", h.render_short()), warnings),
+            None => unknown(
+                label,
+                h.pos,
+                &format!("forwarded headers `{}`", h.render_short()),
+                warnings,
+            ),
         }
     }
     let mut found = false;
@@ -70,16 +95,33 @@ pub fn forwards_proto(
             Some(Text::Lit(id)) if id.is_empty() => {}
             Some(Text::Lit(id)) => match MANAGED_ORIGIN_REQUEST.iter().find(|(m, _, _)| *m == id) {
                 Some((_, _, proto)) => found |= *proto,
-                None => unknown(label, p.pos, &format!("origin request policy `{id}` (not a managed policy this import knows)"), warnings),
+                None => unknown(
+                    label,
+                    p.pos,
+                    &format!(
+                        "origin request policy `{id}` (not a managed policy this import knows)"
+                    ),
+                    warnings,
+                ),
             },
-            Some(Text::Expr(e)) => unknown(label, p.pos, &format!("origin request policy `{e}`"), warnings),
+            Some(Text::Expr(e)) => unknown(
+                label,
+                p.pos,
+                &format!("origin request policy `{e}`"),
+                warnings,
+            ),
             None => {}
         }
     }
     if let Some(p) = cache_policy {
         match p.text() {
             Some(Text::Lit(id)) if id.is_empty() || MANAGED_CACHE.contains(&id.as_str()) => {}
-            Some(Text::Lit(id)) => unknown(label, p.pos, &format!("cache policy `{id}` (not a managed policy this import knows)"), warnings),
+            Some(Text::Lit(id)) => unknown(
+                label,
+                p.pos,
+                &format!("cache policy `{id}` (not a managed policy this import knows)"),
+                warnings,
+            ),
             Some(Text::Expr(e)) => unknown(label, p.pos, &format!("cache policy `{e}`"), warnings),
             None => {}
         }

@@ -139,7 +139,9 @@ impl RawDistribution {
             }
             b.functions.iter().for_each(|f| add(&f.event_type));
         }
-        self.error_codes.iter().for_each(|(c, _)| add(&Some(c.clone())));
+        self.error_codes
+            .iter()
+            .for_each(|(c, _)| add(&Some(c.clone())));
         out
     }
 

@@ -5,23 +5,18 @@
 use super::tree::{Node, Value};
 use super::warnings::Warning;
 
+/// What a reference resolves to, and the warning to give (none when the file fixes the value).
+pub type Lookup<'a> = &'a dyn Fn(&Node) -> Option<(Node, Option<String>)>;
+
 /// Replaces, anywhere under `node`, each node `lookup` resolves; returns the warning of each
 /// replacement that has one, at the reference.
-pub fn substitute(
-    node: &mut Node,
-    lookup: &dyn Fn(&Node) -> Option<(Node, Option<String>)>,
-) -> Vec<Warning> {
+pub fn substitute(node: &mut Node, lookup: Lookup) -> Vec<Warning> {
     let mut warnings = Vec::new();
     walk(node, lookup, &mut warnings, 0);
     warnings
 }
 
-fn walk(
-    node: &mut Node,
-    lookup: &dyn Fn(&Node) -> Option<(Node, Option<String>)>,
-    warnings: &mut Vec<Warning>,
-    depth: usize,
-) {
+fn walk(node: &mut Node, lookup: Lookup, warnings: &mut Vec<Warning>, depth: usize) {
     if depth > 200 {
         return;
     }

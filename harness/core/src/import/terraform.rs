@@ -5,8 +5,8 @@
 use super::hcl_tree::LABELS;
 use super::raw::RawDistribution;
 use super::substitute::{is_literal, substitute};
-use super::tree::{Node, Value};
 use super::tf_config;
+use super::tree::{Node, Value};
 
 pub const TYPE: &str = "aws_cloudfront_distribution";
 
@@ -39,7 +39,9 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
     // A local is fixed by the file itself; a variable's default is only what applies when
     // nothing else is passed, so only that is worth a warning.
     let lookup = |n: &Node| -> Option<(Node, Option<String>)> {
-        let Value::Expr(e) = &n.value else { return None };
+        let Value::Expr(e) = &n.value else {
+            return None;
+        };
         let (name, v) = vars.iter().find(|(name, _)| name == e)?;
         let note = name.starts_with("var.").then(|| {
             format!(
@@ -99,7 +101,9 @@ fn module(m: &Node, out: &mut Vec<RawDistribution>, depth: usize) {
             .and_then(|a| a.as_str())
             .unwrap_or(TYPE)
             .to_string();
-        let Some(values) = r.get("values") else { continue };
+        let Some(values) = r.get("values") else {
+            continue;
+        };
         let domain = values
             .get("domain_name")
             .filter(|d| d.as_str().is_some_and(|s| !s.is_empty()))
@@ -108,7 +112,11 @@ fn module(m: &Node, out: &mut Vec<RawDistribution>, depth: usize) {
         raw.pos = r.pos;
         out.push(raw);
     }
-    for c in m.get("child_modules").and_then(|c| c.items()).unwrap_or(&[]) {
+    for c in m
+        .get("child_modules")
+        .and_then(|c| c.items())
+        .unwrap_or(&[])
+    {
         module(c, out, depth + 1);
     }
 }

@@ -24,7 +24,10 @@ fn tag_start(pos: Pos, tag: &str, lines: &[&str]) -> Pos {
     let Some(line) = lines.get(pos.line.saturating_sub(1) as usize) else {
         return pos;
     };
-    let before: String = line.chars().take(pos.column.saturating_sub(1) as usize).collect();
+    let before: String = line
+        .chars()
+        .take(pos.column.saturating_sub(1) as usize)
+        .collect();
     let trimmed = before.trim_end();
     match trimmed.strip_suffix(tag) {
         Some(head) if !tag.is_empty() => Pos {
@@ -76,16 +79,7 @@ fn convert(n: Spanned<Tagged<YNode>>, lines: &[&str]) -> Node {
     };
     let node = Node::new(pos, value);
     match tag.as_deref().and_then(long_form) {
-        Some(name) => Node::new(
-            pos,
-            Value::Map(vec![(
-                Key {
-                    name,
-                    pos,
-                },
-                node,
-            )]),
-        ),
+        Some(name) => Node::new(pos, Value::Map(vec![(Key { name, pos }, node)])),
         None => node,
     }
 }
@@ -182,11 +176,29 @@ mod tests {
             o.get("DomainName").unwrap().text(),
             Some(Text::Expr("!GetAtt Site.WebsiteURL".into()))
         );
-        assert_eq!(o.get("DomainName").unwrap().pos, Pos { line: 2, column: 17 });
-        assert_eq!(o.get("Id").unwrap().text(), Some(Text::Expr("!Ref Name".into())));
-        assert_eq!(o.get("Path").unwrap().text(), Some(Text::Expr("!Sub /${Env}".into())));
-        assert_eq!(o.get("Port").unwrap().text(), Some(Text::Lit("8080".into())));
-        assert_eq!(o.get("X").unwrap().text(), Some(Text::Expr("!If [IsProd, a, b]".into())));
+        assert_eq!(
+            o.get("DomainName").unwrap().pos,
+            Pos {
+                line: 2,
+                column: 17
+            }
+        );
+        assert_eq!(
+            o.get("Id").unwrap().text(),
+            Some(Text::Expr("!Ref Name".into()))
+        );
+        assert_eq!(
+            o.get("Path").unwrap().text(),
+            Some(Text::Expr("!Sub /${Env}".into()))
+        );
+        assert_eq!(
+            o.get("Port").unwrap().text(),
+            Some(Text::Lit("8080".into()))
+        );
+        assert_eq!(
+            o.get("X").unwrap().text(),
+            Some(Text::Expr("!If [IsProd, a, b]".into()))
+        );
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! cannot say becomes a [`Warning`]; static scanner findings come out as [`Finding`]s. The YAML is
 //! loaded back with the project's own loader before it is returned.
 
-use super::emit::{flow_list, scalar};
 use super::error::ImportError;
 use super::origin;
 use super::policies::forwards_proto;
@@ -11,8 +10,7 @@ use super::raw::{RawBehavior, RawDistribution};
 use super::tree::{Node, Text};
 use super::warnings::{Finding, Warning};
 use crate::distribution::{
-    valid_host_name, Distribution, MethodSet, OriginKind, OriginProtocolPolicy,
-    ViewerProtocolPolicy,
+    valid_host_name, Distribution, MethodSet, OriginKind, ViewerProtocolPolicy,
 };
 use crate::pattern::PathPattern;
 use crate::request::Method;
@@ -32,21 +30,23 @@ pub struct Mapped {
     pub findings: Vec<Finding>,
 }
 
-struct Origin {
-    id: String,
-    kind: OriginKind,
-    path: String,
-    domain: Option<String>,
+/// An origin as the mapping resolved it.
+pub(super) struct Origin {
+    pub(super) id: String,
+    pub(super) kind: OriginKind,
+    pub(super) path: String,
+    pub(super) domain: Option<String>,
 }
 
-struct Behavior {
-    pattern: String,
-    vpp: ViewerProtocolPolicy,
-    vpp_pos: Pos,
-    allowed: MethodSet,
-    cached: MethodSet,
-    origin: usize,
-    proto: bool,
+/// A behavior as the mapping resolved it.
+pub(super) struct Behavior {
+    pub(super) pattern: String,
+    pub(super) vpp: ViewerProtocolPolicy,
+    pub(super) vpp_pos: Pos,
+    pub(super) allowed: MethodSet,
+    pub(super) cached: MethodSet,
+    pub(super) origin: usize,
+    pub(super) proto: bool,
 }
 
 /// Maps one distribution; `domain` (from `--domain`) wins over the input's own.
@@ -146,10 +146,10 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
 
     let mut findings = Vec::new();
     for b in behaviors.iter().chain(std::iter::once(&default)) {
-        findings.extend(findings_for(b, &origins));
+        findings.extend(super::findings::for_behavior(b, &origins));
     }
 
-    let yaml = emit(&domain, &aliases, &origins, &behaviors, &default);
+    let yaml = super::emit::distribution(&domain, &aliases, &origins, &behaviors, &default);
     let distribution = Distribution::from_yaml(&yaml).map_err(|p| {
         ImportError::invalid(
             raw.pos,
@@ -373,13 +373,7 @@ fn behavior(
         }
     };
 
-    let allowed = methods(
-        b.allowed_methods.as_ref(),
-        &label,
-        "allowed",
-        b.pos,
-        warnings,
-    )?;
+    let allowed = methods(b.allowed_methods.as_ref(), &label, "allowed", warnings)?;
     if !allowed.is_legal_allowed() {
         let at = b.allowed_methods.as_ref().map(|n| n.pos).unwrap_or(b.pos);
         return Err(ImportError::invalid_rule(
@@ -388,7 +382,7 @@ fn behavior(
             RuleId::MthAllowedSets,
         ));
     }
-    let cached = methods(b.cached_methods.as_ref(), &label, "cached", b.pos, warnings)?;
+    let cached = methods(b.cached_methods.as_ref(), &label, "cached", warnings)?;
     let cached_at = b.cached_methods.as_ref().map(|n| n.pos).unwrap_or(b.pos);
     if !cached.is_legal_cached() {
         return Err(ImportError::invalid_rule(
@@ -478,7 +472,6 @@ fn methods(
     n: Option<&Node>,
     label: &str,
     what: &str,
-    at: Pos,
     warnings: &mut Vec<Warning>,
 ) -> Result<MethodSet, ImportError> {
     let Some(n) = n else {
@@ -525,153 +518,13 @@ fn methods(
             }
         }
     }
-    let _ = at;
     Ok(set)
 }
 
-fn names(s: MethodSet) -> String {
+/// `[GET, HEAD, …]` in the canonical order.
+pub(super) fn names(s: MethodSet) -> String {
     let ms: Vec<String> = s.methods().iter().map(|m| m.as_str().to_string()).collect();
     format!("[{}]", ms.join(", "))
-}
-
-/// Static scanners' findings about one behavior.
-fn findings_for(b: &Behavior, origins: &[Origin]) -> Vec<Finding> {
-    let label = if b.pattern == "*" {
-        "* (default)".to_string()
-    } else {
-        b.pattern.clone()
-    };
-    let mut out = Vec::new();
-    if b.vpp == ViewerProtocolPolicy::AllowAll {
-        out.push(Finding {
-            pos: b.vpp_pos,
-            ids: vec!["CKV_AWS_34", "AVD-AWS-0012", "CloudFront.3"],
-            behavior: label.clone(),
-            message: format!("behavior `{label}` serves viewers over plain HTTP (allow-all)"),
-            settled_by: vec![RuleId::VppAllowAll],
-        });
-    }
-    let o = &origins[b.origin];
-    let allow_all = b.vpp == ViewerProtocolPolicy::AllowAll;
-    let plain = match o.kind {
-        OriginKind::Custom {
-            protocol_policy: OriginProtocolPolicy::HttpOnly,
-            ..
-        } => Some((
-            vec!["CKV2_AWS_72", "CloudFront.9"],
-            format!("traffic to the origin is not encrypted: custom origin `{}` is http-only", o.id),
-            vec![RuleId::OrgCustomPolicy],
-        )),
-        OriginKind::Custom {
-            protocol_policy: OriginProtocolPolicy::MatchViewer,
-            ..
-        } if allow_all => Some((
-            vec!["CKV2_AWS_72", "CloudFront.9"],
-            format!("traffic to the origin is not encrypted: custom origin `{}` is match-viewer under allow-all, so HTTP viewers are fetched over HTTP", o.id),
-            vec![RuleId::OrgCustomPolicy, RuleId::VppAllowAll],
-        )),
-        // checkov flags every origin that is not https-only; Security Hub does not flag
-        // match-viewer when viewers only arrive over HTTPS, and a live run shows which is right.
-        OriginKind::Custom {
-            protocol_policy: OriginProtocolPolicy::MatchViewer,
-            ..
-        } => Some((
-            vec!["CKV2_AWS_72"],
-            format!("custom origin `{}` is match-viewer, not https-only; under {} viewers only reach it over HTTPS, so the origin is only fetched over HTTPS (CloudFront.9 does not flag it)", o.id, b.vpp.as_str()),
-            vec![RuleId::OrgCustomPolicy],
-        )),
-        OriginKind::S3Website { .. } => Some((
-            vec!["CKV2_AWS_72", "CloudFront.9"],
-            format!("traffic to the origin is not encrypted: origin `{}` is an S3 website endpoint, reached over HTTP only", o.id),
-            vec![RuleId::OrgWebsiteHttp],
-        )),
-        _ => None,
-    };
-    if let Some((ids, what, rules)) = plain {
-        out.push(Finding {
-            pos: b.vpp_pos,
-            ids,
-            behavior: label.clone(),
-            message: format!("behavior `{label}`: {what}"),
-            settled_by: rules,
-        });
-    }
-    out
-}
-
-fn emit(
-    domain: &str,
-    aliases: &[String],
-    origins: &[Origin],
-    behaviors: &[Behavior],
-    default: &Behavior,
-) -> String {
-    let mut y = String::new();
-    y.push_str(&format!("domain: {}\n", scalar(domain)));
-    if !aliases.is_empty() {
-        y.push_str(&format!("aliases: {}\n", flow_list(aliases)));
-    }
-    y.push_str("origins:\n");
-    for o in origins {
-        let mut fields = vec![format!("type: {}", o.kind.type_str())];
-        match o.kind {
-            OriginKind::S3 => {}
-            OriginKind::S3Website { http_port } => {
-                if http_port != 80 {
-                    fields.push(format!("http_port: {http_port}"));
-                }
-            }
-            OriginKind::Custom {
-                protocol_policy,
-                http_port,
-                https_port,
-            } => {
-                fields.push(format!("protocol_policy: {}", protocol_policy.as_str()));
-                fields.push(format!("http_port: {http_port}"));
-                fields.push(format!("https_port: {https_port}"));
-            }
-        }
-        if !o.path.is_empty() {
-            fields.push(format!("origin_path: {}", scalar(&o.path)));
-        }
-        if let Some(d) = &o.domain {
-            fields.push(format!("domain_name: {}", scalar(d)));
-        }
-        y.push_str(&format!("  {}: {{{}}}\n", scalar(&o.id), fields.join(", ")));
-    }
-    if !behaviors.is_empty() {
-        y.push_str("behaviors:\n");
-        for b in behaviors {
-            y.push_str(&format!("  - path_pattern: {}\n", scalar(&b.pattern)));
-            behavior_fields(&mut y, b, origins, "    ");
-        }
-    }
-    y.push_str("default_behavior:\n");
-    behavior_fields(&mut y, default, origins, "  ");
-    if behaviors.len() > crate::distribution::Limits::default().max_behaviors {
-        y.push_str(&format!("limits: {{max_behaviors: {}}}\n", behaviors.len()));
-    }
-    y
-}
-
-fn behavior_fields(y: &mut String, b: &Behavior, origins: &[Origin], indent: &str) {
-    y.push_str(&format!(
-        "{indent}viewer_protocol_policy: {}\n",
-        b.vpp.as_str()
-    ));
-    if b.allowed != MethodSet::GET_HEAD {
-        y.push_str(&format!("{indent}allowed_methods: {}\n", names(b.allowed)));
-    }
-    if b.cached != MethodSet::GET_HEAD {
-        y.push_str(&format!("{indent}cached_methods: {}\n", names(b.cached)));
-    }
-    y.push_str(&format!(
-        "{indent}origin: {}\n",
-        scalar(&origins[b.origin].id)
-    ));
-    if b.proto {
-        y.push_str(&format!("{indent}forward_cloudfront_proto: true\n"));
-    }
 }
 
 #[cfg(test)]

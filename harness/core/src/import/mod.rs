@@ -17,6 +17,7 @@ pub mod cloudformation;
 pub mod detect;
 pub mod emit;
 pub mod error;
+pub mod findings;
 pub mod hcl_tree;
 pub mod json;
 pub mod mapping;

@@ -74,9 +74,11 @@ pub fn run(args: &ImportArgs) -> u8 {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..at]);
+                let pos = edgeconform_core::import::tree::pos_at(&valid, valid.len());
                 eprintln!(
-                    "{file}: error: not UTF-8 text (byte {}); expected JSON, YAML or HCL",
-                    e.utf8_error().valid_up_to()
+                    "{file}:{pos}: error: not UTF-8 text (byte offset {at}); expected JSON, YAML or HCL"
                 );
                 return exit::USAGE;
             }

@@ -148,6 +148,14 @@ fn bad_input_exits_2_with_a_positioned_error() {
         stderr(&o)
     );
 
+    std::fs::write(&bad, b"{\n  \"a\": \"\xff\"}").unwrap();
+    let o = run(&["import", b]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!("{b}:2:9: error: not UTF-8 text (byte offset 10); expected JSON, YAML or HCL")
+    );
+
     std::fs::write(&bad, "\u{0}\u{1}not: [json").unwrap();
     let o = run(&["import", b]);
     assert_eq!(o.status.code(), Some(2));

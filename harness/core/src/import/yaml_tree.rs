@@ -199,6 +199,24 @@ mod tests {
             o.get("X").unwrap().text(),
             Some(Text::Expr("!If [IsProd, a, b]".into()))
         );
+        let n = parse(
+            "A: !ImportValue Shared-Domain\nB: !FindInMap [Env, prod, Domain]\nC: !!str 80\n",
+        )
+        .unwrap();
+        assert_eq!(
+            n.get("A").unwrap().text(),
+            Some(Text::Expr("!ImportValue Shared-Domain".into()))
+        );
+        assert_eq!(n.get("A").unwrap().pos, Pos { line: 1, column: 4 });
+        assert_eq!(
+            n.get("B").unwrap().text(),
+            Some(Text::Expr("!FindInMap [Env, prod, Domain]".into()))
+        );
+        assert_eq!(
+            n.get("C").unwrap().text(),
+            Some(Text::Lit("80".into())),
+            "a YAML core tag is no intrinsic"
+        );
     }
 
     #[test]

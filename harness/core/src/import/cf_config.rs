@@ -104,6 +104,7 @@ pub fn read(name: String, config: &Node, domain: Option<Node>) -> RawDistributio
             .collect(),
         warnings,
         dynamic_blocks: Vec::new(),
+        policies: Vec::new(),
     }
 }
 

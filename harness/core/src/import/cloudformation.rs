@@ -2,7 +2,7 @@
 //! by its logical id, with `!Ref` to a parameter that has a `Default` resolved to that default.
 
 use super::cf_config;
-use super::raw::RawDistribution;
+use super::raw::{RawDistribution, RawPolicy};
 use super::substitute::{is_literal, substitute};
 use super::tree::{Node, Value};
 
@@ -35,6 +35,7 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
             )),
         ))
     };
+    let policies = policies(root);
     let mut out = Vec::new();
     for (key, res) in root.get("Resources").map(|r| r.entries()).unwrap_or(&[]) {
         if res.get("Type").and_then(|t| t.as_str()) != Some(TYPE) {
@@ -51,7 +52,47 @@ pub fn read(root: &Node) -> Vec<RawDistribution> {
         let mut raw = cf_config::read(key.name.clone(), &config, None);
         raw.pos = key.pos;
         raw.keep_relevant(warnings);
+        raw.policies = policies.clone();
         out.push(raw);
+    }
+    out
+}
+
+/// The template's `AWS::CloudFront::OriginRequestPolicy` and `AWS::CloudFront::CachePolicy`
+/// resources, with the headers each sends to the origin.
+fn policies(root: &Node) -> Vec<RawPolicy> {
+    let mut out = Vec::new();
+    for (key, res) in root.get("Resources").map(|r| r.entries()).unwrap_or(&[]) {
+        let props = res.get("Properties");
+        let headers = match res.get("Type").and_then(|t| t.as_str()) {
+            Some("AWS::CloudFront::OriginRequestPolicy") => props
+                .and_then(|p| p.get("OriginRequestPolicyConfig"))
+                .and_then(|c| c.get("HeadersConfig")),
+            Some("AWS::CloudFront::CachePolicy") => props
+                .and_then(|p| p.get("CachePolicyConfig"))
+                .and_then(|c| c.get("ParametersInCacheKeyAndForwardedToOrigin"))
+                .and_then(|c| c.get("HeadersConfig")),
+            _ => continue,
+        };
+        let name = &key.name;
+        out.push(RawPolicy {
+            refs: vec![
+                format!("!Ref {name}"),
+                format!("!GetAtt {name}.Id"),
+                format!("!GetAtt [{name}, Id]"),
+            ],
+            header_behavior: headers
+                .and_then(|h| h.get("HeaderBehavior"))
+                .and_then(|b| b.as_str())
+                .map(str::to_string),
+            headers: headers
+                .and_then(|h| h.get("Headers"))
+                .and_then(|h| h.items())
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+        });
     }
     out
 }

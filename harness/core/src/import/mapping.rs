@@ -6,7 +6,7 @@
 use super::error::ImportError;
 use super::origin;
 use super::policies::forwards_proto;
-use super::raw::{RawBehavior, RawDistribution};
+use super::raw::{RawBehavior, RawDistribution, RawPolicy};
 use super::tree::{Node, Text};
 use super::warnings::{Finding, Warning};
 use crate::distribution::{
@@ -124,12 +124,19 @@ pub fn map(raw: &RawDistribution, domain: Option<&str>) -> Result<Mapped, Import
     };
     let mut behaviors = Vec::new();
     for b in &raw.behaviors {
-        if let Some(beh) = behavior(b, false, &origins, &groups, &mut warnings)? {
+        if let Some(beh) = behavior(b, false, &origins, &groups, &raw.policies, &mut warnings)? {
             behaviors.push(beh);
         }
     }
-    let default = behavior(default, true, &origins, &groups, &mut warnings)?
-        .expect("the default behavior is never left out");
+    let default = behavior(
+        default,
+        true,
+        &origins,
+        &groups,
+        &raw.policies,
+        &mut warnings,
+    )?
+    .expect("the default behavior is never left out");
 
     for (code, cond) in &raw.error_codes {
         if code.text() == Some(Text::Lit("403".into())) {
@@ -304,6 +311,7 @@ fn behavior(
     is_default: bool,
     origins: &[Origin],
     groups: &[(String, usize)],
+    policies: &[RawPolicy],
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<Behavior>, ImportError> {
     let pattern = if is_default {
@@ -453,6 +461,7 @@ fn behavior(
         b.forwarded_headers.as_ref(),
         b.origin_request_policy.as_ref(),
         b.cache_policy.as_ref(),
+        policies,
         warnings,
     );
     Ok(Some(Behavior {

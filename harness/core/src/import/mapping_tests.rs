@@ -594,3 +594,84 @@ fn values_cloudfront_rejects() {
         at(&e)
     );
 }
+
+#[test]
+fn policies_defined_in_the_same_file_are_read() {
+    let template = |behavior: &str, headers: &str| {
+        format!(
+            "Resources:
+  Orp:
+    Type: AWS::CloudFront::OriginRequestPolicy
+    Properties:
+      OriginRequestPolicyConfig:
+        Name: p
+        HeadersConfig: {{HeaderBehavior: {behavior}, Headers: [{headers}]}}
+  CDN:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+{S3_ORIGIN}        DefaultCacheBehavior:
+          TargetOriginId: s3
+          ViewerProtocolPolicy: https-only
+          OriginRequestPolicyId: !Ref Orp
+"
+        )
+    };
+    let proto = |b: &str, h: &str| {
+        let i = ok(&template(b, h));
+        (
+            i.distribution.behaviors[0].forward_cloudfront_proto,
+            i.warnings.len(),
+        )
+    };
+    // Only the placeholder-domain warning: the policy is determinable.
+    assert_eq!(
+        proto(
+            "allViewerAndWhitelistCloudFront",
+            "CloudFront-Forwarded-Proto"
+        ),
+        (true, 1)
+    );
+    assert_eq!(
+        proto("whitelist", "cloudfront-forwarded-proto, Host"),
+        (true, 1)
+    );
+    assert_eq!(proto("whitelist", "Host"), (false, 1));
+    assert_eq!(proto("allViewer", ""), (false, 1));
+    assert_eq!(
+        proto("somethingNew", ""),
+        (false, 2),
+        "an unknown behavior is warned"
+    );
+
+    let i = ok(r#"resource "aws_cloudfront_cache_policy" "c" {
+  name = "c"
+  parameters_in_cache_key_and_forwarded_to_origin {
+    headers_config {
+      header_behavior = "whitelist"
+      headers {
+        items = ["CloudFront-Forwarded-Proto"]
+      }
+    }
+  }
+}
+resource "aws_cloudfront_distribution" "d" {
+  origin {
+    domain_name = "b.s3.amazonaws.com"
+    origin_id   = "s3"
+    s3_origin_config {
+      origin_access_identity = ""
+    }
+  }
+  default_cache_behavior {
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    target_origin_id       = "s3"
+    viewer_protocol_policy = "https-only"
+    cache_policy_id        = aws_cloudfront_cache_policy.c.id
+  }
+}
+"#);
+    assert!(i.distribution.behaviors[0].forward_cloudfront_proto);
+    assert_eq!(i.resource, "aws_cloudfront_distribution.d");
+}

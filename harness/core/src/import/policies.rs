@@ -2,6 +2,7 @@
 //! ForwardedValues headers, or included by a managed origin request policy whose header set AWS
 //! documents. A policy defined elsewhere cannot be read from the file.
 
+use super::raw::RawPolicy;
 use super::tree::{Node, Text};
 use super::warnings::Warning;
 
@@ -55,6 +56,7 @@ pub fn forwards_proto(
     headers: Option<&Node>,
     origin_request_policy: Option<&Node>,
     cache_policy: Option<&Node>,
+    policies: &[RawPolicy],
     warnings: &mut Vec<Warning>,
 ) -> bool {
     if let Some(h) = headers {
@@ -104,12 +106,15 @@ pub fn forwards_proto(
                     warnings,
                 ),
             },
-            Some(Text::Expr(e)) => unknown(
-                label,
-                p.pos,
-                &format!("origin request policy `{e}`"),
-                warnings,
-            ),
+            Some(Text::Expr(e)) => match in_file(&e, policies) {
+                Some(proto) => found |= proto,
+                None => unknown(
+                    label,
+                    p.pos,
+                    &format!("origin request policy `{e}`"),
+                    warnings,
+                ),
+            },
             None => {}
         }
     }
@@ -122,11 +127,29 @@ pub fn forwards_proto(
                 &format!("cache policy `{id}` (not a managed policy this import knows)"),
                 warnings,
             ),
-            Some(Text::Expr(e)) => unknown(label, p.pos, &format!("cache policy `{e}`"), warnings),
+            Some(Text::Expr(e)) => match in_file(&e, policies) {
+                Some(proto) => found |= proto,
+                None => unknown(label, p.pos, &format!("cache policy `{e}`"), warnings),
+            },
             None => {}
         }
     }
     found
+}
+
+/// A policy defined in the same file, by the reference a behavior uses: whether its header
+/// settings send `CloudFront-Forwarded-Proto` (`None` when the file does not say).
+fn in_file(reference: &str, policies: &[RawPolicy]) -> Option<bool> {
+    let p = policies
+        .iter()
+        .find(|p| p.refs.iter().any(|r| r == reference))?;
+    let listed = p.headers.iter().any(|h| h.eq_ignore_ascii_case(HEADER));
+    match p.header_behavior.as_deref()?.to_ascii_lowercase().as_str() {
+        // CloudFront headers are never viewer headers: only a list can name one.
+        "whitelist" | "allviewerandwhitelistcloudfront" => Some(listed),
+        "none" | "allviewer" | "allexcept" => Some(false),
+        _ => None,
+    }
 }
 
 fn unknown(label: &str, pos: crate::yaml::Pos, what: &str, warnings: &mut Vec<Warning>) {

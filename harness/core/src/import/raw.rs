@@ -28,6 +28,22 @@ pub struct RawDistribution {
     pub warnings: Vec<Warning>,
     /// Terraform `dynamic "…"` block kinds, which only Terraform expands.
     pub dynamic_blocks: Vec<String>,
+    /// Cache and origin request policies defined in the same file.
+    pub policies: Vec<RawPolicy>,
+}
+
+/// A cache or origin request policy defined in the same file: which headers it sends to the
+/// origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPolicy {
+    /// The spellings a behavior refers to it by: `!Ref P`, `!GetAtt P.Id`,
+    /// `aws_cloudfront_origin_request_policy.p.id`.
+    pub refs: Vec<String>,
+    /// HeaderBehavior / header_behavior: `none`, `whitelist`, `allViewer`,
+    /// `allViewerAndWhitelistCloudFront`, `allExcept`.
+    pub header_behavior: Option<String>,
+    /// The header names it lists.
+    pub headers: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

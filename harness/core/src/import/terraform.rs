@@ -3,7 +3,7 @@
 //! `terraform show -json` (state: `values`, plan: `planned_values`; root and child modules).
 
 use super::hcl_tree::LABELS;
-use super::raw::RawDistribution;
+use super::raw::{RawDistribution, RawPolicy};
 use super::substitute::{is_literal, substitute};
 use super::tf_config;
 use super::tree::{Node, Value};
@@ -17,6 +17,12 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
             .and_then(|b| b.items())
             .map(|l| l.to_vec())
             .unwrap_or_default()
+    };
+    let first = |n: &Node, key: &str| -> Option<Node> {
+        n.get(key)
+            .and_then(|b| b.items())
+            .and_then(|l| l.first())
+            .cloned()
     };
     let label = |b: &Node, i: usize| -> Option<String> {
         b.get(LABELS)?.items()?.get(i)?.as_str().map(str::to_string)
@@ -51,6 +57,34 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
         });
         Some((v.clone(), note))
     };
+    let mut policies = Vec::new();
+    for r in blocks("resource") {
+        let kind = label(&r, 0).unwrap_or_default();
+        let headers = match kind.as_str() {
+            "aws_cloudfront_origin_request_policy" => first(&r, "headers_config"),
+            "aws_cloudfront_cache_policy" => {
+                first(&r, "parameters_in_cache_key_and_forwarded_to_origin")
+                    .and_then(|p| first(&p, "headers_config"))
+            }
+            _ => continue,
+        };
+        policies.push(RawPolicy {
+            refs: vec![format!("{kind}.{}.id", label(&r, 1).unwrap_or_default())],
+            header_behavior: headers
+                .as_ref()
+                .and_then(|h| h.get("header_behavior"))
+                .and_then(|b| b.as_str())
+                .map(str::to_string),
+            headers: headers
+                .as_ref()
+                .and_then(|h| first(h, "headers"))
+                .and_then(|h| h.get("items").and_then(|i| i.items()).map(|l| l.to_vec()))
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+        });
+    }
     let mut out = Vec::new();
     for r in blocks("resource") {
         if label(&r, 0).as_deref() != Some(TYPE) {
@@ -61,6 +95,7 @@ pub fn read_hcl(root: &Node) -> Vec<RawDistribution> {
         let warnings = substitute(&mut body, &lookup);
         let mut raw = tf_config::read(name, &body, None);
         raw.keep_relevant(warnings);
+        raw.policies = policies.clone();
         out.push(raw);
     }
     out

@@ -115,5 +115,6 @@ pub fn read(name: String, r: &Node, domain: Option<Node>) -> RawDistribution {
             .collect(),
         warnings,
         dynamic_blocks,
+        policies: Vec::new(),
     }
 }

@@ -4,7 +4,6 @@
 use super::error::ImportError;
 use super::tree::Node;
 use super::{aws_json, cloudformation, hcl_tree, json, terraform, yaml_tree, Format};
-use crate::yaml::Pos;
 
 /// Parses `text` in the given format, or in the one its content shows.
 pub fn parse(text: &str, format: Option<Format>) -> Result<(Format, Node), ImportError> {
@@ -75,9 +74,6 @@ fn looks_hcl(text: &str) -> bool {
             .is_some_and(|w| w.starts_with('"') || w.starts_with('{'))
     })
 }
-
-/// Where a file with nothing in it starts.
-pub const START: Pos = Pos { line: 1, column: 1 };
 
 #[cfg(test)]
 mod tests {

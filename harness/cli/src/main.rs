@@ -51,6 +51,9 @@ enum Command {
     /// Turn a crash input of the decide, location or pattern fuzz target into a ready-to-review
     /// scenario suite under specs/found/ (distribution, request, expectation, broken rules).
     Promote(edgeconform::promote_cmd::PromoteArgs),
+    /// Import a real CloudFront configuration (AWS CLI JSON, CloudFormation, Terraform HCL or
+    /// `terraform show -json`) as distribution YAML, with positioned warnings and scanner findings.
+    Import(edgeconform::import_cmd::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Selftest(args) => edgeconform::selftest::run(&args),
         Command::Report(args) => edgeconform::report_cmd::run(&args),
         Command::Promote(args) => edgeconform::promote_cmd::run(&args),
+        Command::Import(args) => edgeconform::import_cmd::run(&args),
     };
     ExitCode::from(code)
 }

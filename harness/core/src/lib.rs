@@ -8,6 +8,7 @@ pub mod derive;
 pub mod distribution;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzgen;
+pub mod import;
 pub mod judge;
 pub mod normalize;
 pub mod outcome;

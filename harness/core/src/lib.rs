@@ -8,6 +8,7 @@ pub mod distribution;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzgen;
 pub mod judge;
+pub mod logline;
 pub mod normalize;
 pub mod outcome;
 pub mod pages;

@@ -183,13 +183,11 @@ impl LineReader {
         if self.layout == Layout::Unknown {
             self.layout = match line.trim_start().as_bytes().first() {
                 Some(b'{') => Layout::Json,
-                Some(b'[') => {
-                    return Err(err(
-                        1,
-                        "a JSON array; expected one JSON object per line (standard logging v2, JSON)"
-                            .into(),
-                    ))
-                }
+                Some(b'[') => return Err(err(
+                    1,
+                    "a JSON array; expected one JSON object per line (standard logging v2, JSON)"
+                        .into(),
+                )),
                 _ => Layout::Columns(self.plain.clone()),
             };
         }
@@ -242,7 +240,13 @@ impl LineReader {
             };
             return Ok(());
         }
-        const OTHER: [&str; 5] = ["#Software:", "#Date:", "#Start-Date:", "#End-Date:", "#Remark:"];
+        const OTHER: [&str; 5] = [
+            "#Software:",
+            "#Date:",
+            "#Start-Date:",
+            "#End-Date:",
+            "#Remark:",
+        ];
         if OTHER.iter().any(|d| line.starts_with(d)) {
             return Ok(());
         }
@@ -383,9 +387,8 @@ impl Parts {
     fn finish(self, e: &mut Entry) {
         if e.time_ms.is_none() {
             if let (Some(d), Some(t)) = (self.date, self.time) {
-                let secs = u64::from(t.hour()) * 3600
-                    + u64::from(t.minute()) * 60
-                    + u64::from(t.second());
+                let secs =
+                    u64::from(t.hour()) * 3600 + u64::from(t.minute()) * 60 + u64::from(t.second());
                 e.time_ms = days_from_civil(d.year(), d.month(), d.day())
                     .map(|days| (days * 86_400 + secs) * 1000);
             }
@@ -434,10 +437,7 @@ fn set(e: &mut Entry, parts: &mut Parts, f: Field, v: &str) -> Result<(), String
         Field::UriQuery => e.uri_query = text(),
         Field::Status => {
             e.status = Some(Status::parse(v).map(Status::get).ok_or_else(|| {
-                format!(
-                    "`{}` is not a status code; expected three digits",
-                    show(v)
-                )
+                format!("`{}` is not a status code; expected three digits", show(v))
             })?)
         }
         Field::ResultType => e.result_type = text(),
@@ -460,7 +460,11 @@ fn epoch_seconds(s: &str) -> Option<u64> {
     } else {
         frac.parse::<u64>().ok()? * 10u64.pow(3 - frac.len() as u32)
     };
-    whole.parse::<u64>().ok()?.checked_mul(1000)?.checked_add(millis)
+    whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(1000)?
+        .checked_add(millis)
 }
 
 /// Days from 1970-01-01 to a date on or after it (Howard Hinnant's `days_from_civil`).
@@ -588,9 +592,18 @@ mod tests {
         let (_, errors) = read("{\"sc-status\":\"301\"}\n[1]\n{\"sc-status\": 42}\n{\"a\":\n");
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 3, "{shown:?}");
-        assert!(shown[0].starts_with("2:1: a JSON value that is not an object"), "{shown:?}");
-        assert!(shown[1].starts_with("3:1: field `sc-status`: `42` is not a status code"), "{shown:?}");
-        assert!(shown[2].starts_with("4:") && shown[2].contains("not JSON"), "{shown:?}");
+        assert!(
+            shown[0].starts_with("2:1: a JSON value that is not an object"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("3:1: field `sc-status`: `42` is not a status code"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[2].starts_with("4:") && shown[2].contains("not JSON"),
+            "{shown:?}"
+        );
         let (_, errors) = read("[{}]\n");
         assert!(errors[0].to_string().starts_with("1:1: a JSON array"));
     }
@@ -626,10 +639,22 @@ mod tests {
         assert!(entries.is_empty());
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 4, "{shown:?}");
-        assert!(shown[0].starts_with("2:7: field `sc-status`: `30x`"), "{shown:?}");
-        assert!(shown[1].starts_with("3:1: found 3 tab-separated fields; expected 2"), "{shown:?}");
-        assert!(shown[2].starts_with("4:12: the field `a` is named twice"), "{shown:?}");
-        assert!(shown[3].starts_with("5:1: unknown directive `#Nope`"), "{shown:?}");
+        assert!(
+            shown[0].starts_with("2:7: field `sc-status`: `30x`"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("3:1: found 3 tab-separated fields; expected 2"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[2].starts_with("4:12: the field `a` is named twice"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[3].starts_with("5:1: unknown directive `#Nope`"),
+            "{shown:?}"
+        );
     }
 
     #[test]

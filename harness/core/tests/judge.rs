@@ -391,6 +391,7 @@ fn access_log_rules() {
         protocol: Some(proto.into()),
         status: Some(301),
         sc_bytes: None,
+        unattributed: false,
     };
     let mut o = model(&d, &r);
     o.log = Some(log(1, "Redirect", "http"));
@@ -432,6 +433,7 @@ fn the_log_is_judged_against_the_response_actually_sent() {
         protocol: Some("http".into()),
         status: None,
         sc_bytes: None,
+        unattributed: false,
     };
     // https-only answered like redirect-to-https: the 301 is logged as the Redirect it was, so
     // the only broken rule is the policy's.

@@ -6,6 +6,7 @@ pub mod client;
 pub mod embedded;
 pub mod insecure;
 pub mod logcheck;
+pub mod logfiles;
 pub mod observe;
 pub mod plan;
 pub mod progress;
@@ -303,6 +304,7 @@ async fn run_case(
             ),
             http_version: req.version.as_str().to_string(),
             headers: req.headers.clone(),
+            edge_request_id: None,
         });
         // SNI: the Host when the distribution answers to it, else its domain (a client reaching the
         // distribution with another Host, which HOST-ROUTE must refuse).
@@ -324,6 +326,12 @@ async fn run_case(
             .await
         {
             Ok(resp) => {
+                // The edge's own request id, which its log carries (logcheck matches by it).
+                if let (Some(cf), Some(info)) = (resp.header("x-amz-cf-id"), requests.last_mut()) {
+                    if cf != id {
+                        info.edge_request_id = Some(cf.to_string());
+                    }
+                }
                 let recs = if viewer_only {
                     Vec::new()
                 } else {

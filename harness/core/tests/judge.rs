@@ -468,7 +468,11 @@ fn absent_log_fields_are_not_observed() {
     assert_eq!(verdict(&d, &r, &o), vec![]);
     assert_eq!(
         unobserved(&r, &o),
-        vec![RuleId::BilPerResponse, RuleId::BilLogReconcile, RuleId::LogResultType]
+        vec![
+            RuleId::BilPerResponse,
+            RuleId::BilLogReconcile,
+            RuleId::LogResultType
+        ]
     );
 }
 

@@ -397,7 +397,13 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         None
     } else {
         let wire = out.spool.as_ref().map_or((0, 0), |s| s.wire);
-        match check_logs(&logs, &mut results, wire, &log_cases, &log_opts) {
+        match check_logs(
+            &logs,
+            &mut results,
+            (wire, out.spool.as_ref()),
+            &log_cases,
+            &log_opts,
+        ) {
             Ok(r) => Some(r),
             Err(e) => {
                 eprintln!("edgeconform run: --log-fields: {e}");
@@ -488,14 +494,29 @@ fn run_window(started: Instant) -> Option<(u64, u64)> {
 pub fn check_logs(
     logs: &[PathBuf],
     results: &mut [crate::report::model::CaseResult],
-    spooled_wire: (u64, u64),
+    (spooled_wire, spool): ((u64, u64), Option<&crate::runner::spool::Spooled>),
     cases: &[(Case, Arc<Distribution>)],
     opts: &LogOpts,
 ) -> std::result::Result<crate::report::model::LogReconcile, String> {
     use crate::runner::logcheck;
     // Only the log lines of the access-log cases are kept; the rest of the run's are counted.
     let is_log_case = |id: &str| cases.iter().any(|(c, _)| c.access_log && c.id == id);
-    let run = logcheck::RunLegs::new(results, |r| is_log_case(&r.id), opts.window);
+    let mut run = logcheck::RunLegs::new(results, |r| is_log_case(&r.id), opts.window);
+    // The spooled cases' requests, read back one case at a time: their lines are the run's too.
+    if let Some(s) = spool {
+        if let Ok(mut reader) = s.file.reader() {
+            for row in &s.rows {
+                if let crate::runner::spool::Row::Spooled(m) = row {
+                    let case = reader.line(m.entry).ok().and_then(|l| {
+                        serde_json::from_str::<crate::report::model::CaseResult>(&l).ok()
+                    });
+                    if let Some(c) = case {
+                        run.add_spooled(&c);
+                    }
+                }
+            }
+        }
+    }
     let mut read = logcheck::LogRead::default();
     read.read_paths(logs, &run, opts.plain_fields.as_deref())?;
     for (i, r) in results.iter_mut().enumerate() {

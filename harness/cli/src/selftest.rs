@@ -268,7 +268,7 @@ pub async fn run_one(
     let reconcile = crate::run_cmd::check_logs(
         &logs,
         &mut results,
-        (0, 0),
+        ((0, 0), None),
         &cases,
         &crate::run_cmd::LogOpts::default(),
     )

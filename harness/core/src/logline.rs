@@ -276,6 +276,16 @@ fn column(line: &str, byte: usize) -> usize {
     line.get(..byte).map_or(0, |s| s.chars().count()) + 1
 }
 
+/// The 1-based character column of a byte offset, rounded down to a character boundary and
+/// at most one past the line's end.
+fn char_column(line: &str, byte: usize) -> usize {
+    let mut b = byte.min(line.len());
+    while !line.is_char_boundary(b) {
+        b -= 1;
+    }
+    column(line, b)
+}
+
 /// A W3C or plain record: as many fields as the layout names, separated by tabs, or by single
 /// spaces on a line without a tab.
 fn column_line(
@@ -336,7 +346,8 @@ fn column_line(
 fn json_line(line: &str, line_no: usize) -> Result<Entry, LogError> {
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| LogError {
         line: line_no,
-        column: e.column().max(1),
+        // serde_json counts bytes; the column is in characters.
+        column: char_column(line, e.column().saturating_sub(1)),
         field: None,
         message: format!("not JSON: {e}; expected one JSON object per line"),
     })?;

@@ -87,6 +87,8 @@ pub struct RunLegs {
     kept: HashSet<usize>,
     /// The run's first and last request, in milliseconds since the epoch, margins included.
     window: Option<(u64, u64)>,
+    /// The index the next spooled case gets (after the cases in memory).
+    next: usize,
 }
 
 impl RunLegs {
@@ -110,17 +112,29 @@ impl RunLegs {
             if keep(r) {
                 run.kept.insert(i);
             }
-            for (leg, q) in r.requests.iter().enumerate() {
-                run.by_id.insert(q.correlation_id.clone(), (i, leg));
-                if let Some(cf) = &q.edge_request_id {
-                    run.by_id.insert(cf.clone(), (i, leg));
-                }
-                if let Some(k) = request_key(q) {
-                    run.by_key.entry(k).or_default().push((i, leg));
-                }
+            run.add_legs(i, r);
+        }
+        run.next = results.len();
+        run
+    }
+
+    /// Adds a case of the run that is not in memory (spooled): its lines are the run's, counted
+    /// and not kept.
+    pub fn add_spooled(&mut self, r: &CaseResult) {
+        self.add_legs(self.next, r);
+        self.next += 1;
+    }
+
+    fn add_legs(&mut self, i: usize, r: &CaseResult) {
+        for (leg, q) in r.requests.iter().enumerate() {
+            self.by_id.insert(q.correlation_id.clone(), (i, leg));
+            if let Some(cf) = &q.edge_request_id {
+                self.by_id.insert(cf.clone(), (i, leg));
+            }
+            if let Some(k) = request_key(q) {
+                self.by_key.entry(k).or_default().push((i, leg));
             }
         }
-        run
     }
 
     fn in_window(&self, e: &Entry) -> bool {

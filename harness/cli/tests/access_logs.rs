@@ -117,12 +117,17 @@ fn a_folder_of_gzipped_split_logs_judges_like_the_plain_file() {
             .to_string()
     };
     let (http, https) = (addr("http"), addr("https"));
-    let run = |reports: &Path, access_log: &Path| {
+    let run = |reports: &Path, access_log: &Path, viewer_only: bool| {
+        let side: &[&str] = if viewer_only {
+            &["--viewer-only"]
+        } else {
+            &["--origin-control", &control]
+        };
         let out = Command::new(BIN)
             .args(["run", "specs/access-log.yaml", "--distribution", dist])
             .args(["--target", &format!("http://{http}")])
             .args(["--target-https", &format!("https://{https}")])
-            .args(["--origin-control", &control])
+            .args(side)
             .arg("--ca")
             .arg(ca.join("ca.pem"))
             .arg("--access-log")
@@ -142,8 +147,12 @@ fn a_folder_of_gzipped_split_logs_judges_like_the_plain_file() {
         );
         verdicts(reports)
     };
+    let read_report = |reports: &Path| -> Value {
+        let text = std::fs::read_to_string(reports.join("latest/report.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
 
-    let (plain, plain_rec) = run(&dir.join("r1"), &log);
+    let (plain, plain_rec) = run(&dir.join("r1"), &log, false);
     assert_eq!(plain_rec["ok"], true, "{plain_rec}");
     assert!(
         plain.values().all(|v| v == "pass" || v == "info"),
@@ -234,7 +243,7 @@ fn a_folder_of_gzipped_split_logs_judges_like_the_plain_file() {
         std::fs::write(folder.join(name), gz(body)).unwrap();
     }
 
-    let (split, split_rec) = run(&dir.join("r2"), &folder);
+    let (split, split_rec) = run(&dir.join("r2"), &folder, false);
     assert_eq!(split, plain);
     assert_eq!(split_rec["ok"], true, "{split_rec}");
     assert_eq!(split_rec["log_requests"], plain_rec["log_requests"]);
@@ -247,5 +256,35 @@ fn a_folder_of_gzipped_split_logs_judges_like_the_plain_file() {
         )),
         "{notes}"
     );
+
+    // Viewer-only, as against CloudFront itself (the origin's object sizes are then its own, so
+    // the run is judged on its own lines: the edge's log, where the earlier runs' lines are other
+    // traffic). The log is what shows the bill's one line per response (BIL-PER-RESPONSE) and the
+    // log rules, so the judge observes them.
+    let (viewer, viewer_rec) = run(&dir.join("r3"), &log, true);
+    assert_eq!(viewer_rec["ok"], true, "{viewer_rec}");
+    assert!(
+        viewer_rec["notes"]
+            .to_string()
+            .contains("other traffic ignored"),
+        "{viewer_rec}"
+    );
+    assert!(
+        viewer.values().all(|v| v == "pass" || v == "info"),
+        "{viewer:?}"
+    );
+    let r = read_report(&dir.join("r3"));
+    for c in r["cases"].as_array().unwrap() {
+        for f in c["findings"].as_array().into_iter().flatten() {
+            let rules = f["rules"].to_string();
+            assert!(
+                !(f["not_observed"] == true
+                    && f["source"] == "judge"
+                    && (rules.contains("BIL-PER-RESPONSE") || rules.contains("LOG-RESULT-TYPE"))),
+                "{}: {f}",
+                c["id"]
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -686,6 +686,24 @@ mod tests {
         assert!(LineReader::with_plain_fields([]).is_err());
     }
 
+    proptest::proptest! {
+        /// The `log_lines` fuzz target's property, on stable: any text is read without a panic,
+        /// every problem at the line read and a column inside it.
+        #[test]
+        fn any_text_is_read_with_positioned_problems(
+            text in "(\\{\"[a-z()-]{0,12}\":\"?[0-9a-z.-]{0,6}\"?\\}|#Fields: [a-z -]{0,30}|[0-9a-z/ \t%.:é-]{0,40}|\\[|\n){0,12}"
+        ) {
+            let mut reader = LineReader::new();
+            for (i, line) in text.lines().enumerate() {
+                if let Err(e) = reader.line(line, i + 1) {
+                    proptest::prop_assert_eq!(e.line, i + 1);
+                    let chars = line.chars().count();
+                    proptest::prop_assert!((1..=chars + 1).contains(&e.column), "{} in {:?}", e, line);
+                }
+            }
+        }
+    }
+
     #[test]
     fn epoch_conversions() {
         assert_eq!(days_from_civil(1970, 1, 1), Some(0));

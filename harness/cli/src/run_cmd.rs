@@ -194,6 +194,17 @@ fn selected(suites: Vec<Suite>, args: &RunArgs, only: Option<&Distribution>) -> 
 async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let started = Instant::now();
     let started_at = crate::report::model::now_rfc3339();
+    let plain_fields = args.log_fields.as_deref().map(|f| {
+        f.split([',', ' '])
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    // A bad field selection is a usage error before anything is sent, not after the run.
+    if let Some(names) = &plain_fields {
+        edgeconform_core::logline::LineReader::with_plain_fields(names.iter().map(String::as_str))
+            .map_err(|e| anyhow::Error::new(exit::Usage(format!("--log-fields: {e}"))))?;
+    }
     let ca = crate::tls::TestCa::generate()?;
     if args.keep_ca {
         ca.save(&args.reports.join(".ca"))?;
@@ -380,12 +391,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         args.access_log.clone()
     };
     let log_opts = LogOpts {
-        plain_fields: args.log_fields.as_deref().map(|f| {
-            f.split([',', ' '])
-                .filter(|n| !n.is_empty())
-                .map(str::to_string)
-                .collect()
-        }),
+        plain_fields,
         window: run_window(started),
     };
     if let Some(r) = &recipe {

@@ -5,10 +5,11 @@
 //! A line is the run's when its `x-edge-request-id` is a leg's correlation id (the reference edge
 //! logs the runner's `x-edgeconform-id` there) or the `x-amz-cf-id` the edge answered that leg
 //! with (a real CloudFront logs its own id). A log without request ids is matched by the run's
-//! time window (a margin either side for clock skew and late lines) and the request's method,
-//! scheme, path and query; a request is judged on such a log only when exactly one line in the
-//! window has its shape and no other request of the run shares it, and is otherwise *not
-//! observed*. Every other line is other traffic: counted, ignored.
+//! time window (a margin either side for clock skew; a line without a time is matched by shape
+//! alone) and the request's method, scheme, path and query; a request is judged on such a log only
+//! when exactly one line in the window has its shape and no other request of the run shares it,
+//! and is otherwise *not observed* (none at all is zero lines, as with request ids). Every other
+//! line is other traffic: counted, ignored.
 
 use super::logfiles;
 use crate::report::model::{CaseResult, LogReconcile, RequestInfo, Verdict};

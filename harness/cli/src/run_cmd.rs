@@ -97,6 +97,9 @@ pub struct RunArgs {
     /// spaces, as configured for the delivery; by default the legacy 33 fields.
     #[arg(long, value_name = "NAMES", requires = "access_log")]
     pub log_fields: Option<String>,
+    /// The field delimiter of the v2 delivery (W3C and plain), when it is not a tab or a space.
+    #[arg(long, value_name = "TEXT", requires = "access_log")]
+    pub log_delimiter: Option<String>,
     /// Judge the viewer side only, for an edge wired to an origin of its own (a real CloudFront
     /// distribution, any edge): no origin is started or read, "forwarded" is judged from what
     /// the viewer got, and origin-side and billing rules are reported as not observed (never
@@ -200,11 +203,15 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
-    // A bad field selection is a usage error before anything is sent, not after the run.
-    if let Some(names) = &plain_fields {
-        edgeconform_core::logline::LineReader::with_plain_fields(names.iter().map(String::as_str))
-            .map_err(|e| anyhow::Error::new(exit::Usage(format!("--log-fields: {e}"))))?;
-    }
+    let log_opts = LogOpts {
+        plain_fields,
+        delimiter: args.log_delimiter.clone(),
+        window: None,
+    };
+    // A bad field selection or delimiter is a usage error before anything is sent.
+    log_opts
+        .reader()
+        .map_err(|e| anyhow::Error::new(exit::Usage(e)))?;
     let ca = crate::tls::TestCa::generate()?;
     if args.keep_ca {
         ca.save(&args.reports.join(".ca"))?;
@@ -391,8 +398,8 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         args.access_log.clone()
     };
     let log_opts = LogOpts {
-        plain_fields,
         window: run_window(started),
+        ..log_opts
     };
     if let Some(r) = &recipe {
         r.stop();
@@ -412,7 +419,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         ) {
             Ok(r) => Some(r),
             Err(e) => {
-                eprintln!("edgeconform run: --log-fields: {e}");
+                eprintln!("edgeconform run: {e}");
                 return Ok(exit::USAGE);
             }
         }
@@ -480,7 +487,27 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
 #[derive(Debug, Clone, Default)]
 pub struct LogOpts {
     pub plain_fields: Option<Vec<String>>,
+    pub delimiter: Option<String>,
     pub window: Option<(u64, u64)>,
+}
+
+impl LogOpts {
+    /// The line reader every log file starts from; fails (naming the flag) on a bad field
+    /// selection or delimiter.
+    pub fn reader(&self) -> std::result::Result<edgeconform_core::logline::LineReader, String> {
+        use edgeconform_core::logline::LineReader;
+        let r = match &self.plain_fields {
+            Some(names) => LineReader::with_plain_fields(names.iter().map(String::as_str))
+                .map_err(|e| format!("--log-fields: {e}"))?,
+            None => LineReader::new(),
+        };
+        match &self.delimiter {
+            Some(d) => r
+                .with_delimiter(d)
+                .map_err(|e| format!("--log-delimiter: {e}")),
+            None => Ok(r),
+        }
+    }
 }
 
 /// From `started` to now, in milliseconds since the epoch.
@@ -524,7 +551,7 @@ pub fn check_logs(
         }
     }
     let mut read = logcheck::LogRead::default();
-    read.read_paths(logs, &run, opts.plain_fields.as_deref())?;
+    read.read_paths(logs, &run, opts.reader()?);
     for (i, r) in results.iter_mut().enumerate() {
         let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else {
             continue;

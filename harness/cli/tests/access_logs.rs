@@ -290,7 +290,7 @@ fn a_folder_of_gzipped_split_logs_judges_like_the_plain_file() {
 }
 
 #[test]
-fn a_bad_plain_field_selection_is_a_usage_error_before_anything_is_sent() {
+fn a_bad_field_selection_or_delimiter_is_a_usage_error_before_anything_is_sent() {
     let out = Command::new(BIN)
         .args(["run", "specs/access-log.yaml"])
         .args(["--distribution", "specs/distributions/standard.yaml"])
@@ -305,4 +305,15 @@ fn a_bad_plain_field_selection_is_a_usage_error_before_anything_is_sent() {
         stderr.contains("--log-fields: the field `sc-bytes` is named twice"),
         "{stderr}"
     );
+    let out = Command::new(BIN)
+        .args(["run", "specs/access-log.yaml"])
+        .args(["--distribution", "specs/distributions/standard.yaml"])
+        .args(["--target", "http://127.0.0.1:9", "--access-log", "nowhere"])
+        .args(["--log-delimiter", ""])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--log-delimiter: "), "{stderr}");
 }

@@ -4,7 +4,8 @@
 //! - the **legacy** standard log: `#Version: 1.0`, a `#Fields:` line naming the 33 fields in AWS's
 //!   order, tab-separated records; read strictly by [`crate::accesslog`] (LOG-FORMAT);
 //! - standard logging **v2, W3C**: a `#Fields:` line naming any selection of fields in any order,
-//!   records separated by tabs (or by single spaces when a line has no tab);
+//!   records separated by the delivery's field delimiter when it is given
+//!   ([`LineReader::with_delimiter`]), else by tabs (or single spaces on a line without a tab);
 //! - standard logging **v2, JSON**: one object per line, keys as the AWS field names, values
 //!   strings or numbers, `-` or `null` for empty;
 //! - standard logging **v2, plain**: records as in W3C but without a header; their fields are the
@@ -130,6 +131,9 @@ enum Layout {
 pub struct LineReader {
     layout: Layout,
     plain: Vec<(String, Option<Field>)>,
+    /// The delivery's field delimiter for W3C and plain records; a tab, or a space on a line
+    /// without a tab, when not given.
+    delimiter: Option<String>,
 }
 
 impl Default for LineReader {
@@ -144,6 +148,7 @@ impl LineReader {
         LineReader {
             layout: Layout::Unknown,
             plain: columns(FIELDS.iter().copied()),
+            delimiter: None,
         }
     }
 
@@ -162,6 +167,22 @@ impl LineReader {
         Ok(LineReader {
             layout: Layout::Unknown,
             plain: columns(names.into_iter()),
+            delimiter: None,
+        })
+    }
+
+    /// The delivery's field delimiter for W3C and plain records (standard logging v2 lets a
+    /// delivery set one of up to five characters). Fails on an empty one or a line break.
+    pub fn with_delimiter(self, delimiter: &str) -> Result<LineReader, String> {
+        if delimiter.is_empty() || delimiter.contains(['\n', '\r']) {
+            return Err(format!(
+                "`{}` cannot separate fields; expected one to five characters, no line break",
+                show(delimiter)
+            ));
+        }
+        Ok(LineReader {
+            delimiter: Some(delimiter.to_string()),
+            ..self
         })
     }
 
@@ -194,7 +215,9 @@ impl LineReader {
         match &self.layout {
             Layout::Legacy => parse_line(line, line_no).map(|r| Some(Entry::from(&r))),
             Layout::Json => json_line(line, line_no).map(Some),
-            Layout::Columns(cols) => column_line(cols, line, line_no).map(Some),
+            Layout::Columns(cols) => {
+                column_line(cols, self.delimiter.as_deref(), line, line_no).map(Some)
+            }
             Layout::Unknown => Ok(None),
         }
     }
@@ -286,25 +309,28 @@ fn char_column(line: &str, byte: usize) -> usize {
     column(line, b)
 }
 
-/// A W3C or plain record: as many fields as the layout names, separated by tabs, or by single
-/// spaces on a line without a tab.
+/// A W3C or plain record: as many fields as the layout names, separated by `delimiter`, else by
+/// tabs, or by single spaces on a line without a tab.
 fn column_line(
     cols: &[(String, Option<Field>)],
+    delimiter: Option<&str>,
     line: &str,
     line_no: usize,
 ) -> Result<Entry, LogError> {
-    let sep = if line.contains('\t') { '\t' } else { ' ' };
+    let sep = delimiter.unwrap_or(if line.contains('\t') { "\t" } else { " " });
     let mut fields = Vec::with_capacity(cols.len());
     let mut start = 0;
-    for (i, c) in line.char_indices() {
-        if c == sep {
-            fields.push((start, &line[start..i]));
-            start = i + 1;
-        }
+    for (i, _) in line.match_indices(sep) {
+        fields.push((start, &line[start..i]));
+        start = i + sep.len();
     }
     fields.push((start, &line[start..]));
     if fields.len() != cols.len() {
-        let sep_name = if sep == '\t' { "tab" } else { "space" };
+        let sep_name = match sep {
+            "\t" => "tab".to_string(),
+            " " => "space".to_string(),
+            d => format!("`{}`", show(d)),
+        };
         return Err(LogError {
             line: line_no,
             column: 1,
@@ -682,6 +708,19 @@ mod tests {
                 ..Entry::default()
             }]
         );
+        let r = LineReader::with_plain_fields(["sc-status", "cs-protocol"])
+            .unwrap()
+            .with_delimiter("||")
+            .unwrap();
+        let (entries, errors) = read_with(r, "301||http\n301|http\n");
+        assert_eq!(entries[0].status, Some(301));
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("2:1: found 1 `||`-separated fields; expected 2"),
+            "{errors:?}"
+        );
+        assert!(LineReader::new().with_delimiter("").is_err());
         assert!(LineReader::with_plain_fields(["a", "a"]).is_err());
         assert!(LineReader::with_plain_fields([]).is_err());
     }

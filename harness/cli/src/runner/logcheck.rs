@@ -186,19 +186,10 @@ impl LogRead {
         }
     }
 
-    /// Reads the logs at `paths` (files, or folders searched recursively), each line by line;
-    /// `plain_fields` is the v2 field selection of header-less (plain) logs, when not the legacy
-    /// 33. Nothing but the run's lines of the kept cases is held.
-    pub fn read_paths(
-        &mut self,
-        paths: &[PathBuf],
-        run: &RunLegs,
-        plain_fields: Option<&[String]>,
-    ) -> Result<(), String> {
-        let reader = match plain_fields {
-            Some(names) => LineReader::with_plain_fields(names.iter().map(String::as_str))?,
-            None => LineReader::new(),
-        };
+    /// Reads the logs at `paths` (files, or folders searched recursively), each line by line with
+    /// a fresh copy of `reader` (which knows the plain logs' field selection and the delimiter).
+    /// Nothing but the run's lines of the kept cases is held.
+    pub fn read_paths(&mut self, paths: &[PathBuf], run: &RunLegs, reader: LineReader) {
         let (files, problems) = logfiles::expand(paths);
         for p in problems {
             self.problem(p);
@@ -215,7 +206,6 @@ impl LogRead {
             let room = SHOWN_PROBLEMS.saturating_sub(self.shown.len());
             self.shown.extend(problems.shown.into_iter().take(room));
         }
-        Ok(())
     }
 
     /// Sorts one line: the run's (by request id, else by time window and shape) or other traffic.
@@ -505,8 +495,7 @@ mod tests {
             std::fs::write(dir.join(name), gz(&format!("{header}{}", lines.concat()))).unwrap();
         }
         let mut read = LogRead::default();
-        read.read_paths(std::slice::from_ref(&dir), &run, None)
-            .unwrap();
+        read.read_paths(std::slice::from_ref(&dir), &run, LineReader::new());
         assert_eq!(
             (read.requests, read.sc_bytes, read.foreign),
             (3, 400 + 300 + 5400, 2)
@@ -597,8 +586,7 @@ mod tests {
         let results = vec![result("a", &[("A-0", "GET", "http://h/")])];
         let run = RunLegs::new(&results, |_| true, None);
         let mut read = LogRead::default();
-        read.read_paths(&[path, dir.join("missing.log")], &run, None)
-            .unwrap();
+        read.read_paths(&[path, dir.join("missing.log")], &run, LineReader::new());
         assert_eq!(read.requests, 1);
         assert_eq!(read.problems, 3, "{:?}", read.shown);
         assert!(read.shown[0].contains("access.log:4:"), "{:?}", read.shown);

@@ -18,6 +18,7 @@ use edgeconform_core::logline::{Entry, LineReader};
 use edgeconform_core::outcome::{LogObservation, Outcome};
 use edgeconform_core::spec::Case;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 /// Lines up to this long before the run's first request or after its last still count as the
@@ -34,6 +35,15 @@ struct Key {
     scheme: String,
     path: Vec<u8>,
     query: Vec<u8>,
+}
+
+/// A 64-bit digest of an id or a [`Key`]: a run keeps one per leg instead of the text (a
+/// 100,000-case run reads its log with a few MB of them). SipHash with fixed keys: two of the
+/// run's values, or another line's and one of the run's, collide with odds near 2^-64 a pair.
+fn digest<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
 }
 
 fn request_key(q: &RequestInfo) -> Option<Key> {
@@ -78,11 +88,21 @@ fn decode(s: &str) -> Vec<u8> {
     out
 }
 
+/// The legs of the run that share one shape.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    legs: u32,
+    /// One of them belongs to a kept case.
+    kept: bool,
+}
+
 /// The run's legs, as the logs can name them.
 #[derive(Debug, Default)]
 pub struct RunLegs {
-    by_id: HashMap<String, LegRef>,
-    by_key: HashMap<Key, Vec<LegRef>>,
+    /// Digests of the legs' correlation ids and edge request ids.
+    by_id: HashMap<u64, LegRef>,
+    /// Digests of the legs' shapes ([`Key`]).
+    by_key: HashMap<u64, Shape>,
     /// Cases whose lines are kept for the judge (the access-log cases); the others' are only
     /// counted.
     kept: HashSet<usize>,
@@ -113,7 +133,7 @@ impl RunLegs {
             if keep(r) {
                 run.kept.insert(i);
             }
-            run.add_legs(i, r);
+            run.add_legs(i, r, run.kept.contains(&i));
         }
         run.next = results.len();
         run
@@ -122,18 +142,24 @@ impl RunLegs {
     /// Adds a case of the run that is not in memory (spooled): its lines are the run's, counted
     /// and not kept.
     pub fn add_spooled(&mut self, r: &CaseResult) {
-        self.add_legs(self.next, r);
+        self.add_legs(self.next, r, false);
         self.next += 1;
     }
 
-    fn add_legs(&mut self, i: usize, r: &CaseResult) {
+    fn add_legs(&mut self, i: usize, r: &CaseResult, kept: bool) {
         for (leg, q) in r.requests.iter().enumerate() {
-            self.by_id.insert(q.correlation_id.clone(), (i, leg));
+            self.by_id
+                .insert(digest(q.correlation_id.as_str()), (i, leg));
             if let Some(cf) = &q.edge_request_id {
-                self.by_id.insert(cf.clone(), (i, leg));
+                self.by_id.insert(digest(cf.as_str()), (i, leg));
             }
             if let Some(k) = request_key(q) {
-                self.by_key.entry(k).or_default().push((i, leg));
+                let shape = self.by_key.entry(digest(&k)).or_insert(Shape {
+                    legs: 0,
+                    kept: false,
+                });
+                shape.legs += 1;
+                shape.kept |= kept;
             }
         }
     }
@@ -161,7 +187,7 @@ pub struct LogRead {
     /// Lines of other traffic, ignored.
     pub foreign: u64,
     by_leg: HashMap<LegRef, Vec<Entry>>,
-    by_key: HashMap<Key, Vec<Entry>>,
+    by_key: HashMap<u64, Vec<Entry>>,
     pub problems: usize,
     pub shown: Vec<String>,
 }
@@ -211,7 +237,7 @@ impl LogRead {
     /// Sorts one line: the run's (by request id, else by time window and shape) or other traffic.
     pub fn add(&mut self, run: &RunLegs, e: Entry) {
         let leg = match &e.request_id {
-            Some(id) => match run.by_id.get(id) {
+            Some(id) => match run.by_id.get(&digest(id.as_str())) {
                 Some(&leg) => Some(leg),
                 None => {
                     self.foreign += 1;
@@ -222,7 +248,9 @@ impl LogRead {
         };
         let key = match leg {
             Some(_) => None,
-            None => match entry_key(&e).filter(|k| run.in_window(&e) && run.by_key.contains_key(k))
+            None => match entry_key(&e)
+                .map(|k| digest(&k))
+                .filter(|k| run.in_window(&e) && run.by_key.contains_key(k))
             {
                 Some(k) => Some(k),
                 None => {
@@ -244,8 +272,7 @@ impl LogRead {
             }
             (None, Some(k)) => {
                 self.by_path += 1;
-                let kept = run.by_key[&k].iter().any(|l| run.kept.contains(&l.0));
-                if kept {
+                if run.by_key.get(&k).is_some_and(|s| s.kept) {
                     self.by_key.entry(k).or_default().push(e);
                 }
             }
@@ -261,8 +288,9 @@ impl LogRead {
         let Some(k) = request_key(q) else {
             return LegLines::Lines(Vec::new());
         };
+        let k = digest(&k);
         let found = self.by_key.get(&k).map_or(&[][..], Vec::as_slice);
-        let sharing = run.by_key.get(&k).map_or(0, Vec::len);
+        let sharing = run.by_key.get(&k).map_or(0, |s| s.legs);
         match found {
             [] => LegLines::Lines(Vec::new()),
             [one] if sharing == 1 => LegLines::Lines(vec![one]),

@@ -103,7 +103,8 @@ pub struct RunArgs {
     /// Judge the viewer side only, for an edge wired to an origin of its own (a real CloudFront
     /// distribution, any edge): no origin is started or read, "forwarded" is judged from what
     /// the viewer got, and origin-side and billing rules are reported as not observed (never
-    /// passed). With the embedded edge or a recipe, their origin still runs but is not read.
+    /// passed); with --access-log, BIL-PER-RESPONSE and the log rules are judged on the target's
+    /// log. With the embedded edge or a recipe, their origin still runs but is not read.
     #[arg(long, conflicts_with = "origin_control")]
     pub viewer_only: bool,
     /// Run against a mutant of the embedded reference edge (`edgeconform mutants` lists them):

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS="decide location pattern normalize access_log distribution_yaml spec_yaml import"
+ALL_TARGETS="decide location pattern normalize access_log log_lines distribution_yaml spec_yaml import"
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 read -r -a FLAGS <<< "${FUZZ_FLAGS:-}"

@@ -28,7 +28,8 @@ enum Command {
     /// expectations from the model) and print it, or write it with -o.
     Derive(edgeconform::derive_cmd::DeriveArgs),
     /// Run the suites against the embedded reference edge, or --target/--target-https; write reports.
-    Run(edgeconform::run_cmd::RunArgs),
+    // Boxed: its many options would make every other variant as large.
+    Run(Box<edgeconform::run_cmd::RunArgs>),
     /// Load and validate suites, and check every stated expectation against the model (exit 2 on a
     /// spec problem, 1 when a spec and the model disagree).
     Check(edgeconform::spec_cmd::CheckArgs),
@@ -70,7 +71,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Derive(args) => edgeconform::derive_cmd::run(&args),
         Command::Decide(args) => edgeconform::decide_cmd::run(&args),
-        Command::Run(args) => edgeconform::run_cmd::run(args),
+        Command::Run(args) => edgeconform::run_cmd::run(*args),
         Command::Check(args) => edgeconform::spec_cmd::check(&args),
         Command::List(args) => edgeconform::spec_cmd::list(&args),
         Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),

@@ -89,14 +89,24 @@ pub struct RunArgs {
     /// the listener addresses that origin printed.
     #[arg(long, value_name = "ADDR", requires = "target")]
     pub origin_control: Option<std::net::SocketAddr>,
-    /// With --target: the target's access log in CloudFront standard format, read after the run
-    /// (LOG-*, BIL-LOG-RECONCILE). The embedded edge always writes and checks its own.
-    #[arg(long, value_name = "FILE")]
-    pub access_log: Option<PathBuf>,
+    /// With --target: the target's access logs, read after the run (LOG-*, BIL-LOG-RECONCILE): a
+    /// file or a folder (searched recursively), repeatable; each plain or gzipped, in the legacy
+    /// standard format or standard logging v2 (JSON, W3C, plain). Only the run's lines are used.
+    /// The embedded edge always writes and checks its own.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub access_log: Vec<PathBuf>,
+    /// The v2 field selection of plain (header-less) logs, in order, separated by commas or
+    /// spaces, as configured for the delivery; by default the legacy 33 fields.
+    #[arg(long, value_name = "NAMES", requires = "access_log")]
+    pub log_fields: Option<String>,
+    /// The field delimiter of the v2 delivery (W3C and plain), when it is not a tab or a space.
+    #[arg(long, value_name = "TEXT", requires = "access_log")]
+    pub log_delimiter: Option<String>,
     /// Judge the viewer side only, for an edge wired to an origin of its own (a real CloudFront
     /// distribution, any edge): no origin is started or read, "forwarded" is judged from what
     /// the viewer got, and origin-side and billing rules are reported as not observed (never
-    /// passed). With the embedded edge or a recipe, their origin still runs but is not read.
+    /// passed); with --access-log, BIL-PER-RESPONSE and the log rules are judged on the target's
+    /// log. With the embedded edge or a recipe, their origin still runs but is not read.
     #[arg(long, conflicts_with = "origin_control")]
     pub viewer_only: bool,
     /// Run against a mutant of the embedded reference edge (`edgeconform mutants` lists them):
@@ -203,6 +213,21 @@ fn selected(suites: Vec<Suite>, args: &RunArgs, only: Option<&Distribution>) -> 
 async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let started = Instant::now();
     let started_at = crate::report::model::now_rfc3339();
+    let plain_fields = args.log_fields.as_deref().map(|f| {
+        f.split([',', ' '])
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    let log_opts = LogOpts {
+        plain_fields,
+        delimiter: args.log_delimiter.clone(),
+        window: None,
+    };
+    // A bad field selection or delimiter is a usage error before anything is sent.
+    log_opts
+        .reader()
+        .map_err(|e| anyhow::Error::new(exit::Usage(e)))?;
     let ca = crate::tls::TestCa::generate()?;
     if args.keep_ca {
         ca.save(&args.reports.join(".ca"))?;
@@ -386,9 +411,14 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     progress.finish();
     let ran = out.spool.as_ref().map_or(results.len(), |s| s.rows.len());
     let interrupted = ran < total;
-    let logs: Vec<PathBuf> = match &args.access_log {
-        Some(p) => vec![p.clone()],
-        None => env.access_logs(),
+    let logs: Vec<PathBuf> = if args.access_log.is_empty() {
+        env.access_logs()
+    } else {
+        args.access_log.clone()
+    };
+    let log_opts = LogOpts {
+        window: run_window(started),
+        ..log_opts
     };
     if let Some(r) = &recipe {
         r.stop();
@@ -399,7 +429,19 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         None
     } else {
         let wire = out.spool.as_ref().map_or((0, 0), |s| s.wire);
-        Some(check_logs(&logs, &mut results, wire, &log_cases))
+        match check_logs(
+            &logs,
+            &mut results,
+            (wire, out.spool.as_ref()),
+            &log_cases,
+            &log_opts,
+        ) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("edgeconform run: {e}");
+                return Ok(exit::USAGE);
+            }
+        }
     };
     let run = RunResult {
         schema_version: SCHEMA_VERSION,
@@ -459,41 +501,85 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     })
 }
 
-/// Reads the access logs, re-evaluates the cases that ask for the log, and reconciles the log
-/// with what the viewer side received.
+/// How the access logs are read: the field selection of plain v2 logs, and when the run sent
+/// its requests (milliseconds since the epoch), for logs matched by time and path.
+#[derive(Debug, Clone, Default)]
+pub struct LogOpts {
+    pub plain_fields: Option<Vec<String>>,
+    pub delimiter: Option<String>,
+    pub window: Option<(u64, u64)>,
+}
+
+impl LogOpts {
+    /// The line reader every log file starts from; fails (naming the flag) on a bad field
+    /// selection or delimiter.
+    pub fn reader(&self) -> std::result::Result<edgeconform_core::logline::LineReader, String> {
+        use edgeconform_core::logline::LineReader;
+        let r = match &self.plain_fields {
+            Some(names) => LineReader::with_plain_fields(names.iter().map(String::as_str))
+                .map_err(|e| format!("--log-fields: {e}"))?,
+            None => LineReader::new(),
+        };
+        match &self.delimiter {
+            Some(d) => r
+                .with_delimiter(d)
+                .map_err(|e| format!("--log-delimiter: {e}")),
+            None => Ok(r),
+        }
+    }
+}
+
+/// From `started` to now, in milliseconds since the epoch.
+fn run_window(started: Instant) -> Option<(u64, u64)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis() as u64;
+    Some((
+        now.saturating_sub(started.elapsed().as_millis() as u64),
+        now,
+    ))
+}
+
+/// Reads the access logs, re-evaluates the cases that ask for the log, and reconciles the run's
+/// lines with what the viewer side received. Fails only on a bad plain field selection.
 pub fn check_logs(
     logs: &[PathBuf],
     results: &mut [crate::report::model::CaseResult],
-    spooled_wire: (u64, u64),
+    (spooled_wire, spool): ((u64, u64), Option<&crate::runner::spool::Spooled>),
     cases: &[(Case, Arc<Distribution>)],
-) -> crate::report::model::LogReconcile {
+    opts: &LogOpts,
+) -> std::result::Result<crate::report::model::LogReconcile, String> {
     use crate::runner::logcheck;
-    // Only the log lines of the access-log cases are kept; the rest are counted.
+    // Only the log lines of the access-log cases are kept; the rest of the run's are counted.
     let is_log_case = |id: &str| cases.iter().any(|(c, _)| c.access_log && c.id == id);
-    let wanted: std::collections::HashSet<String> = results
-        .iter()
-        .filter(|r| is_log_case(&r.id))
-        .flat_map(|r| r.requests.iter().map(|q| q.correlation_id.clone()))
-        .collect();
-    let mut read = logcheck::LogRead::default();
-    for p in logs {
-        if let Err(e) = read.read(p, &wanted) {
-            read.problem(format!("{}: cannot read: {e}", p.display()));
+    let mut run = logcheck::RunLegs::new(results, |r| is_log_case(&r.id), opts.window);
+    // The spooled cases' requests, read back one case at a time: their lines are the run's too.
+    if let Some(s) = spool {
+        if let Ok(mut reader) = s.file.reader() {
+            for row in &s.rows {
+                if let crate::runner::spool::Row::Spooled(m) = row {
+                    let case = reader.line(m.entry).ok().and_then(|l| {
+                        serde_json::from_str::<crate::report::model::CaseResult>(&l).ok()
+                    });
+                    if let Some(c) = case {
+                        run.add_spooled(&c);
+                    }
+                }
+            }
         }
     }
-    let by_id = logcheck::index(&read.records);
-    for r in results.iter_mut() {
+    let mut read = logcheck::LogRead::default();
+    read.read_paths(logs, &run, opts.reader()?);
+    for (i, r) in results.iter_mut().enumerate() {
         let Some((case, dist)) = cases.iter().find(|(c, _)| c.id == r.id) else {
             continue;
         };
         if case.access_log {
-            let ids: Vec<String> = r
-                .requests
-                .iter()
-                .map(|q| q.correlation_id.clone())
-                .collect();
-            logcheck::apply(r, case, dist, &by_id, |leg| {
-                ids.get(leg).cloned().unwrap_or_default()
+            let requests = r.requests.clone();
+            logcheck::apply(r, case, dist, |leg| match requests.get(leg) {
+                Some(q) => read.lines_of(&run, (i, leg), q),
+                None => logcheck::LegLines::Lines(Vec::new()),
             });
         }
     }
@@ -507,17 +593,12 @@ pub fn check_logs(
         .filter(|(c, _)| c.origin_failure.is_some())
         .map(|(c, _)| c.id.as_str())
         .collect();
-    let mut rec = logcheck::reconcile(
-        &name,
-        &read.totals,
-        read.problems,
-        results,
-        spooled_wire,
-        |r| !failure_ids.contains(&r.id.as_str()),
-    );
+    let mut rec = logcheck::reconcile(&name, &read, results, spooled_wire, |r| {
+        !failure_ids.contains(&r.id.as_str())
+    });
     rec.problems.extend(read.shown);
     rec.ok = rec.problems.is_empty();
-    rec
+    Ok(rec)
 }
 
 fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
@@ -545,7 +626,7 @@ fn external_cases(suites: Vec<Suite>, args: &RunArgs, dist: &Distribution) -> Se
             "edgeconform run: {failures} cases need an arranged origin failure (ORG-FAILURE) and run only against the reference edge"
         );
     }
-    let no_log = args.access_log.is_none();
+    let no_log = args.access_log.is_empty();
     let logs = all
         .scenarios()
         .filter(|(c, _)| c.access_log && c.origin_failure.is_none())

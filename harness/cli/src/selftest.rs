@@ -265,7 +265,14 @@ pub async fn run_one(
     let logs = env.access_logs();
     env.shutdown().await;
     let mut results = out.results;
-    let reconcile = crate::run_cmd::check_logs(&logs, &mut results, (0, 0), &cases);
+    let reconcile = crate::run_cmd::check_logs(
+        &logs,
+        &mut results,
+        ((0, 0), None),
+        &cases,
+        &crate::run_cmd::LogOpts::default(),
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     let _ = std::fs::remove_dir_all(&log_dir);
     Ok(summarise(mutant, &cases, &results, Some(&reconcile)))
 }

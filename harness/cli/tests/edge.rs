@@ -225,6 +225,7 @@ fn observation(lines: &[LogRecord]) -> LogObservation {
         protocol: first.map(|l| l.cs_protocol.clone()),
         status: first.map(|l| l.sc_status.get()),
         sc_bytes: first.map(|l| l.sc_bytes),
+        unattributed: false,
     }
 }
 

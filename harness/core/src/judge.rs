@@ -557,7 +557,7 @@ fn behavior_checks(
         Expect::Forward(_) => false,
     };
     if o.viewer_only {
-        viewer_only_unobserved(req, e, out);
+        viewer_only_unobserved(req, o, e, out);
     }
     if edge_answer && edge_status_ok && o.origin.is_some() {
         out.push(v(
@@ -843,10 +843,15 @@ fn origin_unobserved(
 
 /// What a viewer-only run cannot see whatever the answer: whether the origin was asked for an
 /// edge answer (LOC-EDGE-ONLY), and what the bill holds (BIL-*), which only the origin's
-/// object and the target's own logs can show.
-fn viewer_only_unobserved(req: &Request, e: Expect, out: &mut Vec<Violation>) {
+/// object and the target's own logs can show (BIL-PER-RESPONSE is judged on the log's line
+/// when the log was read).
+fn viewer_only_unobserved(req: &Request, o: &Outcome, e: Expect, out: &mut Vec<Violation>) {
     let why = "only the viewer side was observed (viewer-only run)";
-    let mut rules = vec![RuleId::BilPerResponse];
+    // With the target's access log read, one line per response is seen (log_checks).
+    let mut rules = Vec::new();
+    if o.log.as_ref().is_none_or(|l| l.unattributed) {
+        rules.push(RuleId::BilPerResponse);
+    }
     match e {
         Expect::Forward(_) => {}
         Expect::Refuse(_) => rules.extend([RuleId::LocEdgeOnly, RuleId::BilRefusal]),
@@ -947,13 +952,33 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, s: Seen, out: &mut Vec<Viol
     if o.status == 0 {
         return;
     }
+    // A log that cannot single out this request's line, or leaves out a field a rule reads, says
+    // nothing about that rule: not observed, never failed.
+    let absent = |rule: RuleId, field: &str, out: &mut Vec<Violation>| {
+        out.push(unobserved(
+            rule,
+            format!("the access log does not carry {field}"),
+        ));
+    };
+    if l.unattributed {
+        for rule in [
+            RuleId::BilPerResponse,
+            RuleId::LogResultType,
+            RuleId::BilLogReconcile,
+        ] {
+            out.push(unobserved(rule, "the access log cannot tell this request's line from another request's of the run (no request id, the same method, scheme and path)".into()));
+        }
+        return;
+    }
     if l.lines != 1 {
         out.push(v(RuleId::BilPerResponse, format!(
             "every response is one billable request and one access-log line; the log has {} lines for this response", l.lines
         )));
         return;
     }
-    if l.protocol.as_deref() != Some(req.scheme.as_str()) {
+    if l.protocol.is_none() {
+        absent(RuleId::LogResultType, "cs-protocol", out);
+    } else if l.protocol.as_deref() != Some(req.scheme.as_str()) {
         out.push(v(
             RuleId::LogResultType,
             format!(
@@ -972,7 +997,9 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, s: Seen, out: &mut Vec<Viol
         Seen::Redirect(_) | Seen::Forwarded(_) | Seen::Other(_) => None,
     };
     if let Some(w) = want {
-        if l.result_type.as_deref() != Some(w) {
+        if l.result_type.is_none() {
+            absent(RuleId::LogResultType, "x-edge-result-type", out);
+        } else if l.result_type.as_deref() != Some(w) {
             out.push(v(
                 RuleId::LogResultType,
                 format!(
@@ -987,14 +1014,17 @@ fn log_checks(req: &Request, o: &Outcome, e: Expect, s: Seen, out: &mut Vec<Viol
             "a forwarded request must not be logged as Redirect".into(),
         ));
     }
-    if e == Expect::Refuse(RuleId::MthAllowed)
-        && s == Seen::Refused
-        && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod")
-    {
+    let refused_method = e == Expect::Refuse(RuleId::MthAllowed) && s == Seen::Refused;
+    if refused_method && l.detailed_result_type.is_none() {
+        absent(RuleId::LogResultType, "x-edge-detailed-result-type", out);
+    } else if refused_method && l.detailed_result_type.as_deref() != Some("InvalidRequestMethod") {
         out.push(v(RuleId::LogResultType, format!(
             "a method refused by AllowedMethods is logged with x-edge-detailed-result-type InvalidRequestMethod; the log says {:?}",
             l.detailed_result_type.as_deref().unwrap_or("-")
         )));
+    }
+    if l.sc_bytes.is_none() && o.header_bytes > 0 {
+        absent(RuleId::BilLogReconcile, "sc-bytes", out);
     }
     if let Some(b) = l.sc_bytes {
         let wire = o.header_bytes + o.body_bytes;

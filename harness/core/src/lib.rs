@@ -10,6 +10,7 @@ pub mod distribution;
 pub mod fuzzgen;
 pub mod import;
 pub mod judge;
+pub mod logline;
 pub mod normalize;
 pub mod outcome;
 pub mod pages;

@@ -45,12 +45,18 @@ pub enum OriginFailure {
 pub struct LogObservation {
     /// How many lines carry this request's correlation id.
     pub lines: u32,
-    /// Fields of the (first) line.
+    /// Fields of the (first) line; `None` when there is no line or the log does not carry it.
     pub result_type: Option<String>,
     pub detailed_result_type: Option<String>,
     pub protocol: Option<String>,
     pub status: Option<u16>,
     pub sc_bytes: Option<u64>,
+    /// The log could not tell this request's lines from another request's (it has no request id
+    /// and another request of the run has the same method, scheme, path and query): the log rules
+    /// are not observed for it. `None` in a field above, with one line, is a field the log does
+    /// not carry, and the rules that need it are not observed either.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unattributed: bool,
 }
 
 /// Evidence that a response came from the edge's cache (CACHE-HIT-SERVED): the origin saw no

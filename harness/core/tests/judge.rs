@@ -391,6 +391,7 @@ fn access_log_rules() {
         protocol: Some(proto.into()),
         status: Some(301),
         sc_bytes: None,
+        unattributed: false,
     };
     let mut o = model(&d, &r);
     o.log = Some(log(1, "Redirect", "http"));
@@ -406,6 +407,73 @@ fn access_log_rules() {
     o.header_bytes = 200;
     o.log = Some(l);
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::BilLogReconcile]);
+}
+
+/// A log whose field selection leaves out what a rule reads, or that cannot single out the
+/// request's line, makes that rule not observed: never a failure, never silently passed.
+#[test]
+fn absent_log_fields_are_not_observed() {
+    let d = standard();
+    let unobserved = |r: &Request, o: &Outcome| {
+        let mut v: Vec<RuleId> = judge(&d, r, o)
+            .into_iter()
+            .filter(|v| v.not_observed)
+            .map(|v| v.rule)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let r = req(Method::Get, Scheme::Http, "/images/a");
+    let mut o = model(&d, &r);
+    o.header_bytes = 200;
+    let bare = LogObservation {
+        lines: 1,
+        result_type: None,
+        detailed_result_type: None,
+        protocol: None,
+        status: None,
+        sc_bytes: None,
+        unattributed: false,
+    };
+    o.log = Some(bare.clone());
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(
+        unobserved(&r, &o),
+        vec![RuleId::BilLogReconcile, RuleId::LogResultType]
+    );
+    // With the fields present the same line is judged.
+    o.log = Some(LogObservation {
+        result_type: Some("Redirect".into()),
+        protocol: Some("http".into()),
+        sc_bytes: Some(o.header_bytes + o.body_bytes),
+        ..bare.clone()
+    });
+    assert_eq!((verdict(&d, &r, &o), unobserved(&r, &o)), (vec![], vec![]));
+    // A refused method without x-edge-detailed-result-type.
+    let r = req(Method::Post, Scheme::Https, "/images/a");
+    let mut o = model(&d, &r);
+    o.log = Some(LogObservation {
+        result_type: Some("Error".into()),
+        protocol: Some("https".into()),
+        ..bare.clone()
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(unobserved(&r, &o), vec![RuleId::LogResultType]);
+    o.log = Some(LogObservation {
+        lines: 0,
+        unattributed: true,
+        ..bare
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(
+        unobserved(&r, &o),
+        vec![
+            RuleId::BilPerResponse,
+            RuleId::BilLogReconcile,
+            RuleId::LogResultType
+        ]
+    );
 }
 
 #[test]
@@ -432,6 +500,7 @@ fn the_log_is_judged_against_the_response_actually_sent() {
         protocol: Some("http".into()),
         status: None,
         sc_bytes: None,
+        unattributed: false,
     };
     // https-only answered like redirect-to-https: the 301 is logged as the Redirect it was, so
     // the only broken rule is the policy's.

@@ -89,6 +89,8 @@ fn remember(
 fn add_reconcile(a: LogReconcile, b: LogReconcile) -> LogReconcile {
     let mut problems = a.problems;
     problems.extend(b.problems);
+    let mut notes = a.notes;
+    notes.extend(b.notes);
     LogReconcile {
         log_file: if a.log_file == b.log_file {
             a.log_file
@@ -101,6 +103,7 @@ fn add_reconcile(a: LogReconcile, b: LogReconcile) -> LogReconcile {
         wire_bytes: a.wire_bytes + b.wire_bytes,
         ok: a.ok && b.ok,
         problems,
+        notes,
     }
 }
 

@@ -110,6 +110,10 @@ pub struct RequestInfo {
     /// listed after them, so that leg `i` of the case is still `requests[i]`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prime: bool,
+    /// The `x-amz-cf-id` the edge answered with, when it is not the correlation id: a real
+    /// CloudFront logs its own id as `x-edge-request-id`, and the log line is found by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edge_request_id: Option<String>,
 }
 
 /// One failed or noted check.
@@ -225,6 +229,10 @@ pub struct LogReconcile {
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// What the reconciliation could not see or left aside, neither a pass nor a failure: other
+    /// traffic in the same logs, a field the logs do not carry, lines picked by time and path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Cases of a run by kind of verdict.

@@ -111,8 +111,13 @@ pub fn reconcile_line(run: &RunResult) -> Option<String> {
             printable(&r.problems.join("; "))
         )
     };
+    let notes = if r.notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", printable(&r.notes.join("; ")))
+    };
     Some(format!(
-        "Access log {}: {} requests, {} bytes; {verdict}",
+        "Access log {}: {} requests, {} bytes; {verdict}{notes}",
         printable(&r.log_file),
         r.log_requests,
         r.log_sc_bytes

@@ -24,6 +24,7 @@ pub fn request_info(req: &Request, id: &str) -> RequestInfo {
         http_version: req.version.as_str().to_string(),
         headers: req.headers.clone(),
         prime: false,
+        edge_request_id: None,
     }
 }
 
@@ -76,7 +77,13 @@ pub async fn send(
         Some(contact) => fetches.remember(id, req, contact),
         None => o.cache = hit(&resp, id, fetches).await,
     }
-    Ok((request_info(req, id), o))
+    let mut info = request_info(req, id);
+    // The edge's own request id, which its log carries (logcheck matches by it).
+    info.edge_request_id = resp
+        .header("x-amz-cf-id")
+        .filter(|cf| *cf != id)
+        .map(str::to_string);
+    Ok((info, o))
 }
 
 /// Whether the response came from the edge's cache, with the fetch that filled the entry when

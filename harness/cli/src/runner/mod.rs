@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod insecure;
 pub mod leg;
 pub mod logcheck;
+pub mod logfiles;
 pub mod observe;
 pub mod plan;
 pub mod progress;

@@ -100,5 +100,6 @@ fn log_line(req: &Request, d: &crate::decide::Decision, status: u16) -> LogObser
         protocol: logged.then(|| req.scheme.as_str().to_string()),
         status: logged.then_some(status),
         sc_bytes: None,
+        unattributed: false,
     }
 }

@@ -449,6 +449,7 @@ mod tests {
                     url: url.to_string(),
                     http_version: "HTTP/1.1".into(),
                     headers: Vec::new(),
+                    prime: false,
                     edge_request_id: None,
                 })
                 .collect(),

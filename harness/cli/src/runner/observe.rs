@@ -120,6 +120,8 @@ mod tests {
                 .collect(),
             header_bytes: 0,
             body: bytes::Bytes::new(),
+            body_len: 0,
+            truncated: false,
             closed: false,
         }
     }

@@ -210,6 +210,7 @@ limits: {max_head_bytes: 400, max_url_bytes: 300}
         req.headers
             .push(("X-Forwarded-Proto".into(), "https".into()));
         req.body_len = 300;
+        req.content_length = true;
         let bytes = encode_case(&dist, &req).unwrap();
         let got = arbitrary_case(&mut Unstructured::new(&bytes)).unwrap();
         assert_eq!(got, (dist.clone(), req));

@@ -62,6 +62,10 @@ pub struct RunArgs {
     /// Seconds to wait for one complete response.
     #[arg(long, default_value_t = 5.0)]
     pub timeout: f64,
+    /// Bytes of each response body kept for judging; the rest is read, counted (billing, byte
+    /// totals) and dropped, so an endless or huge body cannot exhaust memory.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::runner::client::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: u64,
     /// Seconds for the whole run; cases not started by then are left out and the report says so.
     #[arg(long)]
     pub global_timeout: Option<f64>,
@@ -399,6 +403,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         RunOpts {
             jobs: args.jobs,
             request_timeout: Duration::from_secs_f64(args.timeout),
+            max_body_bytes: args.max_body_bytes,
             stop: stop.clone(),
             on_done: Some(on_done),
             spool,

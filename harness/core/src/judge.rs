@@ -810,6 +810,18 @@ fn cache_hit_checks(
             sent_xfp: None,
         };
         origin_checks(dist, b, origin, &viewer, &fill.contact, out);
+        // What this viewer sent of its own was never forwarded: whether the edge strips or
+        // overwrites it shows only on a fetch made for a request that carried it.
+        let why = format!(
+            "served from the cache ({}): the fetch that filled the entry was made for another request",
+            hit.evidence
+        );
+        if req.header("x-forwarded-proto").is_some() {
+            out.push(unobserved(RuleId::OrgXfpStripped, why.clone()));
+        }
+        if b.forward_cloudfront_proto && req.header("cloudfront-forwarded-proto").is_some() {
+            out.push(unobserved(RuleId::OrgCfProto, why));
+        }
         return;
     }
     let why = format!(

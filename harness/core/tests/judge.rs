@@ -755,6 +755,27 @@ fn a_known_fill_is_judged_for_the_viewer_it_was_made_for() {
     // The fill reached the S3 origin over HTTPS for an HTTP viewer: ORG-S3-MATCH-VIEWER.
     o.cache.as_mut().unwrap().fill = Some(fill(Scheme::Https, 443));
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgS3MatchViewer]);
+    // What this viewer sent of its own never reached the origin: whether the edge strips
+    // X-Forwarded-Proto or overwrites CloudFront-Forwarded-Proto is not observed, not a pass.
+    let mut r = req(Method::Get, Scheme::Https, "/api/a");
+    r.headers.push(("X-Forwarded-Proto".into(), "http".into()));
+    r.headers
+        .push(("CloudFront-Forwarded-Proto".into(), "http".into()));
+    let mut o = cached(&d, &r, "api");
+    // The fetch the model makes for the same request without those headers.
+    let contact = model(&d, &req(Method::Get, Scheme::Https, "/api/a"))
+        .origin
+        .unwrap();
+    o.cache.as_mut().unwrap().fill = Some(Fill {
+        viewer_scheme: Scheme::Https,
+        viewer_target: "/api/a".into(),
+        contact,
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(
+        unobserved(&d, &r, &o),
+        vec![RuleId::OrgXfpStripped, RuleId::OrgCfProto]
+    );
 }
 
 #[test]

@@ -602,7 +602,7 @@ mod tests {
         let ca = crate::tls::TestCa::generate().unwrap();
         let (addr, _) = server(&ca, &[b"http/1.1"], 0).await;
         let (c, d) = case(
-            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: GET, scheme: https, path: /images/a.jpg, version: '2'}\n    expect:\n      viewer: {status: 200}\n",
+            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: GET, scheme: https, path: /images/a.jpg, host: www.example.com, version: '2'}\n    expect:\n      viewer: {status: 200}\n",
         );
         let job = super::Job {
             seq: 0,

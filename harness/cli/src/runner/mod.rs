@@ -614,9 +614,7 @@ mod tests {
                 tls_name: "www.example.com".into(),
             },
         };
-        let fetches = super::cache::Fetches::new(std::sync::Arc::new(
-            super::embedded::NoRecords,
-        ));
+        let fetches = super::cache::Fetches::new(std::sync::Arc::new(super::embedded::NoRecords));
         let (r, _, legs) =
             super::run_case(&mut client(&ca, addr), &fetches, &job, "c", false).await;
         assert_eq!(r.verdict, Verdict::NotRun, "{:?}", r.error);

@@ -33,23 +33,40 @@ pub(super) fn probes(cx: &mut Ctx) {
         let b = cx.dist.behaviors[bi].clone();
         let s = cx.slugs[bi].clone();
         let about = format!("{} ({})", pattern_text(&b), b.viewer_protocol_policy);
-        // (kind, request, fill's method and scheme, rules)
-        let mut wanted: Vec<(&str, Req, Option<Method>, Option<Scheme>, Vec<R>)> = Vec::new();
+        let mut wanted: Vec<Wanted> = Vec::new();
         let get = |kind: &str, scheme| {
             cache_path(cx.dist, bi, kind).map(|p| Req::new(Method::Get, scheme, &p))
         };
         if let Some(r) = get("hit", Scheme::Https) {
-            wanted.push(("hit", r, None, None, vec![R::CacheHitServed, R::VppHttpsServed]));
+            wanted.push(Wanted::new(
+                "hit",
+                r,
+                None,
+                None,
+                vec![R::CacheHitServed, R::VppHttpsServed],
+            ));
         }
         match b.viewer_protocol_policy {
             P::AllowAll => {
                 if let Some(r) = get("key-http-viewer", Scheme::Http) {
                     let rules = vec![R::CacheKeyProtocol, R::VppAllowAll];
-                    wanted.push(("key-http-viewer", r, None, Some(Scheme::Https), rules));
+                    wanted.push(Wanted::new(
+                        "key-http-viewer",
+                        r,
+                        None,
+                        Some(Scheme::Https),
+                        rules,
+                    ));
                 }
                 if let Some(r) = get("key-https-viewer", Scheme::Https) {
                     let rules = vec![R::CacheKeyProtocol, R::VppHttpsServed];
-                    wanted.push(("key-https-viewer", r, None, Some(Scheme::Http), rules));
+                    wanted.push(Wanted::new(
+                        "key-https-viewer",
+                        r,
+                        None,
+                        Some(Scheme::Http),
+                        rules,
+                    ));
                 }
             }
             policy => {
@@ -65,7 +82,13 @@ pub(super) fn probes(cx: &mut Ctx) {
                     if let Some(p) = cache_path(cx.dist, bi, kind).filter(|_| !skip) {
                         let r = Req::new(m, Scheme::Http, &p);
                         let rules = vec![R::CachePolicyFirst, rule, R::LocEdgeOnly];
-                        wanted.push((kind, r, Some(Method::Get), Some(Scheme::Https), rules));
+                        wanted.push(Wanted::new(
+                            kind,
+                            r,
+                            Some(Method::Get),
+                            Some(Scheme::Https),
+                            rules,
+                        ));
                     }
                 }
             }
@@ -80,14 +103,27 @@ pub(super) fn probes(cx: &mut Ctx) {
                 // was marked cacheable.
                 let r = Req::new(m.clone(), Scheme::Https, &p);
                 let rules = vec![R::CacheNeverUnsafe, R::VppHttpsServed, R::MthAllowed];
-                wanted.push(("never-unsafe", r, Some(Method::Get), None, rules.clone()));
+                wanted.push(Wanted::new(
+                    "never-unsafe",
+                    r,
+                    Some(Method::Get),
+                    None,
+                    rules.clone(),
+                ));
                 if let Some(p) = cache_path(cx.dist, bi, &format!("{kind}-again")) {
                     let r = Req::new(m, Scheme::Https, &p);
-                    wanted.push(("never-unsafe-again", r, None, None, rules));
+                    wanted.push(Wanted::new("never-unsafe-again", r, None, None, rules));
                 }
             }
         }
-        for (kind, req, method, scheme, rules) in wanted {
+        for Wanted {
+            kind,
+            req,
+            method,
+            scheme,
+            rules,
+        } in wanted
+        {
             let fill = match (&method, scheme) {
                 (None, None) => "the same request".to_string(),
                 _ => format!(
@@ -114,6 +150,34 @@ pub(super) fn probes(cx: &mut Ctx) {
             p.cacheable = true;
             p.object_size = Some(CACHED_OBJECT);
             cx.push(p);
+        }
+    }
+}
+
+/// One cache probe before it is named: the request under test, the method and scheme of its
+/// fill (the request's own where `None`) and its rules.
+struct Wanted {
+    kind: &'static str,
+    req: Req,
+    method: Option<Method>,
+    scheme: Option<Scheme>,
+    rules: Vec<R>,
+}
+
+impl Wanted {
+    fn new(
+        kind: &'static str,
+        req: Req,
+        method: Option<Method>,
+        scheme: Option<Scheme>,
+        rules: Vec<R>,
+    ) -> Wanted {
+        Wanted {
+            kind,
+            req,
+            method,
+            scheme,
+            rules,
         }
     }
 }

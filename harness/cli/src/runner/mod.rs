@@ -489,7 +489,11 @@ pub fn evaluate(
             if from_cache && m.field == "contacted" {
                 continue;
             }
-            let rules = if from_cache {
+            // Which origin served rests on every rule the field names (the behavior's choice
+            // among them): all of them stay open.
+            let rules = if from_cache && m.field == "id" {
+                m.rules.clone()
+            } else if from_cache {
                 m.rules
                     .iter()
                     .copied()

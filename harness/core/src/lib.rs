@@ -11,6 +11,7 @@ pub mod fuzzgen;
 pub mod import;
 pub mod judge;
 pub mod logline;
+pub mod misread;
 pub mod normalize;
 pub mod outcome;
 pub mod pages;

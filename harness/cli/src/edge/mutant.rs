@@ -31,6 +31,7 @@ use edgeconform_core::decide::{
 use edgeconform_core::distribution::{
     Behavior, Distribution, MethodSet, OriginKind, ViewerProtocolPolicy,
 };
+use edgeconform_core::misread::Misreading;
 use edgeconform_core::normalize::normalize_path;
 use edgeconform_core::pattern::PathPattern;
 use edgeconform_core::request::host_without_port;
@@ -522,46 +523,22 @@ impl Mutant {
         d
     }
 
-    /// The behavior a buggy matcher selects (the default when nothing else matches).
+    /// The behavior a buggy matcher selects (the default when nothing else matches): the
+    /// core's reading of the patterns that the judge names for this bug.
     fn select(self, dist: &Distribution, req: &Request) -> usize {
-        let norm = normalize_path(req.path().as_bytes());
-        let last = dist.behaviors.len() - 1;
-        let first = |hit: &dyn Fn(&Behavior) -> bool| {
-            dist.behaviors[..last].iter().position(hit).unwrap_or(last)
+        let reading = match self {
+            Mutant::LastMatchWins => Misreading::LastMatch,
+            Mutant::CaseInsensitivePatterns => Misreading::CaseInsensitive,
+            Mutant::StarStopsAtSlash => Misreading::StarStopsAtSlash,
+            Mutant::UnanchoredPatterns => Misreading::Unanchored,
+            Mutant::LeadingSlashRequired => Misreading::SlashRequired,
+            Mutant::QueryInMatching => Misreading::MatchesQuery,
+            Mutant::RawPathMatching => Misreading::RawPath,
+            _ => return dist.select_behavior(&normalize_path(req.path().as_bytes())),
         };
-        match self {
-            Mutant::LastMatchWins => dist.behaviors[..last]
-                .iter()
-                .rposition(|b| b.path_pattern.matches(&norm))
-                .unwrap_or(last),
-            Mutant::CaseInsensitivePatterns => {
-                let path = norm.to_ascii_lowercase();
-                first(&|b| {
-                    PathPattern::parse(&b.path_pattern.as_str().to_ascii_lowercase())
-                        .is_ok_and(|p| p.matches(&path))
-                })
-            }
-            Mutant::StarStopsAtSlash => {
-                first(&|b| segment_glob(b.path_pattern.as_str().as_bytes(), &norm))
-            }
-            Mutant::UnanchoredPatterns => first(&|b| {
-                PathPattern::parse(&format!("{}*", b.path_pattern.as_str()))
-                    .is_ok_and(|p| p.matches(&norm))
-            }),
-            Mutant::LeadingSlashRequired => first(&|b| {
-                b.path_pattern.as_str().starts_with('/') && b.path_pattern.matches(&norm)
-            }),
-            Mutant::QueryInMatching => {
-                let mut with_query = norm.clone();
-                if let Some(q) = req.query() {
-                    with_query.push(b'?');
-                    with_query.extend_from_slice(q.as_bytes());
-                }
-                first(&|b| b.path_pattern.matches(&with_query))
-            }
-            Mutant::RawPathMatching => first(&|b| b.path_pattern.matches(req.path().as_bytes())),
-            _ => dist.select_behavior(&norm),
-        }
+        reading
+            .select(dist, req)
+            .unwrap_or(dist.behaviors.len() - 1)
     }
 
     fn rewrite_location(self, dist: &Distribution, req: &Request, location: &mut String) {
@@ -660,29 +637,6 @@ fn decide_as(dist: &Distribution, bi: usize, req: &Request) -> Decision {
     let mut d = core_decide(&only, req);
     d.behavior = d.behavior.map(|_| bi);
     d
-}
-
-/// A wildcard match where `*` stays within one path segment (a leading `/` optional on both
-/// sides, as CloudFront has it). Dynamic programming, O(n·m).
-fn segment_glob(pat: &[u8], path: &[u8]) -> bool {
-    let pat = pat.strip_prefix(b"/").unwrap_or(pat);
-    let path = path.strip_prefix(b"/").unwrap_or(path);
-    // prev[j]: the pattern so far matches path[..j].
-    let mut prev = vec![false; path.len() + 1];
-    prev[0] = true;
-    for &c in pat {
-        let mut cur = vec![false; path.len() + 1];
-        cur[0] = c == b'*' && prev[0];
-        for j in 1..=path.len() {
-            cur[j] = match c {
-                b'*' => prev[j] || (cur[j - 1] && path[j - 1] != b'/'),
-                b'?' => prev[j - 1],
-                _ => prev[j - 1] && c == path[j - 1],
-            };
-        }
-        prev = cur;
-    }
-    prev[path.len()]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -853,13 +807,5 @@ mod tests {
         let site = get(Scheme::Https, "/site/index.html");
         let f = decide(Some(Mutant::WebsiteOriginHttps), &dist, &site);
         assert_eq!(f.forward().unwrap().protocol, Scheme::Https);
-    }
-
-    #[test]
-    fn segment_glob_keeps_star_inside_a_segment() {
-        assert!(segment_glob(b"/a/*", b"/a/b"));
-        assert!(!segment_glob(b"/a/*", b"/a/b/c"));
-        assert!(segment_glob(b"a/*.png", b"/a/x.png"));
-        assert!(segment_glob(b"/Docs/?.html", b"/Docs/a.html"));
     }
 }

@@ -247,6 +247,10 @@ fn is_pattern_char(c: char) -> bool {
 /// of bytes (`/` included) and `?` exactly one byte, everything else itself, case-sensitively
 /// (PAT-WILDCARD, PAT-CASE), over the whole path (PAT-ANCHORED). Dynamic programming over
 /// (pattern prefix, path prefix): slow and obviously right.
+///
+/// Deliberately independent of [`crate::pattern`] (the matcher under test) and of
+/// [`crate::misread`] (the judge's and the mutants' readings): an oracle that shared their code
+/// would share their bugs.
 pub fn reference_match(pattern: &str, path: &[u8]) -> bool {
     let p = pattern.as_bytes();
     let p = p.strip_prefix(b"/").unwrap_or(p);

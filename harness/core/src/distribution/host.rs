@@ -1,0 +1,80 @@
+//! Host names (HOST-ROUTE): whether a `Host` value is a valid DNS name, and the byte table that
+//! reads it in one pass, lowercasing as it goes only when it must.
+
+use crate::request::host_without_port;
+
+/// Whether `name`, lowercased, is `config` byte for byte.
+pub(super) fn lowercase_eq(name: &[u8], config: &[u8]) -> bool {
+    name.len() == config.len()
+        && name
+            .iter()
+            .zip(config)
+            .all(|(n, c)| n.to_ascii_lowercase() == *c)
+}
+
+/// A `Host` header value reduced to a lowercase host name with the port removed, or `None` when it
+/// is not a valid DNS host name (letters, digits, hyphens; labels of 1–63 bytes; at most 253
+/// bytes; an optional trailing dot removed) with an optional numeric port.
+pub fn valid_host_name(host: &str) -> Option<String> {
+    host_name(host, host_without_port(host)).map(|(name, _)| name.to_ascii_lowercase())
+}
+
+/// [`valid_host_name`] before lowercasing: the name as the `Host` header spells it, and whether it
+/// has an uppercase letter. `name` is `host_without_port(host)`.
+pub(super) fn host_name<'a>(host: &str, name: &'a str) -> Option<(&'a str, bool)> {
+    if name.len() < host.len() {
+        // Whatever follows the name must be `:port`; after a bracketed literal it can be any
+        // character, so never assume it is one byte long.
+        let port = host[name.len()..].strip_prefix(':')?;
+        if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
+            return None;
+        }
+    }
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return None;
+    }
+    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. `prev`
+    // starts as a `.`, as if the name followed a label.
+    let (mut prev, mut label_start, mut seen) = (DOT, 0, 0);
+    for (i, &b) in name.as_bytes().iter().enumerate() {
+        let class = HOST_BYTE[usize::from(b)];
+        seen |= class;
+        let class = class & !UPPER;
+        match class {
+            ALNUM => {}
+            DOT if prev != ALNUM || i - label_start > 63 => return None,
+            DOT => label_start = i + 1,
+            HYPHEN if prev == DOT => return None,
+            HYPHEN => {}
+            _ => return None,
+        }
+        prev = class;
+    }
+    (prev == ALNUM && name.len() - label_start <= 63).then_some((name, seen & UPPER != 0))
+}
+
+/// Classes of the bytes of a host name ([`HOST_BYTE`]).
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const HYPHEN: u8 = 2;
+const DOT: u8 = 3;
+/// Added to `ALNUM` for `A`–`Z`.
+const UPPER: u8 = 4;
+
+/// The class of every byte: one table look-up per byte of a `Host`.
+static HOST_BYTE: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'0'..=b'9' | b'a'..=b'z' => ALNUM,
+            b'A'..=b'Z' => ALNUM | UPPER,
+            b'-' => HYPHEN,
+            b'.' => DOT,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+};

@@ -400,52 +400,95 @@ impl LogRecord {
     /// The record as one log line (LOG-FORMAT): 33 tab-separated fields, with no line ending.
     /// Parsing it back with [`parse_line`] gives this record, whatever it holds.
     pub fn to_line(&self) -> String {
-        let fields: [String; 33] = [
-            self.date.to_string(),
-            self.time.to_string(),
-            escape(&self.x_edge_location),
-            self.sc_bytes.to_string(),
-            escape(&self.c_ip),
-            escape(&self.cs_method),
-            escape(&self.cs_host),
-            escape(&self.cs_uri_stem),
-            self.sc_status.to_string(),
-            escape(&self.cs_referer),
-            escape(&self.cs_user_agent),
-            escape(&self.cs_uri_query),
-            escape(&self.cs_cookie),
-            self.x_edge_result_type.to_string(),
-            escape(&self.x_edge_request_id),
-            escape(&self.x_host_header),
-            escape(&self.cs_protocol),
-            self.cs_bytes.to_string(),
-            seconds(self.time_taken_ms),
-            escape(&self.x_forwarded_for),
-            escape(&self.ssl_protocol),
-            escape(&self.ssl_cipher),
-            self.x_edge_response_result_type.to_string(),
-            escape(&self.cs_protocol_version),
-            escape(&self.fle_status),
-            or_dash(self.fle_encrypted_fields),
-            or_dash(self.c_port),
-            self.time_to_first_byte_ms
-                .map_or_else(|| "-".to_string(), seconds),
-            escape(&self.x_edge_detailed_result_type),
-            escape(&self.sc_content_type),
-            or_dash(self.sc_content_len),
-            or_dash(self.sc_range_start),
-            or_dash(self.sc_range_end),
-        ];
-        fields.join("\t")
+        let mut out = String::with_capacity(320);
+        self.write_line(&mut out);
+        out
+    }
+
+    /// [`LogRecord::to_line`] appended to `out`: no allocation beyond `out` growing, for a
+    /// server that writes one line per response.
+    pub fn write_line(&self, out: &mut String) {
+        use fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}\t{}\t", self.date, self.time);
+        escape_into(out, &self.x_edge_location);
+        let _ = write!(out, "\t{}\t", self.sc_bytes);
+        for (i, v) in [
+            &self.c_ip,
+            &self.cs_method,
+            &self.cs_host,
+            &self.cs_uri_stem,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                out.push('\t');
+            }
+            escape_into(out, v);
+        }
+        let _ = write!(out, "\t{}\t", self.sc_status);
+        for v in [
+            &self.cs_referer,
+            &self.cs_user_agent,
+            &self.cs_uri_query,
+            &self.cs_cookie,
+        ] {
+            escape_into(out, v);
+            out.push('\t');
+        }
+        let _ = write!(out, "{}\t", self.x_edge_result_type);
+        for v in [
+            &self.x_edge_request_id,
+            &self.x_host_header,
+            &self.cs_protocol,
+        ] {
+            escape_into(out, v);
+            out.push('\t');
+        }
+        let _ = write!(out, "{}\t", self.cs_bytes);
+        write_seconds(out, self.time_taken_ms);
+        for v in [&self.x_forwarded_for, &self.ssl_protocol, &self.ssl_cipher] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        let _ = write!(out, "\t{}\t", self.x_edge_response_result_type);
+        escape_into(out, &self.cs_protocol_version);
+        out.push('\t');
+        escape_into(out, &self.fle_status);
+        out.push('\t');
+        write_or_dash(out, self.fle_encrypted_fields);
+        out.push('\t');
+        write_or_dash(out, self.c_port);
+        out.push('\t');
+        match self.time_to_first_byte_ms {
+            Some(ms) => write_seconds(out, ms),
+            None => out.push('-'),
+        }
+        out.push('\t');
+        escape_into(out, &self.x_edge_detailed_result_type);
+        out.push('\t');
+        escape_into(out, &self.sc_content_type);
+        for v in [self.sc_content_len, self.sc_range_start, self.sc_range_end] {
+            out.push('\t');
+            write_or_dash(out, v);
+        }
     }
 }
 
-fn or_dash<T: fmt::Display>(v: Option<T>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+fn write_or_dash<T: fmt::Display>(out: &mut String, v: Option<T>) {
+    use fmt::Write as _;
+    match v {
+        Some(v) => {
+            let _ = write!(out, "{v}");
+        }
+        None => out.push('-'),
+    }
 }
 
-fn seconds(ms: u64) -> String {
-    format!("{}.{:03}", ms / 1000, ms % 1000)
+fn write_seconds(out: &mut String, ms: u64) {
+    use fmt::Write as _;
+    let _ = write!(out, "{}.{:03}", ms / 1000, ms % 1000);
 }
 
 /// LOG-FORMAT: whether a byte must be percent-encoded in a value: bytes 0–32 and 127–255, and
@@ -459,19 +502,36 @@ fn needs_escape(b: u8) -> bool {
 /// UTF-8 bytes one by one); the empty value is `-`, and a value that is literally `-` becomes `%2D`
 /// so the two stay apart. The result is never empty and has no tab, space or line break.
 pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().max(3));
+    escape_into(&mut out, value);
+    out
+}
+
+/// [`escape`] appended to `out`.
+pub fn escape_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match value {
-        "" => "-".to_string(),
-        "-" => "%2D".to_string(),
+        "" => out.push('-'),
+        "-" => out.push_str("%2D"),
         _ => {
-            let mut out = String::with_capacity(value.len());
-            for &b in value.as_bytes() {
+            let bytes = value.as_bytes();
+            let mut plain = 0;
+            for (i, &b) in bytes.iter().enumerate() {
                 if needs_escape(b) {
-                    out.push_str(&format!("%{b:02X}"));
-                } else {
-                    out.push(char::from(b));
+                    // A run of plain bytes is ASCII (every other byte is escaped), so its ends
+                    // are character boundaries; an empty run may start inside a character.
+                    if plain < i {
+                        out.push_str(&value[plain..i]);
+                    }
+                    out.push('%');
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 15)]));
+                    plain = i + 1;
                 }
             }
-            out
+            if plain < bytes.len() {
+                out.push_str(&value[plain..]);
+            }
         }
     }
 }

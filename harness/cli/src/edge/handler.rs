@@ -42,7 +42,7 @@ pub(crate) struct Shared {
     /// [`crate::edge::EdgeConfig::quiet`].
     pub quiet: bool,
     /// The caching mutants' cache (empty for every other edge).
-    pub cache: cache::Store,
+    pub cache: Arc<cache::Store>,
 }
 
 /// What a handler knows about the connection its request came on.
@@ -143,13 +143,13 @@ pub(crate) async fn handle(
     let body = if request.version == edgeconform_core::HttpVersion::Http2 {
         // Multiplexed: count the head in HTTP/1.1 form plus the body bytes sent.
         let head_len = head_len_h1(&head);
-        body.on_done(move |sent| log.send(&record(&ctx, &facts, head_len + sent)))
+        body.on_done(move |sent| log.send(&record(ctx, facts, head_len + sent)))
     } else {
         let meter = conn.meter.clone();
         body.on_done(move |_| {
             meter.defer(Pending {
                 start: start_bytes,
-                finish: Box::new(move |bytes| log.send(&record(&ctx, &facts, bytes))),
+                finish: Box::new(move |bytes| log.send(&record(ctx, facts, bytes))),
             })
         })
     };

@@ -117,11 +117,23 @@ check "http://$http/images/a.jpg" 301; check "http://127.0.0.1:$n301/images/a.jp
 check "http://$http/account/a" 403; check "http://127.0.0.1:$n403/account/a" 403
 check "https://$https/legacy/a" 200; check "https://127.0.0.1:$nproxy/legacy/a" 200
 
-# wrk_rps OUT URL [WRK-FLAGS]: requests/s, with errors and unexpected statuses noted in OUT.
-wrk_rps() {
-  local out=$1 url=$2
-  wrk -t2 -c"$CONNS" -d"${SECS}s" -H "Host: $HOST" "${@:3}" "$url" >"$out" 2>&1 || true
-  awk '/Requests\/sec/ {print $2}' "$out"
+# cpu_ticks PID...: user + system clock ticks of these processes (every thread) so far.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+nginx_workers() { ps --ppid "$(cat "$work/nginx.pid")" -o pid= | tr -s ' \n' ' '; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+# measure OUT URL PIDS [WRK-FLAGS]: "req/s server-CPU-µs-per-request", with wrk's errors and
+# unexpected statuses noted in OUT.
+measure() {
+  local out=$1 url=$2 pids=$3 before after n
+  # shellcheck disable=SC2086  # a list of pids
+  before=$(cpu_ticks $pids)
+  wrk -t2 -c"$CONNS" -d"${SECS}s" -H "Host: $HOST" "${@:4}" "$url" >"$out" 2>&1 || true
+  # shellcheck disable=SC2086
+  after=$(cpu_ticks $pids)
+  n=$(awk '/requests in/ {print $1}' "$out")
+  awk -v n="${n:-0}" -v t=$((after - before)) -v us="$TICK_US" \
+    '/Requests\/sec/ {printf "%s %.1f\n", $2, (n > 0 ? t * us / n : 0)}' "$out"
 }
 
 declare -A url_edge url_nginx
@@ -135,18 +147,20 @@ wrk_flags() { if [[ $1 == https-close ]]; then echo "-H"; echo "Connection: clos
 : >"$work/summary.txt"
 for s in $SCENARIOS; do
   [[ -n ${url_edge[$s]:-} ]] || { echo "bench-edge: unknown scenario $s" >&2; exit 2; }
-  ratios=()
+  ratios=(); cpus=()
   for r in $(seq "$ROUNDS"); do
     mapfile -t extra < <(wrk_flags "$s")
-    n=$(wrk_rps "$work/wrk-nginx-$s-$r.txt" "${url_nginx[$s]}" "${extra[@]}")
-    e=$(wrk_rps "$work/wrk-edge-$s-$r.txt" "${url_edge[$s]}" "${extra[@]}")
+    read -r n ncpu < <(measure "$work/wrk-nginx-$s-$r.txt" "${url_nginx[$s]}" "$(nginx_workers)" "${extra[@]}")
+    read -r e ecpu < <(measure "$work/wrk-edge-$s-$r.txt" "${url_edge[$s]}" "$edge_pid" "${extra[@]}")
     errs=$(grep -h -E 'Socket errors|Non-2xx' "$work/wrk-nginx-$s-$r.txt" "$work/wrk-edge-$s-$r.txt" | tr -s ' ' | paste -sd ';' - || true)
     ratio=$(python3 -c "print(f'{float(\"${e:-0}\") / max(float(\"${n:-0}\"), 1):.2f}')")
     ratios+=("$ratio")
-    printf '%-12s round %d: nginx %10s req/s  edge %10s req/s  edge/nginx %s  %s\n' "$s" "$r" "${n:-?}" "${e:-?}" "$ratio" "$errs"
+    cpus+=("$(python3 -c "print(f'{float(\"${ncpu:-0}\") / max(float(\"${ecpu:-0}\"), 0.01):.2f}')")")
+    printf '%-12s round %d: nginx %9s req/s %6s µs CPU/req   edge %9s req/s %6s µs CPU/req   edge/nginx %s  %s\n' \
+      "$s" "$r" "${n:-?}" "${ncpu:-?}" "${e:-?}" "${ecpu:-?}" "$ratio" "$errs"
   done
-  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$s $median" >>"$work/summary.txt"
+  median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  echo "$s $(median "${ratios[@]}") $(median "${cpus[@]}")" >>"$work/summary.txt"
 done
 
 stop_edge
@@ -161,10 +175,11 @@ stop_edge
 fi
 
 echo "== edge vs nginx, median of $ROUNDS rounds (wrk -t2 -c$CONNS, ${SECS}s each; goals from issue 15)"
-while read -r s m; do
+echo "   req/s ratio = edge req/s / nginx req/s; CPU ratio = nginx CPU per request / edge's (> 1: the edge spends less)"
+while read -r s m c; do
   case $s in
     http-301|http-403) goal="≥ 1.0";; https-fwd) goal="≥ 0.8";; *) goal="measured";;
   esac
-  printf '  %-12s edge/nginx %s  (goal %s)\n' "$s" "$m" "$goal"
+  printf '  %-12s req/s ratio %s  CPU ratio %s  (goal %s)\n' "$s" "$m" "$c" "$goal"
 done <"$work/summary.txt"
 [[ -s $work/idle.txt ]] && grep -E '^(latency|half heads)' "$work/idle.txt" | sed 's/^/  /' || true

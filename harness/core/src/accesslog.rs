@@ -405,97 +405,142 @@ impl LogRecord {
         out
     }
 
-    /// [`LogRecord::to_line`] appended to `out`: no allocation beyond `out` growing, for a
-    /// server that writes one line per response.
+    /// [`LogRecord::to_line`] appended to `out`: no allocation beyond `out` growing and no
+    /// `fmt` machinery, for a server that writes one line per response.
     pub fn write_line(&self, out: &mut String) {
-        use fmt::Write as _;
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{}\t{}\t", self.date, self.time);
+        push_digits(out, self.date.year.into(), 4);
+        out.push('-');
+        push_digits(out, self.date.month.into(), 2);
+        out.push('-');
+        push_digits(out, self.date.day.into(), 2);
+        out.push('\t');
+        push_digits(out, self.time.hour.into(), 2);
+        out.push(':');
+        push_digits(out, self.time.minute.into(), 2);
+        out.push(':');
+        push_digits(out, self.time.second.into(), 2);
+        out.push('\t');
         escape_into(out, &self.x_edge_location);
-        let _ = write!(out, "\t{}\t", self.sc_bytes);
-        for (i, v) in [
+        out.push('\t');
+        push_digits(out, self.sc_bytes, 1);
+        for v in [
             &self.c_ip,
             &self.cs_method,
             &self.cs_host,
             &self.cs_uri_stem,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if i > 0 {
-                out.push('\t');
-            }
+        ] {
+            out.push('\t');
             escape_into(out, v);
         }
-        let _ = write!(out, "\t{}\t", self.sc_status);
+        out.push('\t');
+        push_digits(out, self.sc_status.0.into(), 3);
         for v in [
             &self.cs_referer,
             &self.cs_user_agent,
             &self.cs_uri_query,
             &self.cs_cookie,
         ] {
-            escape_into(out, v);
             out.push('\t');
+            escape_into(out, v);
         }
-        let _ = write!(out, "{}\t", self.x_edge_result_type);
+        out.push('\t');
+        out.push_str(self.x_edge_result_type.as_str());
         for v in [
             &self.x_edge_request_id,
             &self.x_host_header,
             &self.cs_protocol,
         ] {
-            escape_into(out, v);
             out.push('\t');
+            escape_into(out, v);
         }
-        let _ = write!(out, "{}\t", self.cs_bytes);
-        write_seconds(out, self.time_taken_ms);
+        out.push('\t');
+        push_digits(out, self.cs_bytes, 1);
+        out.push('\t');
+        push_seconds(out, self.time_taken_ms);
         for v in [&self.x_forwarded_for, &self.ssl_protocol, &self.ssl_cipher] {
             out.push('\t');
             escape_into(out, v);
         }
-        let _ = write!(out, "\t{}\t", self.x_edge_response_result_type);
-        escape_into(out, &self.cs_protocol_version);
         out.push('\t');
-        escape_into(out, &self.fle_status);
-        out.push('\t');
-        write_or_dash(out, self.fle_encrypted_fields);
-        out.push('\t');
-        write_or_dash(out, self.c_port);
-        out.push('\t');
-        match self.time_to_first_byte_ms {
-            Some(ms) => write_seconds(out, ms),
-            None => out.push('-'),
+        out.push_str(self.x_edge_response_result_type.as_str());
+        for v in [&self.cs_protocol_version, &self.fle_status] {
+            out.push('\t');
+            escape_into(out, v);
         }
         out.push('\t');
-        escape_into(out, &self.x_edge_detailed_result_type);
+        push_or_dash(out, self.fle_encrypted_fields);
         out.push('\t');
-        escape_into(out, &self.sc_content_type);
+        push_or_dash(out, self.c_port.map(u64::from));
+        out.push('\t');
+        match self.time_to_first_byte_ms {
+            Some(ms) => push_seconds(out, ms),
+            None => out.push('-'),
+        }
+        for v in [&self.x_edge_detailed_result_type, &self.sc_content_type] {
+            out.push('\t');
+            escape_into(out, v);
+        }
         for v in [self.sc_content_len, self.sc_range_start, self.sc_range_end] {
             out.push('\t');
-            write_or_dash(out, v);
+            push_or_dash(out, v);
         }
     }
 }
 
-fn write_or_dash<T: fmt::Display>(out: &mut String, v: Option<T>) {
-    use fmt::Write as _;
-    match v {
-        Some(v) => {
-            let _ = write!(out, "{v}");
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
+    }
+    let start = i.min(digits.len().saturating_sub(width));
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
+}
+
+fn push_or_dash(out: &mut String, v: Option<u64>) {
+    match v {
+        Some(v) => push_digits(out, v, 1),
         None => out.push('-'),
     }
 }
 
-fn write_seconds(out: &mut String, ms: u64) {
-    use fmt::Write as _;
-    let _ = write!(out, "{}.{:03}", ms / 1000, ms % 1000);
+/// Milliseconds as the log's seconds with three decimals.
+fn push_seconds(out: &mut String, ms: u64) {
+    push_digits(out, ms / 1000, 1);
+    out.push('.');
+    push_digits(out, ms % 1000, 3);
 }
 
 /// LOG-FORMAT: whether a byte must be percent-encoded in a value: bytes 0–32 and 127–255, and
 /// `<>"#%{}|\^~[]'` and the backtick.
 fn needs_escape(b: u8) -> bool {
-    b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b)
+    ESCAPED[usize::from(b)]
 }
+
+/// [`needs_escape`] as a table: it runs for every byte of every field of every line a server
+/// writes.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b <= b' ' as usize || b >= 0x7f;
+        b += 1;
+    }
+    let specials = b"<>\"#%{}|\\^~[]'`";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// LOG-FORMAT: the exact text a value takes in a log field. Bytes 0–32 and 127–255 and the
 /// characters `<>"#%{}|\^~[]'` and backtick become `%XX` (upper-case hex; a non-ASCII character's
@@ -1101,6 +1146,14 @@ mod tests {
         let records = parse_log(&aws_log()).unwrap();
         assert_eq!(write_log(&records), aws_log());
         assert_eq!(header(), AWS_HEADER);
+    }
+
+    #[test]
+    fn the_escape_table_is_the_log_formats_list() {
+        for b in 0..=255u8 {
+            let listed = b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b);
+            assert_eq!(needs_escape(b), listed, "byte {b:#04x}");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 #   https-close  the same with `Connection: close`: a full TLS handshake per request (measured)
 #
 # Both servers write an access log (nginx: its default unbuffered `combined` log; the edge: its
-# CloudFront log). The origin is one nginx server block both forward to over HTTP/1.1 keep-alive.
+# CloudFront log). The origin is a separate one-worker nginx both forward to over HTTP/1.1
+# keep-alive. Besides req/s, each run counts the server's CPU time per request (all its
+# threads or workers, from /proc): far steadier than req/s on a shared machine.
 # Keep-alive runs use `wrk -t2 -c$CONNS`; nginx and the edge alternate ROUNDS times per
 # scenario and the median ratio is printed. Then the 10k-idle-connections test
 # (scripts/bench-idle.py): a fresh request's latency while IDLE_CONNS idle connections and
@@ -35,7 +37,11 @@ nginx_started=
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   if [[ -n $edge_pid ]]; then kill "$edge_pid" 2>/dev/null || true; wait "$edge_pid" 2>/dev/null || true; fi
-  if [[ -n $nginx_started && -s $work/nginx.pid ]]; then kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
+  if [[ -n $nginx_started ]]; then
+    for pidfile in "$work/nginx.pid" "$work/origin/nginx.pid"; do
+      if [[ -s $pidfile ]]; then kill -QUIT "$(cat "$pidfile")" 2>/dev/null || true; fi
+    done
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,7 +68,17 @@ origin_port=$(free_port); n301=$(free_port); n403=$(free_port); nproxy=$(free_po
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/ec.key" \
   -out "$work/ec.crt" -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,DNS:$HOST,IP:127.0.0.1" 2>/dev/null
-mkdir -p "$work/logs" "$work/tmp"
+mkdir -p "$work/logs" "$work/tmp" "$work/origin/logs" "$work/origin/tmp"
+# The origin is an nginx of its own, so the CPU counted for nginx as a proxy is the proxy's alone.
+cat >"$work/origin/nginx.conf" <<EOF
+worker_processes 1; pid nginx.pid; error_log logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  keepalive_requests 10000000; keepalive_timeout 60s; access_log off;
+  client_body_temp_path tmp; proxy_temp_path tmp; fastcgi_temp_path tmp; uwsgi_temp_path tmp; scgi_temp_path tmp;
+  server { listen 127.0.0.1:$origin_port; location / { return 200 "hello from the origin\n"; } }
+}
+EOF
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto; pid nginx.pid; error_log logs/error.log warn;
 events { worker_connections 16384; }
@@ -70,8 +86,6 @@ http {
   keepalive_requests 10000000; keepalive_timeout 60s; default_type text/html;
   client_body_temp_path tmp; proxy_temp_path tmp; fastcgi_temp_path tmp; uwsgi_temp_path tmp; scgi_temp_path tmp;
   upstream origin { server 127.0.0.1:$origin_port; keepalive 128; }
-  server { listen 127.0.0.1:$origin_port; access_log off;
-           location / { return 200 "hello from the origin\n"; } }
   server { listen 127.0.0.1:$n301; access_log logs/access-301.log;
            location / { return 301 https://\$host\$request_uri; } }
   server { listen 127.0.0.1:$n403; access_log logs/access-403.log;
@@ -83,8 +97,9 @@ http {
                         proxy_set_header Connection ""; proxy_set_header Host \$host; } }
 }
 EOF
-nginx -p "$work/" -c nginx.conf
 nginx_started=1
+nginx -p "$work/origin/" -c nginx.conf
+nginx -p "$work/" -c nginx.conf
 
 start_edge() { # start_edge EXTRA-FLAGS...: the edge on its own ports, its addresses in $http and $https
   "$bin" edge --distribution specs/distributions/standard.yaml --access-log "$work/edge.log" \

@@ -33,6 +33,7 @@ bin=target/release/edgeconform
 work=$(mktemp -d)
 edge_pid=
 nginx_started=
+idle_failed=
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
@@ -185,7 +186,7 @@ echo "== idle connections: $IDLE_CONNS idle + $HALF_HEADS half-sent heads, --hea
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_edge --header-timeout "$HEADER_TIMEOUT"
 python3 scripts/bench-idle.py --addr "$http" --host "$HOST" --idle "$IDLE_CONNS" \
-  --half "$HALF_HEADS" --timeout "$HEADER_TIMEOUT" | tee "$work/idle.txt"
+  --half "$HALF_HEADS" --timeout "$HEADER_TIMEOUT" | tee "$work/idle.txt" || idle_failed=1
 stop_edge
 fi
 
@@ -198,3 +199,4 @@ while read -r s m c; do
   printf '  %-12s req/s ratio %s  CPU ratio %s  (goal %s)\n' "$s" "$m" "$c" "$goal"
 done <"$work/summary.txt"
 [[ -s $work/idle.txt ]] && grep -E '^(latency|half heads)' "$work/idle.txt" | sed 's/^/  /' || true
+if [[ -n $idle_failed ]]; then echo "bench-edge: the idle-connections check FAILED (see above)" >&2; exit 1; fi

@@ -106,6 +106,7 @@ impl EdgeServer {
                 mutant: config.mutant,
                 quiet: config.quiet,
                 cache: cache.clone(),
+                redirect_pages: Default::default(),
             }))
         };
         let settings = Settings {

@@ -3,28 +3,63 @@
 
 /// LOG-FORMAT: whether a byte must be percent-encoded in a value: bytes 0–32 and 127–255, and
 /// `<>"#%{}|\^~[]'` and the backtick.
-fn needs_escape(b: u8) -> bool {
-    b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b)
+pub(super) fn needs_escape(b: u8) -> bool {
+    ESCAPED[usize::from(b)]
 }
+
+/// [`needs_escape`] as a table: it runs for every byte of every field of every line a server
+/// writes.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b <= b' ' as usize || b >= 0x7f;
+        b += 1;
+    }
+    let specials = b"<>\"#%{}|\\^~[]'`";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// LOG-FORMAT: the exact text a value takes in a log field. Bytes 0–32 and 127–255 and the
 /// characters `<>"#%{}|\^~[]'` and backtick become `%XX` (upper-case hex; a non-ASCII character's
 /// UTF-8 bytes one by one); the empty value is `-`, and a value that is literally `-` becomes `%2D`
 /// so the two stay apart. The result is never empty and has no tab, space or line break.
 pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().max(3));
+    escape_into(&mut out, value);
+    out
+}
+
+/// [`escape`] appended to `out`.
+pub fn escape_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match value {
-        "" => "-".to_string(),
-        "-" => "%2D".to_string(),
+        "" => out.push('-'),
+        "-" => out.push_str("%2D"),
         _ => {
-            let mut out = String::with_capacity(value.len());
-            for &b in value.as_bytes() {
+            let bytes = value.as_bytes();
+            let mut plain = 0;
+            for (i, &b) in bytes.iter().enumerate() {
                 if needs_escape(b) {
-                    out.push_str(&format!("%{b:02X}"));
-                } else {
-                    out.push(char::from(b));
+                    // A run of plain bytes is ASCII (every other byte is escaped), so its ends
+                    // are character boundaries; an empty run may start inside a character.
+                    if plain < i {
+                        out.push_str(&value[plain..i]);
+                    }
+                    out.push('%');
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 15)]));
+                    plain = i + 1;
                 }
             }
-            out
+            if plain < bytes.len() {
+                out.push_str(&value[plain..]);
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ mod parse;
 mod record;
 mod totals;
 
-pub use escape::{escape, unescape, unescape_bytes, EscapeError};
+pub use escape::{escape, escape_into, unescape, unescape_bytes, EscapeError};
 pub use fields::{header, LogDate, LogTime, ResultType, Status, FIELDS, VERSION};
 pub use parse::{parse_line, parse_log, parse_log_line, parse_log_partial, LogError};
 pub use record::{write_log, LogRecord};

@@ -1,3 +1,4 @@
+use super::escape::needs_escape;
 use super::parse::{parse_millis, parse_u64};
 use super::*;
 use proptest::prelude::*;
@@ -92,6 +93,14 @@ fn writer_reproduces_the_aws_example_byte_for_byte() {
     let records = parse_log(&aws_log()).unwrap();
     assert_eq!(write_log(&records), aws_log());
     assert_eq!(header(), AWS_HEADER);
+}
+
+#[test]
+fn the_escape_table_is_the_log_formats_list() {
+    for b in 0..=255u8 {
+        let listed = b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b);
+        assert_eq!(needs_escape(b), listed, "byte {b:#04x}");
+    }
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //! ```
 
 mod cases;
-mod yaml;
+pub(crate) mod yaml;
 
 use crate::exit;
 use clap::{Args, ValueEnum};
@@ -188,7 +188,7 @@ pub(crate) struct Case {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Expect {
     /// The edge answers itself.
-    Edge { status: u16, redirect: bool },
+    Edge { status: Vec<u16>, redirect: bool },
     /// The request reaches an origin.
     Forward {
         origin: String,
@@ -207,7 +207,7 @@ pub(crate) fn checkable(rules: impl Iterator<Item = RuleId>) -> Vec<RuleId> {
 }
 
 /// Whether a spec can send this request (the rules of the spec loader, `spec/fields.rs`).
-fn expressible(r: &Request) -> Result<(), Failure> {
+pub(crate) fn expressible(r: &Request) -> Result<(), Failure> {
     let fail = |why: String| {
         Failure::Usage(format!("{why}, which a spec cannot state; reproduce the finding with `cargo +nightly fuzz run` and add a unit test next to the code instead"))
     };
@@ -259,8 +259,8 @@ impl Case {
             Expect::Edge {
                 status,
                 redirect: true,
-            } => format!("is redirected with {status}"),
-            Expect::Edge { status, .. } => format!("is refused with {status}"),
+            } => format!("is redirected with {}", yaml::statuses(status)),
+            Expect::Edge { status, .. } => format!("is refused with {}", yaml::statuses(status)),
             Expect::Forward {
                 origin, protocol, ..
             } => format!("is forwarded to origin `{origin}` over {protocol}"),

@@ -49,7 +49,7 @@ pub(super) fn request_case(target: FuzzTarget, data: &[u8]) -> Result<Case, Fail
     let d = decide(&dist, &req);
     let expect = match &d.action {
         Action::Respond(r) => Expect::Edge {
-            status: r.status,
+            status: vec![r.status],
             redirect: r.location.is_some(),
         },
         Action::Forward(f) => Expect::Forward {
@@ -219,7 +219,7 @@ pub(super) fn pattern_case(data: &[u8]) -> Result<Case, Failure> {
     let req = Request::new(Method::Get, Scheme::Http, &dist.domain, &target);
     let expect = if fuzzgen::reference_match(&case.pattern, target.as_bytes()) {
         Expect::Edge {
-            status: 403,
+            status: vec![403],
             redirect: false,
         }
     } else {

@@ -464,7 +464,9 @@ mod tests {
         }
         let has = |f: &dyn Fn(&Request) -> bool| reqs.iter().any(f);
         assert!(has(&|r| r.version == HttpVersion::Http2));
-        assert!(has(&|r| r.version == HttpVersion::Http10 && r.host.is_none()));
+        assert!(has(
+            &|r| r.version == HttpVersion::Http10 && r.host.is_none()
+        ));
         assert!(has(&|r| !r.method.is_supported()));
         assert!(has(&|r| r.target.contains("%C3%A9")));
         assert!(has(&|r| r.target.contains("//")));

@@ -116,6 +116,10 @@ pub struct FuzzArgs {
     /// Requests each group's shrinking may send.
     #[arg(long, value_name = "N", default_value_t = 300)]
     pub shrink_budget: u64,
+    /// Stop sending generated requests once every rule given here has a group (repeatable):
+    /// how long a rule takes to find (the self-test's table). The groups are still shrunk.
+    #[arg(long = "until", value_name = "RULE", value_parser = parse_rule)]
+    pub until: Vec<edgeconform_core::RuleId>,
     /// Fuzz a target that is not on loopback (someone's real edge: mind the rate).
     #[arg(long)]
     pub allow_remote: bool,
@@ -134,6 +138,11 @@ pub struct FuzzArgs {
     /// Where the scenarios of the groups go: <DIR>/<target>/<date>.yaml.
     #[arg(long, value_name = "DIR", default_value = "specs/found")]
     pub found: PathBuf,
+}
+
+fn parse_rule(s: &str) -> Result<edgeconform_core::RuleId, String> {
+    edgeconform_core::RuleId::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a rule ID; expected one of RULES.md's, e.g. PAT-CASE"))
 }
 
 /// `60s`, `2m`, `500ms`, `1h`, or plain seconds.
@@ -181,6 +190,8 @@ pub fn run(args: FuzzArgs) -> u8 {
 /// One group of failures while the run goes: how many, and the lowest-index example.
 struct Acc {
     count: u64,
+    /// When the group was first seen, in milliseconds since the fuzzing started.
+    found_after_ms: u64,
     first: u64,
     req: Request,
     failure: Failure,
@@ -365,6 +376,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
             no_https.is_some(),
         );
         let timeout = Duration::from_secs_f64(args.timeout);
+        let until = args.until.clone();
         workers.push(tokio::spawn(async move {
             let mut clients = Clients::new(endpoint, tls, timeout);
             loop {
@@ -410,6 +422,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
                         let mut g = groups.lock().unwrap_or_else(|e| e.into_inner());
                         let acc = g.entry(f.key.clone()).or_insert_with(|| Acc {
                             count: 0,
+                            found_after_ms: started.elapsed().as_millis() as u64,
                             first: i,
                             req: req.clone(),
                             failure: (*f).clone(),
@@ -419,6 +432,11 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
                             acc.first = i;
                             acc.req = req;
                             acc.failure = *f;
+                        }
+                        let all_found = !until.is_empty()
+                            && until.iter().all(|r| g.keys().any(|k| k.rule == Some(*r)));
+                        if all_found {
+                            stop.store(true, Ordering::Relaxed);
                         }
                     }
                 }
@@ -470,6 +488,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
                 .map(|b| key.rule.is_some_and(|r| b.contains(&r))),
             key,
             count: acc.count,
+            found_after_ms: acc.found_after_ms,
             first_index: acc.first,
             original: acc.req,
             level: result.failure.level,

@@ -35,6 +35,9 @@ pub struct Failure {
     pub key: Key,
     /// Every rule a failing finding names.
     pub rules: Vec<RuleId>,
+    /// Rules whose breach gives this very answer too (the judge's alternatives): a request alone
+    /// cannot tell them from the one named.
+    pub alternatives: Vec<RuleId>,
     pub level: Level,
     pub findings: Vec<Finding>,
     pub outcome: Outcome,
@@ -136,6 +139,10 @@ pub async fn probe(
     rules.sort();
     rules.dedup();
     let named = judge(dist, req, &o).into_iter().find(|v| v.is_failure());
+    let alternatives = named
+        .as_ref()
+        .map(|v| v.alternatives.clone())
+        .unwrap_or_default();
     let key = match named {
         Some(v) => Key {
             rule: Some(v.rule),
@@ -160,6 +167,7 @@ pub async fn probe(
     Probe::Fail(Box::new(Failure {
         key,
         rules,
+        alternatives,
         level,
         findings,
         outcome: o,

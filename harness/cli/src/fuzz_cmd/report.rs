@@ -27,6 +27,8 @@ use std::time::Duration;
 pub struct Group {
     pub key: Key,
     pub count: u64,
+    /// When the group was first seen, in milliseconds since the fuzzing started.
+    pub found_after_ms: u64,
     /// The index of the example in the run (`LiveGen::request(first_index)`).
     pub first_index: u64,
     pub original: Request,
@@ -121,6 +123,7 @@ struct GroupJson<'a> {
     misreading: &'a str,
     level: Level,
     count: u64,
+    found_after_ms: u64,
     first_index: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_baseline: Option<bool>,
@@ -133,6 +136,9 @@ struct GroupJson<'a> {
     observed: String,
     /// Every rule the shrunk example's failing findings name.
     failing_rules: Vec<&'static str>,
+    /// Rules that would give the shrunk example's answer just as well.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<&'static str>,
     findings: &'a [crate::report::model::Finding],
 }
 
@@ -146,6 +152,7 @@ impl FuzzReport {
                 misreading: &g.key.misreading,
                 level: g.level,
                 count: g.count,
+                found_after_ms: g.found_after_ms,
                 first_index: g.first_index,
                 in_baseline: g.in_baseline,
                 scenario_id: &g.scenario_id,
@@ -156,6 +163,13 @@ impl FuzzReport {
                 shrink_exhausted: g.shrunk.exhausted,
                 observed: describe(&g.shrunk.failure.outcome),
                 failing_rules: g.shrunk.failure.rules.iter().map(|r| r.as_str()).collect(),
+                alternatives: g
+                    .shrunk
+                    .failure
+                    .alternatives
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect(),
                 findings: &g.shrunk.failure.findings,
             })
             .collect();
@@ -235,6 +249,20 @@ pub fn console(r: &FuzzReport) -> String {
             RequestView::of(&g.shrunk.req).line
         );
         let _ = writeln!(s, "      observed {}", describe(&g.shrunk.failure.outcome));
+        if !g.shrunk.failure.alternatives.is_empty() {
+            let alts: Vec<&str> = g
+                .shrunk
+                .failure
+                .alternatives
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            let _ = writeln!(
+                s,
+                "      (the same answer would also break {})",
+                alts.join(", ")
+            );
+        }
     }
     if let Some(why) = &r.not_run_reason {
         let _ = writeln!(

@@ -246,7 +246,8 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         info: target,
         recipe,
         no_https,
-    } = crate::runner::target::start(&opts, &ca, serves, &args.reports.join(".edge-logs")).await?;
+    } = crate::runner::target::start(&opts, &ca, serves, Some(&args.reports.join(".edge-logs")))
+        .await?;
     if cases.is_empty() {
         eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
         if let Some(r) = &recipe {

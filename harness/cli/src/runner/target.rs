@@ -62,12 +62,13 @@ pub enum Serves {
     External(Distribution),
 }
 
-/// Starts what the target needs. An embedded edge writes its access logs into `log_dir`.
+/// Starts what the target needs. An embedded edge writes its access logs into `log_dir` (none
+/// without one).
 pub async fn start(
     opts: &TargetOpts,
     ca: &TestCa,
     serves: Serves,
-    log_dir: &Path,
+    log_dir: Option<&Path>,
 ) -> Result<Started> {
     let mut recipe = None;
     let mut no_https = None;

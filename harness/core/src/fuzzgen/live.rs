@@ -166,9 +166,10 @@ impl LiveGen {
         } else {
             Scheme::Https
         };
+        // HTTP/1.0 opens a connection a request (a TLS handshake over HTTPS): one in ten.
         let version = match (scheme, r.below(20)) {
-            (_, 0..=2) => HttpVersion::Http10,
-            (Scheme::Https, 3..=7) => HttpVersion::Http2,
+            (_, 0..=1) => HttpVersion::Http10,
+            (Scheme::Https, 2..=6) => HttpVersion::Http2,
             _ => HttpVersion::Http11,
         };
         let host = self.host(r, version);

@@ -23,7 +23,7 @@ declare -A needs=(
 printf '%-28s %-44s %-8s %9s %9s  %s\n' MUTANT DECLARED FOUND TIME REQUESTS "SHRUNK REQUEST (other groups)"
 missed=0
 for m in $("$bin" mutants | awk 'NR>1 {print $1}'); do
-  rules=$("$bin" mutants | awk -v m="$m" '$1==m {for(i=2;i<=NF;i++){ if ($i ~ /^[A-Z]+-[A-Z-]+,?$/) { gsub(",","",$i); printf "%s ", $i } else break}}')
+  rules=$("$bin" mutants | awk -v m="$m" '$1==m {for(i=2;i<=NF;i++){ if ($i ~ /^[A-Z0-9]+-[A-Z0-9-]+,?$/) { gsub(",","",$i); printf "%s ", $i } else break}}')
   until_args=()
   for r in $rules; do until_args+=(--until "$r"); done
   d="$out/$m"

@@ -417,18 +417,20 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
                     Probe::Fail(f) => {
                         counters.failed.fetch_add(1, Ordering::Relaxed);
                         let mut g = groups.lock().unwrap_or_else(|e| e.into_inner());
-                        let acc = g.entry(f.key.clone()).or_insert_with(|| Acc {
-                            count: 0,
-                            found_after_ms: started.elapsed().as_millis() as u64,
-                            first: i,
-                            req: req.clone(),
-                            failure: (*f).clone(),
-                        });
-                        acc.count += 1;
-                        if i < acc.first {
-                            acc.first = i;
-                            acc.req = req;
-                            acc.failure = *f;
+                        for (key, _) in &f.keys {
+                            let acc = g.entry(key.clone()).or_insert_with(|| Acc {
+                                count: 0,
+                                found_after_ms: started.elapsed().as_millis() as u64,
+                                first: i,
+                                req: req.clone(),
+                                failure: (*f).clone(),
+                            });
+                            acc.count += 1;
+                            if i < acc.first {
+                                acc.first = i;
+                                acc.req = req.clone();
+                                acc.failure = (*f).clone();
+                            }
                         }
                         let all_found = !until.is_empty()
                             && until.iter().all(|r| g.keys().any(|k| k.rule == Some(*r)));

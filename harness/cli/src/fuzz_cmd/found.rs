@@ -169,7 +169,9 @@ fn scenario(dist: &Distribution, g: &Group, target: &str, seed: u64) -> Scenario
         .failure
         .findings
         .iter()
-        .find(|f| f.is_failure())
+        .filter(|f| f.is_failure())
+        .find(|f| g.key.rule.is_some_and(|r| f.rules.contains(&r)))
+        .or_else(|| g.shrunk.failure.findings.iter().find(|f| f.is_failure()))
         .map(|f| {
             let rules: Vec<&str> = f.rules.iter().map(|r| r.as_str()).collect();
             format!("{}: {}", rules.join(", "), f.message)

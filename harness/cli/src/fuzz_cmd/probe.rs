@@ -32,12 +32,11 @@ pub struct Key {
 /// A failing answer.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    pub key: Key,
+    /// The groups this answer belongs to, each with the rules whose breach gives this very answer
+    /// too (the judge's alternatives: a request alone cannot tell them from the one named).
+    pub keys: Vec<(Key, Vec<RuleId>)>,
     /// Every rule a failing finding names.
     pub rules: Vec<RuleId>,
-    /// Rules whose breach gives this very answer too (the judge's alternatives): a request alone
-    /// cannot tell them from the one named.
-    pub alternatives: Vec<RuleId>,
     pub level: Level,
     pub findings: Vec<Finding>,
     pub outcome: Outcome,
@@ -138,36 +137,38 @@ pub async fn probe(
     let mut rules: Vec<RuleId> = failing.iter().flat_map(|f| f.rules.clone()).collect();
     rules.sort();
     rules.dedup();
-    let named = judge(dist, req, &o).into_iter().find(|v| v.is_failure());
-    let alternatives = named
-        .as_ref()
-        .map(|v| v.alternatives.clone())
-        .unwrap_or_default();
-    let key = match named {
-        Some(v) => Key {
+    // Every rule the judge names is a group of its own (the judge names a misreading instead of
+    // the cascade it causes, so two named rules are two breaches: an edge that answers any Host
+    // and echoes it breaks HOST-ROUTE and LOC-SAFE with one response).
+    let mut keys: Vec<(Key, Vec<RuleId>)> = Vec::new();
+    for v in judge(dist, req, &o).into_iter().filter(|v| v.is_failure()) {
+        let key = Key {
             rule: Some(v.rule),
             misreading: String::new(),
-        },
-        None => {
-            let f = failing
-                .iter()
-                .find(|f| !f.rules.is_empty())
-                .or(failing.first());
-            let Some(f) = f else { return Probe::Pass };
-            Key {
-                rule: f
-                    .rules
-                    .first()
-                    .copied()
-                    .or_else(|| job.case.rules.first().copied()),
-                misreading: f.message.clone(),
-            }
+        };
+        if !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, v.alternatives));
         }
-    };
+    }
+    if keys.is_empty() {
+        let f = failing
+            .iter()
+            .find(|f| !f.rules.is_empty())
+            .or(failing.first());
+        let Some(f) = f else { return Probe::Pass };
+        let key = Key {
+            rule: f
+                .rules
+                .first()
+                .copied()
+                .or_else(|| job.case.rules.first().copied()),
+            misreading: f.message.clone(),
+        };
+        keys.push((key, Vec::new()));
+    }
     Probe::Fail(Box::new(Failure {
-        key,
+        keys,
         rules,
-        alternatives,
         level,
         findings,
         outcome: o,
@@ -194,4 +195,19 @@ pub fn describe(o: &Outcome) -> String {
         (None, None, _) => s.push_str(" (origin not contacted)"),
     }
     s
+}
+
+impl Failure {
+    /// Whether this answer fails for the group `key`.
+    pub fn has(&self, key: &Key) -> bool {
+        self.keys.iter().any(|(k, _)| k == key)
+    }
+
+    /// The judge's alternatives to the rule of group `key`.
+    pub fn alternatives(&self, key: &Key) -> &[RuleId] {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&[], |(_, a)| a.as_slice())
+    }
 }

@@ -166,7 +166,7 @@ impl FuzzReport {
                 alternatives: g
                     .shrunk
                     .failure
-                    .alternatives
+                    .alternatives(&g.key)
                     .iter()
                     .map(|r| r.as_str())
                     .collect(),
@@ -249,14 +249,9 @@ pub fn console(r: &FuzzReport) -> String {
             RequestView::of(&g.shrunk.req).line
         );
         let _ = writeln!(s, "      observed {}", describe(&g.shrunk.failure.outcome));
-        if !g.shrunk.failure.alternatives.is_empty() {
-            let alts: Vec<&str> = g
-                .shrunk
-                .failure
-                .alternatives
-                .iter()
-                .map(|r| r.as_str())
-                .collect();
+        let alternatives = g.shrunk.failure.alternatives(&g.key);
+        if !alternatives.is_empty() {
+            let alts: Vec<&str> = alternatives.iter().map(|r| r.as_str()).collect();
             let _ = writeln!(
                 s,
                 "      (the same answer would also break {})",

@@ -82,9 +82,9 @@ pub async fn shrink(
             out.sends += 1;
             if let Probe::Fail(f) = probe(clients, fetches, dist, &c, &id, limits.viewer_only).await
             {
-                // The same rule named first: a candidate that fails for another reason is another
-                // finding, not a smaller example of this one.
-                if f.key.rule == key.rule {
+                // Still failing for this group's rule: a candidate that fails only for another
+                // reason is another finding, not a smaller example of this one.
+                if f.has(key) {
                     out.req = c;
                     out.failure = *f;
                     out.steps += 1;

@@ -112,7 +112,15 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         push(c);
     }
     if let Some(h) = &r.host {
-        for simpler in [dist.domain.clone(), h.to_ascii_lowercase()] {
+        let name = crate::request::host_without_port(h);
+        let port = &h[name.len()..];
+        let simpler_hosts = [
+            dist.domain.clone(),
+            h.to_ascii_lowercase(),
+            name.to_string(),
+            format!("{}{port}", name.strip_suffix('.').unwrap_or(name)),
+        ];
+        for simpler in simpler_hosts {
             if *h != simpler {
                 let mut c = r.clone();
                 c.host = Some(simpler);
@@ -162,14 +170,20 @@ fn cut_at(seg: &str, keep: usize) -> String {
     seg[..end].to_string()
 }
 
-/// `x/../` pairs removed (`/a/x/../b` → `/a/b`), and a leading `/../` dropped.
+/// `x/../` pairs and `.` segments removed (`/a/x/../b/.` → `/a/b/`), and a leading `/../`
+/// dropped.
 fn without_parent_segments(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/').skip(1) {
-        if seg == ".." {
-            out.pop();
-        } else {
-            out.push(seg);
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, seg) in segs.iter().enumerate() {
+        match *seg {
+            ".." => {
+                out.pop();
+            }
+            // A last `.` leaves the `/` before it: `/a/.` is `/a/`.
+            "." if i + 1 == segs.len() => out.push(""),
+            "." => {}
+            s => out.push(s),
         }
     }
     format!("/{}", out.join("/"))
@@ -295,5 +309,7 @@ mod tests {
         assert_eq!(drop_escapes("/a%C3%A9b%"), "/ab%");
         assert_eq!(without_parent_segments("/a/x/../b"), "/a/b");
         assert_eq!(without_parent_segments("/../a"), "/a");
+        assert_eq!(without_parent_segments("/site/."), "/site/");
+        assert_eq!(without_parent_segments("/a/./b"), "/a/b");
     }
 }

@@ -241,11 +241,11 @@ impl LiveGen {
                 match c {
                     '*' if r.chance(20) => {
                         for _ in 0..1 + r.below(3) {
-                            p.push_str(*r.pick(&PATH_PIECES));
+                            p.push_str(r.pick::<&str>(&PATH_PIECES));
                         }
                     }
-                    '*' => p.push_str(*r.pick(&STAR_FILLS)),
-                    '?' => p.push_str(*r.pick(&Q_FILLS)),
+                    '*' => p.push_str(r.pick::<&str>(&STAR_FILLS)),
+                    '?' => p.push_str(r.pick::<&str>(&Q_FILLS)),
                     c => p.push(c),
                 }
             }
@@ -264,7 +264,7 @@ fn method(r: &mut Rng) -> Method {
         0..=6 => Method::Get,
         7..=8 => Method::Head,
         9..=17 => Method::SUPPORTED[2 + r.below(5)].clone(),
-        _ => Method::parse(*r.pick(&UNKNOWN_METHODS)),
+        _ => Method::parse(r.pick::<&str>(&UNKNOWN_METHODS)),
     }
 }
 
@@ -350,7 +350,7 @@ fn mutate(r: &mut Rng, p: &mut String, long_done: &mut bool) {
                 p.insert_str(i + 1, esc);
             }
         }
-        _ => p.push_str(*r.pick(&["/", ".jpg", "/index.html", "/a"])),
+        _ => p.push_str(r.pick::<&str>(&["/", ".jpg", "/index.html", "/a"])),
     }
 }
 

@@ -39,7 +39,7 @@ test:
 	scripts/check-deps.sh
 	$(CARGO) test --workspace --no-fail-fast
 
-## Issue 5: the suite against the reference edge and every mutant of it (harness/cli/tests/selftest.rs;
+## The self-test: the suite against the reference edge and every mutant of it (harness/cli/tests/selftest.rs;
 ## `make test` runs it too). Prints the mutant → violated rules table and the kill rate.
 selftest:
 	$(CARGO) test -p edgeconform --test selftest -- --nocapture

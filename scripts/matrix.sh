@@ -3,6 +3,9 @@
 # installs here, then reports/matrix/index.html and summary.md (rules × targets, expected
 # deviations from each recipe's targets/NAME/expected.yaml), checked in headless Chromium.
 #
+# Every recipe also runs viewer-only (--viewer-only: its origin is not read) and must match its
+# baseline that way too: the same viewer-side verdicts, the origin side not observed.
+#
 # Exit 0 when every recipe that ran matches its baseline exactly; 1 when one deviates (a new
 # violation, or a listed one that no case shows any more).
 set -uo pipefail
@@ -31,6 +34,17 @@ for r in $recipes; do
         *) echo "matrix: $r: could not run (exit $status, ${took}s); see $out/runs/$r.log"; tail -n 5 "$out/runs/$r.log" | sed 's/^/    /'; skipped+=("$r"); continue ;;
     esac
     reports+=("$out/runs/$r/latest/report.json")
+    # The same recipe judged from the viewer's side only (its origin runs but is not read): the
+    # viewer-side verdicts must be the same, so the baseline must still hold, with the origin-side
+    # rules not observed rather than passed.
+    "$bin" run specs --recipe "$r" --viewer-only --reports "$out/viewer-only/$r" >"$out/runs/$r.viewer-only.log" 2>&1
+    vstatus=$?
+    if [ "$vstatus" -eq 0 ]; then
+        echo "matrix: $r viewer-only: matches its baseline ($(grep -E 'passed, ' "$out/runs/$r.viewer-only.log" | tail -n 1))"
+    else
+        echo "matrix: $r viewer-only: DEVIATES (exit $vstatus):"; grep -E "expected.yaml" "$out/runs/$r.viewer-only.log" | sed 's/^/    /'
+        deviating+=("$r (viewer-only)")
+    fi
 done
 "$bin" report "${reports[@]}" -o "$out/index.html" --markdown "$out/summary.md" --targets targets || exit 1
 echo "matrix: $out/index.html, $out/summary.md (${#reports[@]} targets; skipped: ${skipped[*]:-none})"

@@ -155,12 +155,7 @@ pub fn coverage(path: &Path) -> u8 {
         let by = if !r.request_checkable {
             "(config or project rule: no request exercises it)".to_string()
         } else if let Some(u) = why {
-            let what = if u.not_derived {
-                "NOT DERIVED"
-            } else {
-                "UNREACHABLE"
-            };
-            format!("{what}: {}", u.reason)
+            format!("UNREACHABLE: {}", u.reason)
         } else if r.scenarios.is_empty() {
             gaps.push(r.rule.as_str());
             "NOT COVERED".to_string()
@@ -185,11 +180,10 @@ pub fn coverage(path: &Path) -> u8 {
         println!("behavior {b} is never selected: the paths it matches select {by} first");
     }
     let checkable = CATALOG.iter().filter(|r| r.request_checkable).count();
-    let not_derived = unreachable.iter().filter(|u| u.not_derived).count();
     println!(
-        "{exercised} of {checkable} request-checkable rules exercised by the derived suite ({} cases); {} unreachable on this distribution; {not_derived} not derived",
+        "{exercised} of {checkable} request-checkable rules exercised by the derived suite ({} cases); {} unreachable on this distribution",
         suite.len(),
-        unreachable.len() - not_derived
+        unreachable.len()
     );
     if gaps.is_empty() {
         exit::OK

@@ -63,6 +63,10 @@ pub struct RunArgs {
     /// Seconds to wait for one complete response.
     #[arg(long, default_value_t = 5.0)]
     pub timeout: f64,
+    /// Bytes of each response body kept for judging; the rest is read, counted (billing, byte
+    /// totals) and dropped, so an endless or huge body cannot exhaust memory.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::runner::client::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: u64,
     /// Seconds for the whole run; cases not started by then are left out and the report says so.
     #[arg(long)]
     pub global_timeout: Option<f64>,
@@ -301,6 +305,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         RunOpts {
             jobs: args.jobs,
             request_timeout: Duration::from_secs_f64(args.timeout),
+            max_body_bytes: args.max_body_bytes,
             stop: stop.clone(),
             on_done: Some(on_done),
             spool,
@@ -541,17 +546,31 @@ fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
             return exit::USAGE;
         }
     };
-    let violated: std::collections::BTreeSet<_> = run
+    use std::collections::BTreeSet;
+    let violated: BTreeSet<_> = run
         .by_rule()
         .into_iter()
         .filter(|(_, t)| t.failed > 0)
         .map(|(r, _)| r)
         .collect();
     // A listed rule that no case could observe (not observed, not run) is neither confirmed
-    // nor gone: only a rule seen to hold makes a baseline entry stale.
-    let tally = run.by_rule();
-    let seen_to_hold =
-        |r: &edgeconform_core::rules::RuleId| tally.get(r).is_some_and(|t| t.passed > 0);
+    // nor gone: only a rule seen to hold makes a baseline entry stale, and only a case that
+    // passed shows that (a case that failed for one of its rules may never have reached the
+    // others: a request refused at the edge says nothing of the origin rules it names).
+    // A rule some case left open (not observed) may be broken exactly there, so it is not stale.
+    let (mut held, mut open) = (BTreeSet::new(), BTreeSet::new());
+    for c in run.tallies() {
+        open.extend(c.unobserved.iter().copied());
+        if c.verdict.passed() {
+            held.extend(
+                c.rules
+                    .iter()
+                    .filter(|r| !c.unobserved.contains(r))
+                    .copied(),
+            );
+        }
+    }
+    let seen_to_hold = |r: &edgeconform_core::rules::RuleId| held.contains(r) && !open.contains(r);
     let (new, fixed) = crate::runner::recipe::compare(&violated, &expected);
     let (fixed, unseen): (Vec<_>, Vec<_>) = fixed.into_iter().partition(|r| seen_to_hold(r));
     for r in &unseen {

@@ -256,6 +256,7 @@ pub async fn run_one(
             viewer_only,
             jobs,
             request_timeout: Duration::from_secs(5),
+            max_body_bytes: crate::runner::client::DEFAULT_MAX_BODY_BYTES,
             stop: Arc::new(AtomicBool::new(false)),
             on_done: None,
             spool: None,

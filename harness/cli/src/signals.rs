@@ -58,3 +58,21 @@ pub fn run_blocking(cmd: &str, server: impl Future<Output = Result<()>>) -> u8 {
         }
     }
 }
+
+/// Prints a server's startup lines (JSON, one a line) on stdout. A stdout nobody reads any more
+/// (a supervisor that took the listeners and closed the pipe) does not stop the server: the
+/// failure is said on stderr and serving goes on.
+pub fn print_startup_lines<T: serde::Serialize>(cmd: &str, lines: &[T]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = lines
+        .iter()
+        .try_for_each(|line| {
+            serde_json::to_writer(&mut out, line)?;
+            out.write_all(b"\n").map_err(serde_json::Error::io)
+        })
+        .and_then(|()| out.flush().map_err(serde_json::Error::io));
+    if let Err(e) = written {
+        eprintln!("edgeconform {cmd}: cannot write the startup lines to stdout ({e}); serving on");
+    }
+}

@@ -123,7 +123,7 @@ fn derive_writes_a_suite_that_sits_beside_the_hand_written_ones() {
     );
     assert_eq!(check.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("derived/standard.yaml: 658 cases"),
+        stdout.contains("derived/standard.yaml: 689 cases"),
         "{stdout}"
     );
     // Without -o: the same suite on stdout, the distribution named from the current folder.

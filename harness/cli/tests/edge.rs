@@ -197,6 +197,7 @@ impl Fixture {
             log: Some(observation(&log)),
             cache: None,
             viewer_only: false,
+            origin_evidence: None,
         };
         assert_clean(&self.dist, &sent.req, &outcome);
         outcome
@@ -702,6 +703,7 @@ async fn https_over_http2_is_served_and_forwarded() {
         log: Some(observation(&log)),
         cache: None,
         viewer_only: false,
+        origin_evidence: None,
     };
     assert_clean(&f.dist, &req, &outcome);
 }
@@ -742,6 +744,7 @@ async fn oversized_head_gets_413_closes_the_connection_and_is_not_logged() {
         log: Some(observation(&[])),
         cache: None,
         viewer_only: false,
+        origin_evidence: None,
     };
     assert_clean(&f.dist, &s.req, &outcome);
     // A long URL is refused the same way.

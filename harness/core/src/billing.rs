@@ -156,6 +156,7 @@ mod tests {
             origin_failure: None,
             cache: None,
             viewer_only: false,
+            origin_evidence: None,
             log: None,
         }
     }

@@ -110,14 +110,24 @@ enum Seen<'a> {
 /// A redirect is a redirect even when the origin was (wrongly) contacted for it; a 403 counts as
 /// the edge's refusal only when the origin saw nothing (an origin may answer 403 itself).
 /// A response from the edge's cache is served, just as a forwarded one (CACHE-HIT-SERVED). When
-/// only the viewer side is observed, a 403 reads as the edge's refusal and any other answer that
-/// is not a redirect as served.
+/// only the viewer side is observed, an answer that shows an origin produced it (see
+/// [`Outcome::origin_evidence`]) or a cache served it is served; otherwise a 403 reads as the
+/// edge's refusal, any other 2xx/3xx that is not a redirect as served, and any other error as
+/// the edge's own answer.
 fn seen(o: &Outcome) -> Seen<'_> {
     if o.viewer_only && o.origin.is_none() {
+        // The origin a cache hit's mark or the response's own evidence names, if any.
+        let named = o
+            .cache
+            .as_ref()
+            .and_then(|h| h.origin.as_deref())
+            .or_else(|| o.origin_evidence.as_ref().and_then(|e| e.origin.as_deref()));
         return match o.status {
             301 | 302 | 303 | 307 | 308 => Seen::Redirect(o.status),
+            _ if o.origin_evidence.is_some() || o.cache.is_some() => Seen::Forwarded(named),
             403 => Seen::Refused,
-            _ => Seen::Forwarded(o.cache.as_ref().and_then(|h| h.origin.as_deref())),
+            s if (200..400).contains(&s) => Seen::Forwarded(named),
+            s => Seen::Other(s),
         };
     }
     match (o.status, &o.origin, &o.cache) {
@@ -530,6 +540,31 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
             return out;
         }
     }
+    // A served answer whose origin nobody identified (viewer-only, a cache hit without a mark)
+    // cannot show which behavior's origin served it: a misreading that would select a behavior
+    // forwarding to another origin is not observed, not ruled out.
+    if matches!(s, Seen::Forwarded(None)) {
+        let mut open: Vec<(RuleId, usize)> = Vec::new();
+        for m in Misreading::ALL {
+            let Some(alt) = m.select(dist, req) else {
+                continue;
+            };
+            let other = &dist.behaviors[alt];
+            if alt != bi
+                && other.origin != b.origin
+                && consistent(dist, other, req, s)
+                && !open.iter().any(|(r, _)| *r == m.rule())
+            {
+                open.push((m.rule(), alt));
+            }
+        }
+        for (rule, alt) in open {
+            out.push(unobserved(rule, format!(
+                "the answer was served, but by no origin the run could identify: a target reading the patterns this way would serve it too, from behavior `{}`'s origin",
+                dist.behaviors[alt].path_pattern
+            )));
+        }
+    }
     behavior_checks(dist, req, o, s, b, &mut out);
     out
 }
@@ -674,7 +709,9 @@ fn behavior_checks(
             }
             match (&o.origin, &o.cache) {
                 (None, Some(hit)) => cache_hit_checks(dist, req, b, origin, hit, out),
-                (None, None) if o.viewer_only => {
+                // Viewer-only: what looks served is taken as served (the origin is not read); a
+                // redirect or a 403 is the edge's own answer, as in a full run.
+                (None, None) if o.viewer_only && matches!(s, Seen::Forwarded(_)) => {
                     let why = "only the viewer side was observed (viewer-only run)";
                     origin_unobserved(dist, req, b, origin, why, out);
                 }
@@ -683,8 +720,13 @@ fn behavior_checks(
                         (Scheme::Https, _) => RuleId::VppHttpsServed,
                         (Scheme::Http, _) => RuleId::VppAllowAll,
                     };
+                    let seen = if o.viewer_only {
+                        "an answer of the edge's own"
+                    } else {
+                        "the origin saw nothing"
+                    };
                     out.push(v(rule, format!(
-                        "{} {} on a {pol} behavior must be forwarded to origin `{}` (or served from the cache); got {} and the origin saw nothing",
+                        "{} {} on a {pol} behavior must be forwarded to origin `{}` (or served from the cache); got {} and {seen}",
                         req.scheme, req.method, dist.origins[origin].id, describe(o)
                     )));
                 }
@@ -810,6 +852,18 @@ fn cache_hit_checks(
             sent_xfp: None,
         };
         origin_checks(dist, b, origin, &viewer, &fill.contact, out);
+        // What this viewer sent of its own was never forwarded: whether the edge strips or
+        // overwrites it shows only on a fetch made for a request that carried it.
+        let why = format!(
+            "served from the cache ({}): the fetch that filled the entry was made for another request",
+            hit.evidence
+        );
+        if req.header("x-forwarded-proto").is_some() {
+            out.push(unobserved(RuleId::OrgXfpStripped, why.clone()));
+        }
+        if b.forward_cloudfront_proto && req.header("cloudfront-forwarded-proto").is_some() {
+            out.push(unobserved(RuleId::OrgCfProto, why));
+        }
         return;
     }
     let why = format!(

@@ -113,6 +113,21 @@ pub struct Outcome {
     /// answer was forwarded is read from the viewer's side.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub viewer_only: bool,
+    /// What in the response shows an origin produced it (our origin's fetch mark, S3's
+    /// `x-amz-request-id`, `X-Cache: Miss from cloudfront`, ...): in a viewer-only run, an error
+    /// status with such evidence was forwarded, one without it is the edge's own answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_evidence: Option<OriginEvidence>,
+}
+
+/// A response header showing an origin produced the response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginEvidence {
+    /// The header as received, e.g. `x-amz-request-id: 4442587FB7D0A2F9`.
+    pub header: String,
+    /// The origin it names, when it names one (the instrumented origin's fetch mark does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Outcome {
@@ -145,6 +160,7 @@ impl Outcome {
                     log: None,
                     cache: None,
                     viewer_only: false,
+                    origin_evidence: None,
                 }
             }
             Action::Forward(f) => {
@@ -185,6 +201,7 @@ impl Outcome {
                     log: None,
                     cache: None,
                     viewer_only: false,
+                    origin_evidence: None,
                 }
             }
         }

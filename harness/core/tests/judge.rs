@@ -6,7 +6,7 @@ use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::judge::judge;
 use edgeconform_core::outcome::{
-    CacheHit, Fill, LogObservation, OriginContact, OriginFailure, Outcome,
+    CacheHit, Fill, LogObservation, OriginContact, OriginEvidence, OriginFailure, Outcome,
 };
 use edgeconform_core::{HttpVersion, Method, Request, RuleId, Scheme};
 
@@ -204,6 +204,7 @@ fn case_insensitive_matching_is_pat_case() {
         log: None,
         cache: None,
         viewer_only: false,
+        origin_evidence: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatCase]);
 }
@@ -236,6 +237,7 @@ fn star_not_crossing_slash_is_pat_wildcard() {
         log: None,
         cache: None,
         viewer_only: false,
+        origin_evidence: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatWildcard]);
 }
@@ -256,6 +258,7 @@ fn ignoring_allowed_methods_is_mth_allowed() {
         log: None,
         cache: None,
         viewer_only: false,
+        origin_evidence: None,
     };
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::MthAllowed]);
 }
@@ -755,6 +758,27 @@ fn a_known_fill_is_judged_for_the_viewer_it_was_made_for() {
     // The fill reached the S3 origin over HTTPS for an HTTP viewer: ORG-S3-MATCH-VIEWER.
     o.cache.as_mut().unwrap().fill = Some(fill(Scheme::Https, 443));
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::OrgS3MatchViewer]);
+    // What this viewer sent of its own never reached the origin: whether the edge strips
+    // X-Forwarded-Proto or overwrites CloudFront-Forwarded-Proto is not observed, not a pass.
+    let mut r = req(Method::Get, Scheme::Https, "/api/a");
+    r.headers.push(("X-Forwarded-Proto".into(), "http".into()));
+    r.headers
+        .push(("CloudFront-Forwarded-Proto".into(), "http".into()));
+    let mut o = cached(&d, &r, "api");
+    // The fetch the model makes for the same request without those headers.
+    let contact = model(&d, &req(Method::Get, Scheme::Https, "/api/a"))
+        .origin
+        .unwrap();
+    o.cache.as_mut().unwrap().fill = Some(Fill {
+        viewer_scheme: Scheme::Https,
+        viewer_target: "/api/a".into(),
+        contact,
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    assert_eq!(
+        unobserved(&d, &r, &o),
+        vec![RuleId::OrgXfpStripped, RuleId::OrgCfProto]
+    );
 }
 
 #[test]
@@ -801,13 +825,16 @@ fn viewer_only_judges_what_the_viewer_sees_and_leaves_the_rest_unobserved() {
         o.viewer_only = true;
         o
     };
-    // A forward looks like any answer that is not a redirect or the edge's 403.
+    // A forward looks like any answer that is not a redirect or the edge's 403. Which origin
+    // served it is not seen: a target applying the default behavior's settings everywhere
+    // (`assets`, allow-all) would serve it too, so VPP-PER-BEHAVIOR is left open.
     let r = req(Method::Get, Scheme::Https, "/api/a");
     let o = viewer_only(model(&d, &r));
     assert_eq!(verdict(&d, &r, &o), vec![]);
     assert_eq!(
         unobserved(&d, &r, &o),
         vec![
+            RuleId::VppPerBehavior,
             RuleId::OrgCustomPolicy,
             RuleId::OrgPath,
             RuleId::OrgCfProto,
@@ -823,9 +850,43 @@ fn viewer_only_judges_what_the_viewer_sees_and_leaves_the_rest_unobserved() {
     served.status = 200;
     served.location = None;
     assert_eq!(verdict(&d, &r, &served), vec![RuleId::VppRedirectSafe]);
+    // An error status is served only when the response shows an origin produced it.
+    let r = req(Method::Get, Scheme::Https, "/public/a.jpg");
+    let mut o = viewer_only(model(&d, &r));
+    o.status = 404;
+    o.object_bytes = 0;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+    o.origin_evidence = Some(OriginEvidence {
+        header: "x-amz-request-id: 4442587FB7D0A2F9".into(),
+        origin: None,
+    });
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+    o.status = 403;
+    assert_eq!(verdict(&d, &r, &o), vec![], "an origin's 403 is served");
+    o.origin_evidence = None;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
     // Without the viewer-only flag the same outcome says nothing reached the origin.
     let r = req(Method::Get, Scheme::Https, "/api/a");
     let mut o = viewer_only(model(&d, &r));
     o.viewer_only = false;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+    // A redirect or a 403 where the behavior forwards is the edge's own answer, not a forward
+    // whose origin side is unknown: the policy rule is broken, viewer-only or not.
+    let r = req(Method::Get, Scheme::Http, "/public/a.jpg");
+    for (status, location) in [
+        (301, Some("https://www.example.com/public/a.jpg")),
+        (403, None),
+    ] {
+        let mut o = viewer_only(model(&d, &r));
+        o.status = status;
+        o.location = location.map(str::to_string);
+        o.object_bytes = 0;
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppAllowAll], "{status}");
+    }
+    let r = req(Method::Get, Scheme::Https, "/account/a");
+    let mut o = viewer_only(model(&d, &r));
+    o.status = 301;
+    o.location = Some("https://www.example.com/account/a".into());
+    o.object_bytes = 0;
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
 }

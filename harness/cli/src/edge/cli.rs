@@ -11,7 +11,6 @@
 //! {"event":"access_log","path":"reports/edge.log"}
 //! ```
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -135,13 +134,7 @@ pub async fn run(args: EdgeArgs) -> Result<()> {
     if let Some(path) = &args.access_log {
         lines.push(StartupLine::AccessLog { path: path.clone() });
     }
-    let mut out = std::io::stdout().lock();
-    for line in &lines {
-        serde_json::to_writer(&mut out, line)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    drop(out);
+    crate::signals::print_startup_lines("edge", &lines);
     crate::signals::wait_for_stop().await?;
     server.shutdown().await;
     Ok(())

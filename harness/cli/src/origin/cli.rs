@@ -1,6 +1,5 @@
 //! `edgeconform origin`: the instrumented origin as a standalone process.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -192,12 +191,7 @@ fn print_startup(args: &OriginArgs, server: &OriginServer) -> Result<()> {
     if let Some(addr) = server.control_addr() {
         lines.push(StartupLine::Control { addr });
     }
-    let mut out = std::io::stdout().lock();
-    for line in &lines {
-        serde_json::to_writer(&mut out, line)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
+    crate::signals::print_startup_lines("origin", &lines);
     Ok(())
 }
 

@@ -47,7 +47,7 @@ pub struct Env {
 }
 
 /// No origin to read (a viewer-only run): every request's records are empty.
-struct NoRecords;
+pub(crate) struct NoRecords;
 
 impl Records for NoRecords {
     fn records_for<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {

@@ -84,6 +84,8 @@ struct Done {
 pub struct RunOpts {
     pub jobs: usize,
     pub request_timeout: Duration,
+    /// Bytes of each response body kept (see [`Client::with_max_body_bytes`]).
+    pub max_body_bytes: u64,
     /// Set to stop the run early (Ctrl-C, global timeout): cases not started are skipped.
     pub stop: Arc<AtomicBool>,
     /// Called after each finished case (index, result) — for progress output.
@@ -152,6 +154,7 @@ pub async fn run(
             ledger.clone(),
         );
         let timeout = opts.request_timeout;
+        let max_body = opts.max_body_bytes;
         let no_https = opts.no_https.clone();
         let viewer_only = opts.viewer_only;
         workers.push(tokio::spawn(async move {
@@ -169,8 +172,9 @@ pub async fn run(
                 let pos = match clients.iter().position(|(k, _)| *k == key) {
                     Some(p) => p,
                     None => {
-                        clients
-                            .push((key, Client::new(job.endpoint.clone(), tls.clone(), timeout)));
+                        let c = Client::new(job.endpoint.clone(), tls.clone(), timeout)
+                            .with_max_body_bytes(max_body);
+                        clients.push((key, c));
                         clients.len() - 1
                     }
                 };
@@ -307,7 +311,10 @@ async fn run_case(
                 prime: true,
                 ..leg::request_info(p, &id)
             });
-            result.verdict = Verdict::Error;
+            result.verdict = match e.downcast_ref::<client::NotRun>() {
+                Some(_) => Verdict::NotRun,
+                None => Verdict::Error,
+            };
             result.error = Some(format!("priming request: {e:#}"));
         }
     }
@@ -348,6 +355,17 @@ async fn run_legs(
             }
             Err(e) => {
                 requests.push(leg::request_info(&req, &id));
+                // A request the client cannot make as written (HTTP/2 to a target without h2) is
+                // no fault of the target's: the case is not run, whatever earlier legs saw.
+                if let Some(n) = e.downcast_ref::<client::NotRun>() {
+                    let result = CaseResult {
+                        requests,
+                        error: Some(format!("leg {}: {n}", leg + 1)),
+                        duration_ms: started.elapsed().as_millis() as u64,
+                        ..blank_result(job, Verdict::NotRun, case.level)
+                    };
+                    return (result, ledger, legs);
+                }
                 error = Some(format!("leg {}: {e:#}", leg + 1));
                 break;
             }
@@ -472,7 +490,11 @@ pub fn evaluate(
             if from_cache && m.field == "contacted" {
                 continue;
             }
-            let rules = if from_cache {
+            // Which origin served rests on every rule the field names (the behavior's choice
+            // among them): all of them stay open.
+            let rules = if from_cache && m.field == "id" {
+                m.rules.clone()
+            } else if from_cache {
                 m.rules
                     .iter()
                     .copied()
@@ -575,6 +597,35 @@ mod tests {
         let mut bare = legs.clone();
         bare[0].cache = None;
         assert_eq!(evaluate(&c, &d, &bare, false).1, Verdict::Fail);
+    }
+
+    /// An HTTP/2 case against a target that offers no h2 is not run (the client cannot make the
+    /// request as written), never an error of the target's.
+    #[tokio::test]
+    async fn an_h2_case_without_h2_by_alpn_is_not_run() {
+        use super::client::tests::{client, server};
+        let ca = crate::tls::TestCa::generate().unwrap();
+        let (addr, _) = server(&ca, &[b"http/1.1"], 0).await;
+        let (c, d) = case(
+            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: GET, scheme: https, path: /images/a.jpg, host: www.example.com, version: '2'}\n    expect:\n      viewer: {status: 200}\n",
+        );
+        let job = super::Job {
+            seq: 0,
+            case: c,
+            dist: std::sync::Arc::new(d),
+            endpoint: super::client::Endpoint {
+                http: addr,
+                https: addr,
+                tls_name: "www.example.com".into(),
+            },
+        };
+        let fetches = super::cache::Fetches::new(std::sync::Arc::new(super::embedded::NoRecords));
+        let (r, _, legs) =
+            super::run_case(&mut client(&ca, addr), &fetches, &job, "c", false).await;
+        assert_eq!(r.verdict, Verdict::NotRun, "{:?}", r.error);
+        assert!(legs.is_empty());
+        let why = r.error.unwrap_or_default();
+        assert!(why.contains("h2 not offered"), "{why}");
     }
 
     #[test]

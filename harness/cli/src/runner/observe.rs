@@ -5,7 +5,9 @@
 use super::client::Response;
 use crate::origin::mark::{self, FETCH_HEADER};
 use crate::origin::record::{OriginRecord, Protocol};
-use edgeconform_core::outcome::{CacheHit, Fill, OriginContact, OriginFailure, Outcome};
+use edgeconform_core::outcome::{
+    CacheHit, Fill, OriginContact, OriginEvidence, OriginFailure, Outcome,
+};
 use edgeconform_core::Scheme;
 
 /// The observed outcome. `records` are the origin's records for this request (first one wins: a
@@ -40,7 +42,33 @@ pub fn outcome(
         log: None,
         cache: None,
         viewer_only: false,
+        origin_evidence: origin_evidence(resp),
     }
+}
+
+/// What in a response shows an origin (or a cache holding an origin's answer) produced it: the
+/// instrumented origin's fetch mark, the headers S3 puts on every answer, or a CloudFront
+/// `X-Cache` naming a miss or a hit (its own errors say `Error from cloudfront`).
+pub fn origin_evidence(resp: &Response) -> Option<OriginEvidence> {
+    let found = |name: &'static str| resp.header(name).map(|v| (name, v));
+    if let Some((n, v)) = found(FETCH_HEADER) {
+        return Some(OriginEvidence {
+            header: format!("{n}: {v}"),
+            origin: mark::parse(v).map(|m| m.origin),
+        });
+    }
+    let (n, v) = found("x-amz-request-id")
+        .or_else(|| found("server").filter(|(_, v)| v.eq_ignore_ascii_case("AmazonS3")))
+        .or_else(|| {
+            found("x-cache").filter(|(_, v)| {
+                v.split(',')
+                    .any(|e| is_hit(e) || e.trim().to_ascii_lowercase().starts_with("miss"))
+            })
+        })?;
+    Some(OriginEvidence {
+        header: format!("{n}: {v}"),
+        origin: None,
+    })
 }
 
 /// Whether a body is (a prefix of) the origin's object: its bytes follow the origin's pattern.
@@ -128,6 +156,34 @@ mod tests {
 
     fn none(_: &str) -> Option<Fill> {
         None
+    }
+
+    #[test]
+    fn origin_evidence_is_a_header_only_an_origin_or_its_cache_sets() {
+        for (h, v) in [
+            ("x-amz-request-id", "4442587FB7D0A2F9"),
+            ("Server", "AmazonS3"),
+            ("X-Cache", "Miss from cloudfront"),
+            ("x-cache", "Hit from cloudfront"),
+            (FETCH_HEADER, "1-2-0; origin=assets"),
+        ] {
+            assert!(origin_evidence(&response(&[(h, v)])).is_some(), "{h}: {v}");
+        }
+        let marked = origin_evidence(&response(&[(FETCH_HEADER, "1-2-0; origin=assets")]));
+        assert_eq!(marked.and_then(|e| e.origin).as_deref(), Some("assets"));
+        for (h, v) in [("x-cache", "Miss from cloudfront")] {
+            assert_eq!(
+                origin_evidence(&response(&[(h, v)])).and_then(|e| e.origin),
+                None
+            );
+        }
+        for (h, v) in [
+            ("X-Cache", "Error from cloudfront"),
+            ("X-Cache", "Redirect from cloudfront"),
+            ("Server", "CloudFront"),
+        ] {
+            assert_eq!(origin_evidence(&response(&[(h, v)])), None, "{h}: {v}");
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! - [`origin`]: protocol and port per origin type, OriginPath, `X-Forwarded-Proto`,
 //!   `CloudFront-Forwarded-Proto`, origin failures;
 //! - [`global`]: unsupported methods, a GET with a body, size limits, access logs;
+//! - [`cache`]: a cacheable fill, then the request under test on a path of its own (a hit is
+//!   served, whatever scheme filled it; never for an unsafe method; never before the policy);
 //! - [`reach`]: the rules a distribution gives no way to reach, with the reason.
 //!
 //! Every expectation is left to the model (no `expect:`), and every request is checked with
@@ -25,6 +27,7 @@
 //! distribution as a whole, so they survive unrelated edits of the distribution.
 
 mod behaviors;
+mod cache;
 mod global;
 mod location;
 mod origin;
@@ -85,6 +88,7 @@ pub fn derive(dist: &Distribution) -> Derived {
     location::probes(&mut cx);
     origin::probes(&mut cx);
     global::probes(&mut cx);
+    cache::probes(&mut cx);
     let mut matrix_paths: Vec<String> = Vec::new();
     let mut slugs = BTreeSet::new();
     for bi in 0..dist.behaviors.len() {

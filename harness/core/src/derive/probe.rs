@@ -111,6 +111,11 @@ pub struct Probe {
     /// `refused` or `timeout`.
     pub origin_failure: Option<&'static str>,
     pub access_log: bool,
+    /// A priming request sent first (`prime:`): the probe's own request with this method and
+    /// scheme where given.
+    pub prime: Option<(Option<Method>, Option<Scheme>)>,
+    /// The origin lets caches keep the answers to this probe's requests (`cacheable: true`).
+    pub cacheable: bool,
 }
 
 impl Probe {
@@ -131,6 +136,8 @@ impl Probe {
             object_size: None,
             origin_failure: None,
             access_log: false,
+            prime: None,
+            cacheable: false,
         }
     }
 
@@ -163,6 +170,19 @@ impl Probe {
         }
         if self.access_log {
             out.push_str("    access_log: true\n");
+        }
+        if let Some((method, scheme)) = &self.prime {
+            let mut parts = Vec::new();
+            if let Some(m) = method {
+                parts.push(format!("method: {}", plain_or_quoted(m.as_str())));
+            }
+            if let Some(s) = scheme {
+                parts.push(format!("scheme: {s}"));
+            }
+            let _ = writeln!(out, "    prime: {{{}}}", parts.join(", "));
+        }
+        if self.cacheable {
+            out.push_str("    cacheable: true\n");
         }
     }
 }

@@ -5,16 +5,13 @@
 
 use super::sample::samples;
 use crate::distribution::{Distribution, OriginKind, ViewerProtocolPolicy as P};
-use crate::rules::{RuleId as R, CATALOG};
+use crate::rules::RuleId as R;
 
 /// A rule the derived suite cannot exercise on this distribution, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable {
     pub rule: R,
     pub reason: String,
-    /// The derivation has no probe for the rule on any distribution (the distribution is not
-    /// the reason).
-    pub not_derived: bool,
 }
 
 /// Every request-checkable rule of the catalog the distribution gives no way to reach, in
@@ -42,11 +39,7 @@ pub fn unreachable(dist: &Distribution) -> Vec<Unreachable> {
     let mut out = Vec::new();
     let mut add = |rule: R, cond: bool, reason: String| {
         if cond {
-            out.push(Unreachable {
-                rule,
-                reason,
-                not_derived: false,
-            });
+            out.push(Unreachable { rule, reason });
         }
     };
     add(R::VppAllowAll, !policy(P::AllowAll), no_policy("allow-all"));
@@ -117,16 +110,6 @@ pub fn unreachable(dist: &Distribution) -> Vec<Unreachable> {
             .any(|&bi| dist.behaviors[bi].forward_cloudfront_proto),
         "no behavior a request can select has forward_cloudfront_proto: true".into(),
     );
-    for r in CATALOG
-        .iter()
-        .filter(|r| r.request_checkable && r.group == crate::rules::Group::Cache)
-    {
-        out.push(Unreachable {
-            rule: r.id,
-            reason: "a cache hit is judged wherever one happens, but no derived scenario provokes one (a fill, then a hit, needs requests in a set order)".into(),
-            not_derived: true,
-        });
-    }
     // A pattern rule needs a request whose answer differs between the right reading and a
     // wrong one; some pattern sets have none (a catch-all `*` behavior, patterns that are all
     // `*` at both ends). Where the probes found none, say so rather than leave a silent gap.
@@ -144,7 +127,21 @@ pub fn unreachable(dist: &Distribution) -> Vec<Unreachable> {
             out.push(Unreachable {
                 rule,
                 reason: "no path tells the right reading of these patterns from the wrong one (every candidate request selects the same behavior either way)".into(),
-                not_derived: false,
+            });
+        }
+    }
+    // A cache probe needs a path of its own (a `*` to fill, or the default behavior), and
+    // CACHE-NEVER-UNSAFE a behavior that allows POST or PUT.
+    for rule in [
+        R::CacheHitServed,
+        R::CacheKeyProtocol,
+        R::CacheNeverUnsafe,
+        R::CachePolicyFirst,
+    ] {
+        if !probed.scenarios.iter().any(|p| p.rules.contains(&rule)) {
+            out.push(Unreachable {
+                rule,
+                reason: "no behavior it needs has a path of its own for a cache entry (a `*` to fill, or the default behavior), or none allows POST or PUT".into(),
             });
         }
     }

@@ -76,6 +76,7 @@ fn outcome(
             log: None,
             cache: None,
             viewer_only: false,
+            origin_evidence: None,
         };
     }
     o.log = Some(log_line(req, d, o.status));

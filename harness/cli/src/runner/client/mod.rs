@@ -276,4 +276,4 @@ fn h1_status_line_len(status: u16) -> u64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -14,7 +14,7 @@ use tokio_rustls::TlsAcceptor;
 
 /// What the server saw of one request.
 #[derive(Debug, Clone)]
-struct Seen {
+pub(crate) struct Seen {
     version: hyper::Version,
     scheme: Option<String>,
     authority: Option<String>,
@@ -24,7 +24,7 @@ struct Seen {
 
 /// A TLS server on loopback offering `alpn`; over h2 it records each request and answers 200
 /// with `body_len` bytes. Over anything else it answers nothing.
-async fn server(
+pub(crate) async fn server(
     ca: &TestCa,
     alpn: &[&[u8]],
     body_len: usize,
@@ -80,7 +80,7 @@ async fn server(
     (addr, seen)
 }
 
-fn client(ca: &TestCa, addr: SocketAddr) -> Client {
+pub(crate) fn client(ca: &TestCa, addr: SocketAddr) -> Client {
     let tls = Arc::new(ca.client_config(&[]).unwrap());
     let ep = Endpoint {
         http: addr,

@@ -198,6 +198,30 @@ pub(crate) enum Expect {
     },
 }
 
+impl Expect {
+    /// What the model's decision expects: the edge's answer (with `statuses` where several
+    /// conform, else the decision's own), or where the request reaches the origin.
+    pub(crate) fn of_decision(
+        dist: &Distribution,
+        d: &edgeconform_core::decide::Decision,
+        statuses: Option<Vec<u16>>,
+    ) -> Expect {
+        use edgeconform_core::decide::Action;
+        match &d.action {
+            Action::Respond(r) => Expect::Edge {
+                status: statuses.unwrap_or_else(|| vec![r.status]),
+                redirect: r.location.is_some(),
+            },
+            Action::Forward(f) => Expect::Forward {
+                origin: dist.origins[f.origin].id.clone(),
+                protocol: f.protocol,
+                port: f.port,
+                path: f.target.clone(),
+            },
+        }
+    }
+}
+
 /// Request-checkable rules, deduplicated, in catalog order (a scenario may list no other kind).
 pub(crate) fn checkable(rules: impl Iterator<Item = RuleId>) -> Vec<RuleId> {
     let mut v: Vec<RuleId> = rules.filter(|r| r.rule().request_checkable).collect();

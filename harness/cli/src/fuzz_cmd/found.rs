@@ -30,7 +30,7 @@ use crate::promote_cmd::yaml::{
 };
 use crate::promote_cmd::{checkable, expressible, Expect};
 use anyhow::{anyhow, Context, Result};
-use edgeconform_core::decide::{decide, Action};
+use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::spec::{load_suite, Case, ModelCase};
 use edgeconform_core::Request;
@@ -126,23 +126,7 @@ fn scenario(dist: &Distribution, g: &Group, target: &str, seed: u64) -> Scenario
     let req = g.shrunk.req.clone();
     let d = decide(dist, &req);
     let model = Case::from_model(dist, req.clone(), ModelCase::default());
-    let expect = match &d.action {
-        Action::Respond(r) => Expect::Edge {
-            status: model
-                .expect
-                .viewer
-                .status
-                .clone()
-                .unwrap_or_else(|| vec![r.status]),
-            redirect: r.location.is_some(),
-        },
-        Action::Forward(f) => Expect::Forward {
-            origin: dist.origins[f.origin].id.clone(),
-            protocol: f.protocol,
-            port: f.port,
-            path: f.target.clone(),
-        },
-    };
+    let expect = Expect::of_decision(dist, &d, model.expect.viewer.status.clone());
     let rules = checkable(g.key.rule.into_iter().chain(d.rules.iter().copied()));
     let what = match &expect {
         Expect::Edge {

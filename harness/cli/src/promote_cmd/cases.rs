@@ -47,18 +47,7 @@ pub(super) fn request_case(target: FuzzTarget, data: &[u8]) -> Result<Case, Fail
     let (dist, req) = reduce(dist, req, &verdict);
     let findings = guarded(|| oracle(&dist, &req)).unwrap_or(findings);
     let d = decide(&dist, &req);
-    let expect = match &d.action {
-        Action::Respond(r) => Expect::Edge {
-            status: vec![r.status],
-            redirect: r.location.is_some(),
-        },
-        Action::Forward(f) => Expect::Forward {
-            origin: dist.origins[f.origin].id.clone(),
-            protocol: f.protocol,
-            port: f.port,
-            path: f.target.clone(),
-        },
-    };
+    let expect = Expect::of_decision(&dist, &d, None);
     let mut rules = checkable(findings.iter().filter_map(|f| f.rule));
     if rules.is_empty() {
         rules = checkable(d.rules.iter().copied());

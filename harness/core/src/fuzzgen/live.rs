@@ -27,10 +27,10 @@
 //! header), so a finding always becomes a scenario.
 
 use super::case::{routed_host, PATH_PIECES};
-use std::sync::OnceLock;
 use crate::derive::sample;
 use crate::distribution::Distribution;
 use crate::request::{client_body, HttpVersion, Method, Request, Scheme};
+use std::sync::OnceLock;
 
 /// SplitMix64: a small, fast, well-mixed generator whose whole state is one `u64`. Not for
 /// secrets; here only so that a seed always means the same requests.

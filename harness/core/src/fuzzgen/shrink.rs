@@ -191,53 +191,41 @@ fn without_parent_segments(path: &str) -> String {
 
 /// Escapes of unreserved ASCII characters (`%41` → `A`) decoded; others kept.
 fn decode_unreserved(path: &str) -> String {
-    let b = path.as_bytes();
-    let mut out = String::with_capacity(path.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                if v.is_ascii_alphanumeric() || b"-._~".contains(&v) {
-                    out.push(char::from(v));
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push(char::from(b[i]));
-        i += 1;
-    }
-    // Only ASCII was pushed byte by byte: a multi-byte character never occurs in a valid target.
-    if path.is_ascii() {
-        out
-    } else {
-        path.to_string()
-    }
+    rewrite_escapes(path, |v| {
+        (v.is_ascii_alphanumeric() || b"-._~".contains(&v)).then(|| char::from(v).to_string())
+    })
 }
 
 /// Every escape removed (`/a%C3%A9b` → `/ab`).
 fn drop_escapes(path: &str) -> String {
+    rewrite_escapes(path, |_| Some(String::new()))
+}
+
+/// `path` with each escape (`%` and two hex digits) replaced by what `f` makes of its byte, or
+/// kept where `f` gives `None`. A path that is not ASCII (never a valid target) comes back as is.
+fn rewrite_escapes(path: &str, f: impl Fn(u8) -> Option<String>) -> String {
+    if !path.is_ascii() {
+        return path.to_string();
+    }
     let b = path.as_bytes();
     let mut out = String::with_capacity(path.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && b[i + 1].is_ascii_hexdigit()
-            && b[i + 2].is_ascii_hexdigit()
-        {
+        let hex = (b[i] == b'%' && i + 2 < b.len())
+            .then(|| std::str::from_utf8(&b[i + 1..i + 3]).ok())
+            .flatten()
+            // Two hex digits (`from_str_radix` alone would take `+1`).
+            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if let Some(s) = hex.and_then(&f) {
+            out.push_str(&s);
             i += 3;
             continue;
         }
         out.push(char::from(b[i]));
         i += 1;
     }
-    if path.is_ascii() {
-        out
-    } else {
-        path.to_string()
-    }
+    out
 }
 
 #[cfg(test)]
@@ -307,6 +295,7 @@ mod tests {
         assert_eq!(cut_at("abcdefgh", 4), "abcd");
         assert_eq!(decode_unreserved("/%41%2F%7e"), "/A%2F~");
         assert_eq!(drop_escapes("/a%C3%A9b%"), "/ab%");
+        assert_eq!(drop_escapes("/a%+1"), "/a%+1");
         assert_eq!(without_parent_segments("/a/x/../b"), "/a/b");
         assert_eq!(without_parent_segments("/../a"), "/a");
         assert_eq!(without_parent_segments("/site/."), "/site/");

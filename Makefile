@@ -20,7 +20,7 @@ help:
 	@echo "make conformance [TARGET=http://host:port TARGET_HTTPS=https://host:port]  run the suite"
 	@echo "make test        unit, integration and self tests (what CI runs)"
 	@echo "make selftest    the suite against every mutant of the reference edge: kill rate"
-	@echo "make bench       benchmarks: decide() rate, pattern matching, runner vs wrk"
+	@echo "make bench       benchmarks: decide() rate, pattern matching, reference edge vs nginx, runner vs wrk"
 	@echo "make fuzz        every fuzz target for FUZZ_SECONDS (default 30) each (nightly)"
 	@echo "make fuzz-nightly  1 h a target (FUZZ_SECONDS), corpus cmin, crashes tmin'd, exec/s summary"
 	@echo "make fuzz-seeds  seed corpora for every fuzz target from the specs (fuzz/corpus/)"
@@ -52,8 +52,9 @@ bench:
 	$(CARGO) bench -p edgeconform-core --bench decide
 	scripts/bench-decide.sh --from-last-run
 	$(CARGO) bench -p edgeconform-core --bench pattern
-	scripts/bench-runner.sh
-	scripts/bench-fuzz-live.sh
+	scripts/bench-edge.sh
+	SKIP_BUILD=1 scripts/bench-runner.sh
+	SKIP_BUILD=1 scripts/bench-fuzz-live.sh
 
 ## The suite against the reference edge and every recipe in targets/ that installs here:
 ## reports/matrix/index.html and summary.md.

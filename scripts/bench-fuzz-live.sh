@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -n "${BIN:-}" ] || cargo build --release -q -p edgeconform --bin edgeconform
+if [[ -z ${SKIP_BUILD:-} && -z ${BIN:-} ]]; then cargo build --release -q -p edgeconform --bin edgeconform; fi
 
 "$bin" origin --distribution "$dist" --ca-dir "$work/ca" >"$work/origin.json" 2>"$work/origin.err" &
 pids+=($!)

@@ -64,11 +64,19 @@
 //! of a redirect (`respond`), origin timeouts (`failure`) and `X-Forwarded-Proto`
 //! (`origin_request`). `edgeconform mutants` lists them with the rules each breaks.
 //!
-//! **Limits of hyper.** A head over hyper's read buffer (1 MiB here) or with more than 1,024
-//! fields is answered by hyper itself (431), not 413; anything between the distribution's limit
-//! and that gets the model's 413. LIM-SIZE counts the head as `Name: value` lines: a viewer that
+//! **Limits of hyper.** A head over hyper's read buffer (1 MiB here) or with more than 100
+//! fields (hyper's default: a larger limit costs a table of that many fields filled for every
+//! head parsed, ~10 % of a 301's CPU) is answered by hyper itself (431), not 413; anything
+//! between the distribution's limit and that gets the model's 413.
+//!
+//! **Bounds.** A viewer connection that has not delivered a request head within
+//! [`EdgeConfig::header_timeout`] (10 s by default; TLS handshake included; a keep-alive
+//! connection idle as long too) is closed, and at most [`EdgeConfig::max_connections`] (20,000)
+//! are open at once: more are closed as they arrive, with one line on stderr when the bound is
+//! reached. HTTP/2 connections have no idle timeout once their handshake is done. LIM-SIZE counts the head as `Name: value` lines: a viewer that
 //! writes `Name:value` is counted one byte longer per field than it sent.
 
+mod bound;
 mod cache;
 mod cli;
 mod forward;
@@ -101,6 +109,15 @@ pub use server::{EdgeAddrs, EdgeServer};
 
 /// Default origin timeout (no response head in time → 504).
 pub const DEFAULT_ORIGIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default time a viewer connection may take to deliver a request head (its TLS handshake
+/// included) before the edge closes it; it also ends keep-alive connections idle that long.
+/// CloudFront's viewer-side idle timeout is not in our notes; 10 s is below hyper's default
+/// (30 s) and nginx's `client_header_timeout` (60 s) and far above what a loopback viewer needs.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default bound on open viewer connections per edge process.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 20_000;
 
 /// Where each logical origin listens on loopback: (origin id, protocol) → address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -233,6 +250,14 @@ pub struct EdgeConfig {
     pub mutant: Option<Mutant>,
     /// Do not print origin failures on stderr (edges whose origins fail on purpose).
     pub quiet: bool,
+    /// Close a viewer connection whose request head (TLS handshake included) has not arrived
+    /// in this time, and a keep-alive connection idle this long.
+    pub header_timeout: Duration,
+    /// At most this many viewer connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// 0: serve on the caller's tokio runtime. N: N worker threads, each with its own
+    /// single-threaded runtime, accepting from the same listeners (see `server.rs`).
+    pub workers: usize,
 }
 
 impl EdgeConfig {
@@ -253,6 +278,9 @@ impl EdgeConfig {
             access_log: None,
             mutant: None,
             quiet: false,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            workers: 0,
         })
     }
 }

@@ -37,7 +37,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::judge::judge;
-use edgeconform_core::outcome::Outcome;
 use edgeconform_core::rules::RuleId;
 use edgeconform_core::spec::{Case, Suite};
 
@@ -178,12 +177,8 @@ fn case_rules(
     declared: &BTreeSet<RuleId>,
 ) -> (BTreeSet<RuleId>, BTreeSet<RuleId>) {
     let (mut rules, mut instead) = (BTreeSet::new(), BTreeSet::new());
-    let legs = result
-        .observed
-        .iter()
-        .filter_map(|o| serde_json::from_value::<Outcome>(o.clone()).ok());
-    for (req, o) in case.leg_requests().iter().zip(legs) {
-        for v in judge(dist, req, &o).into_iter().filter(|v| !v.info) {
+    for (req, o) in case.leg_requests().iter().zip(&result.observed) {
+        for v in judge(dist, req, o).into_iter().filter(|v| !v.info) {
             let explained: Vec<RuleId> = std::iter::once(v.rule)
                 .chain(v.alternatives.iter().copied())
                 .filter(|r| declared.contains(r))

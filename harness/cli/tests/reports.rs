@@ -112,7 +112,7 @@ const RUN: &str = r##"{
       "tags": ["origin"],
       "requests": [ { "method": "GET", "url": "https://d111.cloudfront.net/images/a.jpg", "http_version": "HTTP/2" } ],
       "expected": [ { "status": 200, "origin": { "protocol": "https", "port": 443 } } ],
-      "observed": [ { "status": 200, "origin": { "protocol": "https", "port": 443 } } ],
+      "observed": [ { "status": 200, "origin": { "protocol": "https", "port": 443, "target": "/images/a.jpg", "headers": [] } } ],
       "duration_ms": 5
     }
   ]

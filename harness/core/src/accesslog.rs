@@ -400,78 +400,183 @@ impl LogRecord {
     /// The record as one log line (LOG-FORMAT): 33 tab-separated fields, with no line ending.
     /// Parsing it back with [`parse_line`] gives this record, whatever it holds.
     pub fn to_line(&self) -> String {
-        let fields: [String; 33] = [
-            self.date.to_string(),
-            self.time.to_string(),
-            escape(&self.x_edge_location),
-            self.sc_bytes.to_string(),
-            escape(&self.c_ip),
-            escape(&self.cs_method),
-            escape(&self.cs_host),
-            escape(&self.cs_uri_stem),
-            self.sc_status.to_string(),
-            escape(&self.cs_referer),
-            escape(&self.cs_user_agent),
-            escape(&self.cs_uri_query),
-            escape(&self.cs_cookie),
-            self.x_edge_result_type.to_string(),
-            escape(&self.x_edge_request_id),
-            escape(&self.x_host_header),
-            escape(&self.cs_protocol),
-            self.cs_bytes.to_string(),
-            seconds(self.time_taken_ms),
-            escape(&self.x_forwarded_for),
-            escape(&self.ssl_protocol),
-            escape(&self.ssl_cipher),
-            self.x_edge_response_result_type.to_string(),
-            escape(&self.cs_protocol_version),
-            escape(&self.fle_status),
-            or_dash(self.fle_encrypted_fields),
-            or_dash(self.c_port),
-            self.time_to_first_byte_ms
-                .map_or_else(|| "-".to_string(), seconds),
-            escape(&self.x_edge_detailed_result_type),
-            escape(&self.sc_content_type),
-            or_dash(self.sc_content_len),
-            or_dash(self.sc_range_start),
-            or_dash(self.sc_range_end),
-        ];
-        fields.join("\t")
+        let mut out = String::with_capacity(320);
+        self.write_line(&mut out);
+        out
+    }
+
+    /// [`LogRecord::to_line`] appended to `out`: no allocation beyond `out` growing and no
+    /// `fmt` machinery, for a server that writes one line per response.
+    pub fn write_line(&self, out: &mut String) {
+        push_digits(out, self.date.year.into(), 4);
+        out.push('-');
+        push_digits(out, self.date.month.into(), 2);
+        out.push('-');
+        push_digits(out, self.date.day.into(), 2);
+        out.push('\t');
+        push_digits(out, self.time.hour.into(), 2);
+        out.push(':');
+        push_digits(out, self.time.minute.into(), 2);
+        out.push(':');
+        push_digits(out, self.time.second.into(), 2);
+        out.push('\t');
+        escape_into(out, &self.x_edge_location);
+        out.push('\t');
+        push_digits(out, self.sc_bytes, 1);
+        for v in [
+            &self.c_ip,
+            &self.cs_method,
+            &self.cs_host,
+            &self.cs_uri_stem,
+        ] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        out.push('\t');
+        push_digits(out, self.sc_status.0.into(), 3);
+        for v in [
+            &self.cs_referer,
+            &self.cs_user_agent,
+            &self.cs_uri_query,
+            &self.cs_cookie,
+        ] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        out.push('\t');
+        out.push_str(self.x_edge_result_type.as_str());
+        for v in [
+            &self.x_edge_request_id,
+            &self.x_host_header,
+            &self.cs_protocol,
+        ] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        out.push('\t');
+        push_digits(out, self.cs_bytes, 1);
+        out.push('\t');
+        push_seconds(out, self.time_taken_ms);
+        for v in [&self.x_forwarded_for, &self.ssl_protocol, &self.ssl_cipher] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        out.push('\t');
+        out.push_str(self.x_edge_response_result_type.as_str());
+        for v in [&self.cs_protocol_version, &self.fle_status] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        out.push('\t');
+        push_or_dash(out, self.fle_encrypted_fields);
+        out.push('\t');
+        push_or_dash(out, self.c_port.map(u64::from));
+        out.push('\t');
+        match self.time_to_first_byte_ms {
+            Some(ms) => push_seconds(out, ms),
+            None => out.push('-'),
+        }
+        for v in [&self.x_edge_detailed_result_type, &self.sc_content_type] {
+            out.push('\t');
+            escape_into(out, v);
+        }
+        for v in [self.sc_content_len, self.sc_range_start, self.sc_range_end] {
+            out.push('\t');
+            push_or_dash(out, v);
+        }
     }
 }
 
-fn or_dash<T: fmt::Display>(v: Option<T>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+/// `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(digits.len().saturating_sub(width));
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
 }
 
-fn seconds(ms: u64) -> String {
-    format!("{}.{:03}", ms / 1000, ms % 1000)
+fn push_or_dash(out: &mut String, v: Option<u64>) {
+    match v {
+        Some(v) => push_digits(out, v, 1),
+        None => out.push('-'),
+    }
+}
+
+/// Milliseconds as the log's seconds with three decimals.
+fn push_seconds(out: &mut String, ms: u64) {
+    push_digits(out, ms / 1000, 1);
+    out.push('.');
+    push_digits(out, ms % 1000, 3);
 }
 
 /// LOG-FORMAT: whether a byte must be percent-encoded in a value: bytes 0–32 and 127–255, and
 /// `<>"#%{}|\^~[]'` and the backtick.
 fn needs_escape(b: u8) -> bool {
-    b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b)
+    ESCAPED[usize::from(b)]
 }
+
+/// [`needs_escape`] as a table: it runs for every byte of every field of every line a server
+/// writes.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b <= b' ' as usize || b >= 0x7f;
+        b += 1;
+    }
+    let specials = b"<>\"#%{}|\\^~[]'`";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// LOG-FORMAT: the exact text a value takes in a log field. Bytes 0–32 and 127–255 and the
 /// characters `<>"#%{}|\^~[]'` and backtick become `%XX` (upper-case hex; a non-ASCII character's
 /// UTF-8 bytes one by one); the empty value is `-`, and a value that is literally `-` becomes `%2D`
 /// so the two stay apart. The result is never empty and has no tab, space or line break.
 pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().max(3));
+    escape_into(&mut out, value);
+    out
+}
+
+/// [`escape`] appended to `out`.
+pub fn escape_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match value {
-        "" => "-".to_string(),
-        "-" => "%2D".to_string(),
+        "" => out.push('-'),
+        "-" => out.push_str("%2D"),
         _ => {
-            let mut out = String::with_capacity(value.len());
-            for &b in value.as_bytes() {
+            let bytes = value.as_bytes();
+            let mut plain = 0;
+            for (i, &b) in bytes.iter().enumerate() {
                 if needs_escape(b) {
-                    out.push_str(&format!("%{b:02X}"));
-                } else {
-                    out.push(char::from(b));
+                    // A run of plain bytes is ASCII (every other byte is escaped), so its ends
+                    // are character boundaries; an empty run may start inside a character.
+                    if plain < i {
+                        out.push_str(&value[plain..i]);
+                    }
+                    out.push('%');
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 15)]));
+                    plain = i + 1;
                 }
             }
-            out
+            if plain < bytes.len() {
+                out.push_str(&value[plain..]);
+            }
         }
     }
 }
@@ -1041,6 +1146,14 @@ mod tests {
         let records = parse_log(&aws_log()).unwrap();
         assert_eq!(write_log(&records), aws_log());
         assert_eq!(header(), AWS_HEADER);
+    }
+
+    #[test]
+    fn the_escape_table_is_the_log_formats_list() {
+        for b in 0..=255u8 {
+            let listed = b <= b' ' || b >= 0x7f || b"<>\"#%{}|\\^~[]'`".contains(&b);
+            assert_eq!(needs_escape(b), listed, "byte {b:#04x}");
+        }
     }
 
     #[test]

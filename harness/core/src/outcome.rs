@@ -87,8 +87,10 @@ pub struct Fill {
     pub contact: OriginContact,
 }
 
-/// Everything observable about one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything observable about one request. A field a report from another version lacks reads
+/// as its default (nothing observed there), so older reports still load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Outcome {
     /// The status the viewer got; 0 when no response arrived.
     pub status: u16,

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use clap::builder::TypedValueParser as _;
 use edgeconform_core::distribution::Distribution;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
@@ -76,6 +77,21 @@ pub struct EdgeArgs {
     /// lists them with the rules each breaks).
     #[arg(long, value_name = "NAME")]
     pub mutant: Option<super::Mutant>,
+
+    /// Close a viewer connection whose request head (TLS handshake included) has not arrived
+    /// within SECS, and a keep-alive connection idle that long.
+    #[arg(long, value_name = "SECS", default_value_t = super::DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
+    pub header_timeout: f64,
+
+    /// At most N viewer connections open at once; more are closed as they arrive (one line on
+    /// stderr when the bound is reached).
+    #[arg(long, value_name = "N", default_value_t = super::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub max_connections: usize,
+
+    /// Worker threads, each with its own event loop accepting from the same listeners
+    /// (default: one per CPU).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..1025).map(usize::from))]
+    pub workers: Option<usize>,
 }
 
 fn parse_origin_arg(s: &str) -> Result<(String, edgeconform_core::Scheme, SocketAddr), String> {
@@ -179,6 +195,11 @@ pub async fn start(args: &EdgeArgs) -> Result<EdgeServer> {
     config.origin_server_name = args.origin_server_name.clone();
     config.access_log = args.access_log.clone();
     config.mutant = args.mutant;
+    config.header_timeout = Duration::from_secs_f64(args.header_timeout);
+    config.max_connections = args.max_connections;
+    config.workers = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
     if let Some(m) = args.mutant {
         eprintln!(
             "edgeconform edge: MUTANT {m}: {} (breaks {})",
@@ -250,10 +271,23 @@ mod tests {
             "api=https://127.0.0.1:4000",
             "--origin-timeout",
             "0.5",
+            "--header-timeout",
+            "2.5",
+            "--max-connections",
+            "7",
         ])
         .unwrap();
         assert_eq!(cli.edge.origins.len(), 1);
         assert_eq!(cli.edge.origin_timeout, 0.5);
+        assert_eq!(cli.edge.header_timeout, 2.5);
+        assert_eq!(cli.edge.max_connections, 7);
+        assert_eq!(cli.edge.workers, None);
+        let defaults = Cli::try_parse_from(["x", "-d", "d.yaml"]).unwrap();
+        assert_eq!(defaults.edge.header_timeout, 10.0);
+        assert_eq!(defaults.edge.max_connections, 20_000);
+        for bad in [["--max-connections", "0"], ["--workers", "0"]] {
+            assert!(Cli::try_parse_from(["x", "-d", "d.yaml", bad[0], bad[1]]).is_err());
+        }
         let err = Cli::try_parse_from(["x", "-d", "d.yaml", "--origin-timeout", "0"])
             .err()
             .unwrap()

@@ -42,7 +42,32 @@ pub(crate) struct Shared {
     /// [`crate::edge::EdgeConfig::quiet`].
     pub quiet: bool,
     /// The caching mutants' cache (empty for every other edge).
-    pub cache: cache::Store,
+    pub cache: Arc<cache::Store>,
+    /// The redirect pages by status, made once: they depend on nothing else.
+    pub redirect_pages: RedirectPages,
+}
+
+/// [`pages::redirect_page`] for the statuses a redirect can have, as shareable bytes.
+pub(crate) struct RedirectPages(Vec<(u16, Bytes)>);
+
+impl Default for RedirectPages {
+    fn default() -> RedirectPages {
+        RedirectPages(
+            [301, 302, 307, 308]
+                .into_iter()
+                .map(|s| (s, Bytes::from(pages::redirect_page(s))))
+                .collect(),
+        )
+    }
+}
+
+impl RedirectPages {
+    fn get(&self, status: u16) -> Bytes {
+        match self.0.iter().find(|(s, _)| *s == status) {
+            Some((_, page)) => page.clone(),
+            None => Bytes::from(pages::redirect_page(status)),
+        }
+    }
 }
 
 /// What a handler knows about the connection its request came on.
@@ -143,13 +168,13 @@ pub(crate) async fn handle(
     let body = if request.version == edgeconform_core::HttpVersion::Http2 {
         // Multiplexed: count the head in HTTP/1.1 form plus the body bytes sent.
         let head_len = head_len_h1(&head);
-        body.on_done(move |sent| log.send(&record(&ctx, &facts, head_len + sent)))
+        body.on_done(move |sent| log.send(&record(ctx, facts, head_len + sent)))
     } else {
         let meter = conn.meter.clone();
         body.on_done(move |_| {
             meter.defer(Pending {
                 start: start_bytes,
-                finish: Box::new(move |bytes| log.send(&record(&ctx, &facts, bytes))),
+                finish: Box::new(move |bytes| log.send(&record(ctx, facts, bytes))),
             })
         })
     };
@@ -214,9 +239,13 @@ pub(super) fn respond(
         return respond(shared, req, &unreadable_response(), request_id);
     }
     let page = if location.is_some() {
-        pages::redirect_page(r.status)
+        shared.redirect_pages.get(r.status)
     } else {
-        pages::error_page(r.status, r.detailed_result_type, request_id)
+        Bytes::from(pages::error_page(
+            r.status,
+            r.detailed_result_type,
+            request_id,
+        ))
     };
     let x_cache = if location.is_some() {
         "Redirect from cloudfront"
@@ -246,14 +275,14 @@ fn edge_page(
     shared: &Shared,
     req: &Request,
     status: u16,
-    page: String,
+    page: Bytes,
     location: Option<HeaderValue>,
     x_cache: &'static str,
     close: bool,
     request_id: &str,
 ) -> Response<EdgeBody> {
     let len = page.len();
-    let body = (req.method != Method::Head).then(|| Bytes::from(page));
+    let body = (req.method != Method::Head).then_some(page);
     let mut response = Response::new(EdgeBody::page(body));
     *response.status_mut() =
         hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
@@ -316,7 +345,7 @@ pub(super) fn failure(
     } else {
         "OriginConnectError"
     };
-    let page = pages::error_page(status, detailed, request_id);
+    let page = Bytes::from(pages::error_page(status, detailed, request_id));
     let response = edge_page(
         shared,
         req,

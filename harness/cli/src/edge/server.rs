@@ -1,4 +1,17 @@
 //! The edge's listeners: accept loops, TLS, hyper's connection settings, graceful shutdown.
+//!
+//! **Workers.** With [`EdgeConfig::workers`] = 0 the accept loops and connections run on the
+//! caller's tokio runtime (the runner's embedded edge, tests). With N ≥ 1 (the `edgeconform edge`
+//! command: one per core) each worker is a thread with its own single-threaded runtime, every
+//! worker accepting from the same two listening sockets: a connection then lives on the thread
+//! that accepted it, with no work stealing and no wake-ups across threads, as nginx's workers
+//! do. Each worker has its own pool of origin connections; the access log, the connection
+//! bound and the caching mutants' cache are shared.
+//!
+//! **Bounds.** A connection whose request head has not fully arrived within
+//! [`EdgeConfig::header_timeout`] is closed: the TLS handshake, then each HTTP/1.x head (hyper's
+//! `header_read_timeout`, which also ends a keep-alive connection idle that long). At most
+//! [`EdgeConfig::max_connections`] viewer connections are open at once ([`ConnectionBound`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,11 +28,12 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+use super::bound::{ConnectionBound, Slot};
 use super::handler::{self, Conn, Shared};
 use super::log::AccessLog;
 use super::meter::{Meter, MeteredIo};
@@ -27,11 +41,11 @@ use super::upstream::Upstream;
 use super::wire::random_via_host;
 use super::EdgeConfig;
 
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// hyper's read buffer: heads up to this size reach the model (and its 413).
 const MAX_HEAD_BUFFER: usize = 1 << 20;
-const MAX_HEADER_FIELDS: usize = 1024;
+/// Connections the kernel queues for `accept` (capped by `net.core.somaxconn`).
+const BACKLOG: u32 = 4096;
 
 /// The bound listener addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,17 +72,14 @@ impl std::fmt::Debug for EdgeServer {
 }
 
 impl EdgeServer {
-    /// Binds both listeners and starts serving. Every socket and file is opened before anything
-    /// serves, so an error leaves nothing running.
+    /// Binds both listeners and starts serving. Every socket, file and runtime is made before
+    /// anything serves, so an error leaves nothing running.
     pub async fn start(config: EdgeConfig) -> Result<EdgeServer> {
-        let http = TcpListener::bind(config.http_addr)
-            .await
+        let http = bind(config.http_addr)
             .with_context(|| format!("binding the edge's HTTP listener to {}", config.http_addr))?;
-        let https = TcpListener::bind(config.https_addr)
-            .await
-            .with_context(|| {
-                format!("binding the edge's HTTPS listener to {}", config.https_addr)
-            })?;
+        let https = bind(config.https_addr).with_context(|| {
+            format!("binding the edge's HTTPS listener to {}", config.https_addr)
+        })?;
         let addrs = EdgeAddrs {
             http: http.local_addr()?,
             https: https.local_addr()?,
@@ -77,34 +88,78 @@ impl EdgeServer {
             Some(path) => Some(AccessLog::open(path)?),
             None => None,
         };
-        let upstream = Upstream::new(
-            &config.origin_tls,
-            &config.origin_server_name,
-            config.origin_timeout,
-        )?;
         let via = HeaderValue::from_str(&format!("1.1 {} (CloudFront)", random_via_host()))
             .context("building the Via header")?;
-        let shared = Arc::new(Shared {
-            dist: config.distribution,
-            origins: config.origins,
-            upstream: Arc::new(upstream),
-            log: log.as_ref().and_then(AccessLog::sender),
-            via,
-            mutant: config.mutant,
-            quiet: config.quiet,
-            cache: Default::default(),
-        });
+        let cache: Arc<super::cache::Store> = Arc::default();
+        let shared = || -> Result<Arc<Shared>> {
+            let upstream = Upstream::new(
+                &config.origin_tls,
+                &config.origin_server_name,
+                config.origin_timeout,
+            )?;
+            Ok(Arc::new(Shared {
+                dist: config.distribution.clone(),
+                origins: config.origins.clone(),
+                upstream: Arc::new(upstream),
+                log: log.as_ref().and_then(AccessLog::sender),
+                via: via.clone(),
+                mutant: config.mutant,
+                quiet: config.quiet,
+                cache: cache.clone(),
+                redirect_pages: Default::default(),
+            }))
+        };
+        let settings = Settings {
+            tls: TlsAcceptor::from(config.server_tls.clone()),
+            header_timeout: config.header_timeout,
+            bound: ConnectionBound::new(config.max_connections.max(1), config.quiet),
+        };
         let (shutdown, _) = watch::channel(false);
-        let tls = TlsAcceptor::from(config.server_tls);
-        let tasks = vec![
-            tokio::spawn(accept_loop(
+        let mut tasks = Vec::new();
+        if config.workers == 0 {
+            let shared = shared()?;
+            let (http, https) = (http.into_tokio()?, https.into_tokio()?);
+            tasks.push(tokio::spawn(serve_both(
                 http,
-                None,
-                shared.clone(),
+                https,
+                shared,
+                settings,
                 shutdown.subscribe(),
-            )),
-            tokio::spawn(accept_loop(https, Some(tls), shared, shutdown.subscribe())),
-        ];
+            )));
+        } else {
+            let mut workers = Vec::new();
+            for i in 0..config.workers {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("starting an edge worker's runtime")?;
+                let listeners = (http.try_clone()?, https.try_clone()?);
+                workers.push((i, runtime, listeners, shared()?));
+            }
+            for (i, runtime, (http, https), shared) in workers {
+                let (settings, stop) = (settings.clone(), shutdown.subscribe());
+                let (done, finished) = oneshot::channel::<()>();
+                std::thread::Builder::new()
+                    .name(format!("edge-worker-{i}"))
+                    .spawn(move || {
+                        runtime.block_on(async move {
+                            match (http.into_tokio(), https.into_tokio()) {
+                                (Ok(http), Ok(https)) => {
+                                    serve_both(http, https, shared, settings, stop).await
+                                }
+                                (Err(e), _) | (_, Err(e)) => {
+                                    eprintln!("edgeconform edge: worker {i}: {e:#}")
+                                }
+                            }
+                        });
+                        let _ = done.send(());
+                    })
+                    .context("starting an edge worker thread")?;
+                tasks.push(tokio::spawn(async move {
+                    let _ = finished.await;
+                }));
+            }
+        }
         Ok(EdgeServer {
             addrs,
             shutdown,
@@ -141,10 +196,73 @@ impl Drop for EdgeServer {
     }
 }
 
+/// A listening socket, not yet tied to a runtime.
+struct Listener(std::net::TcpListener);
+
+/// A non-blocking listening socket on `addr` with a deep accept queue.
+fn bind(addr: SocketAddr) -> Result<Listener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    let listener = socket.listen(BACKLOG)?;
+    Ok(Listener(listener.into_std()?))
+}
+
+impl Listener {
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+
+    /// Another handle on the same socket, for another worker to accept from.
+    fn try_clone(&self) -> Result<Listener> {
+        Ok(Listener(
+            self.0.try_clone().context("sharing a listening socket")?,
+        ))
+    }
+
+    /// Registers the socket with the current runtime.
+    fn into_tokio(self) -> Result<TcpListener> {
+        TcpListener::from_std(self.0).context("registering a listening socket")
+    }
+}
+
+/// What every accept loop of one edge shares.
+#[derive(Clone)]
+struct Settings {
+    tls: TlsAcceptor,
+    header_timeout: Duration,
+    bound: Arc<ConnectionBound>,
+}
+
+/// Both listeners' accept loops until shutdown.
+async fn serve_both(
+    http: TcpListener,
+    https: TcpListener,
+    shared: Arc<Shared>,
+    settings: Settings,
+    shutdown: watch::Receiver<bool>,
+) {
+    tokio::join!(
+        accept_loop(
+            http,
+            Scheme::Http,
+            shared.clone(),
+            settings.clone(),
+            shutdown.clone()
+        ),
+        accept_loop(https, Scheme::Https, shared, settings, shutdown),
+    );
+}
+
 async fn accept_loop(
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    scheme: Scheme,
     shared: Arc<Shared>,
+    settings: Settings,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -163,13 +281,18 @@ async fn accept_loop(
                 continue;
             }
         };
+        let Some(slot) = settings.bound.try_open() else {
+            drop(tcp);
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let watcher = graceful.watcher();
-        let (tls, shared) = (tls.clone(), shared.clone());
+        let (settings, shared) = (settings.clone(), shared.clone());
         connections.spawn(async move {
+            let _slot: Slot = slot;
             let meter = Arc::new(Meter::default());
-            match tls {
-                None => {
+            match scheme {
+                Scheme::Http => {
                     let conn = Conn {
                         scheme: Scheme::Http,
                         peer,
@@ -177,11 +300,13 @@ async fn accept_loop(
                         meter: meter.clone(),
                     };
                     let io = MeteredIo::new(tcp, meter);
-                    serve(io, Arc::new(conn), shared, watcher, false).await;
+                    serve(io, Arc::new(conn), shared, watcher, &settings, false).await;
                 }
-                Some(acceptor) => {
+                Scheme::Https => {
+                    // The head timeout covers the handshake too: a viewer that stalls in it
+                    // has sent no request head either.
                     let handshake =
-                        tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+                        tokio::time::timeout(settings.header_timeout, settings.tls.accept(tcp));
                     let Ok(Ok(stream)) = handshake.await else {
                         return;
                     };
@@ -197,7 +322,7 @@ async fn accept_loop(
                         meter: meter.clone(),
                     };
                     let io = MeteredIo::new(stream, meter);
-                    serve(io, Arc::new(conn), shared, watcher, true).await;
+                    serve(io, Arc::new(conn), shared, watcher, &settings, true).await;
                 }
             }
         });
@@ -214,6 +339,7 @@ async fn serve<I>(
     conn: Arc<Conn>,
     shared: Arc<Shared>,
     watcher: hyper_util::server::graceful::Watcher,
+    settings: &Settings,
     allow_h2: bool,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -226,9 +352,11 @@ async fn serve<I>(
     builder
         .http1()
         .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_timeout)
         .title_case_headers(true)
-        .max_buf_size(MAX_HEAD_BUFFER)
-        .max_headers(MAX_HEADER_FIELDS);
+        // hyper's default field limit (100) is kept: any other value makes it allocate and
+        // fill a table of that many fields for every request head it parses.
+        .max_buf_size(MAX_HEAD_BUFFER);
     builder
         .http2()
         .timer(TokioTimer::new())

@@ -164,20 +164,20 @@ fn random_u64() -> u64 {
 }
 
 /// An `X-Amz-Cf-Id` in CloudFront's shape: 40 random bytes in base64url, 56 characters
-/// ending in `==`.
+/// ending in `==`. One seeded hash per id, stretched with SplitMix64: ids must differ, not
+/// resist guessing, and this runs for every response.
 pub(crate) fn random_request_id() -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = Vec::with_capacity(40);
-    for _ in 0..5 {
-        bytes.extend_from_slice(&random_u64().to_le_bytes());
+    let mut state = random_u64();
+    let mut bytes = [0u8; 42];
+    for chunk in bytes[..40].chunks_mut(8) {
+        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
     }
     let mut out = String::with_capacity(56);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        let sextets = chunk.len() + 1;
+    // 13 groups of 3 bytes give 52 characters; the 40th byte gives 2 more and the padding.
+    for (g, chunk) in bytes.chunks(3).take(14).enumerate() {
+        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+        let sextets = if g == 13 { 2 } else { 4 };
         for i in 0..4 {
             if i < sextets {
                 out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
@@ -187,6 +187,15 @@ pub(crate) fn random_request_id() -> String {
         }
     }
     out
+}
+
+/// One step of SplitMix64 (Steele, Lea, Flood 2014).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The host part of the `Via` value, `<32 hex>.cloudfront.net`, one per edge instance.

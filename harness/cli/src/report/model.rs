@@ -162,9 +162,9 @@ pub struct CaseResult {
     /// The expectation, rendered (model's or the spec's) — one JSON value per leg.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expected: Vec<serde_json::Value>,
-    /// The observed outcome per leg (`edgeconform_core::outcome::Outcome` as JSON).
+    /// The observed outcome per leg.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub observed: Vec<serde_json::Value>,
+    pub observed: Vec<edgeconform_core::outcome::Outcome>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
     /// Harness or transport error (verdict `error`), or why the case was not sent (verdict

@@ -41,17 +41,18 @@ pub fn shorten(s: &str, max: usize) -> String {
 }
 
 /// A leg's expected or observed value on one line (compact JSON; strings without their quotes).
-pub fn one_line(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => printable(s),
+pub fn one_line<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => printable(&s),
         // serde_json escapes control characters inside strings, so compact JSON is one line.
-        other => other.to_string(),
+        Ok(other) => other.to_string(),
+        Err(e) => format!("(cannot be shown: {e})"),
     }
 }
 
 /// A leg's value pretty-printed over several lines (for HTML `<pre>`).
-pub fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+pub fn pretty<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("(cannot be shown: {e})"))
 }
 
 /// A rule's statement from the catalog, trimmed (doc comments start with a space).

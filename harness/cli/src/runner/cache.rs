@@ -88,22 +88,9 @@ impl Fetches {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::origin::OriginRecord;
-    use crate::runner::records::BoxFuture;
     use edgeconform_core::{Method, Scheme};
 
-    struct NoRecords;
-    impl Records for NoRecords {
-        fn records_for<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Vec<OriginRecord>> {
-            Box::pin(async { Vec::new() })
-        }
-        fn size_object<'a>(&'a self, _: &'a str, _: u64) -> BoxFuture<'a, ()> {
-            Box::pin(async {})
-        }
-        fn set_cacheable<'a>(&'a self, _: Option<&'a str>, _: bool) -> BoxFuture<'a, ()> {
-            Box::pin(async {})
-        }
-    }
+    use crate::runner::embedded::NoRecords;
 
     fn contact(target: &str) -> OriginContact {
         OriginContact {

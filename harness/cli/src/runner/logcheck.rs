@@ -15,7 +15,7 @@ use super::logfiles;
 use crate::report::model::{CaseResult, LogReconcile, RequestInfo, Verdict};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::logline::{Entry, LineReader};
-use edgeconform_core::outcome::{LogObservation, Outcome};
+use edgeconform_core::outcome::LogObservation;
 use edgeconform_core::spec::Case;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -334,19 +334,11 @@ pub fn apply<'a>(
     dist: &Distribution,
     lines: impl Fn(usize) -> LegLines<'a>,
 ) {
-    let mut legs = Vec::new();
-    for (leg, obs) in result.observed.iter_mut().enumerate() {
-        let Ok(mut o) = serde_json::from_value::<Outcome>(obs.clone()) else {
-            return;
-        };
+    for (leg, o) in result.observed.iter_mut().enumerate() {
         o.log = Some(observation(&lines(leg)));
-        if let Ok(v) = serde_json::to_value(&o) {
-            *obs = v;
-        }
-        legs.push(o);
     }
     let errored = result.verdict == Verdict::Error;
-    let (findings, verdict, level) = super::evaluate(case, dist, &legs, errored);
+    let (findings, verdict, level) = super::evaluate(case, dist, &result.observed, errored);
     result.findings = findings;
     result.verdict = verdict;
     result.level = level;

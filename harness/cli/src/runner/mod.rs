@@ -421,10 +421,7 @@ fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
 /// Fills in the expectation and observed outcomes of a case kept whole in memory.
 fn with_details(mut r: CaseResult, case: &Case, legs: &[Outcome]) -> CaseResult {
     r.expected = vec![serde_json::to_value(&case.expect).unwrap_or_default()];
-    r.observed = legs
-        .iter()
-        .map(|o| serde_json::to_value(o).unwrap_or_default())
-        .collect();
+    r.observed = legs.to_vec();
     r
 }
 
@@ -490,20 +487,18 @@ pub fn evaluate(
             if from_cache && m.field == "contacted" {
                 continue;
             }
-            // Which origin served rests on every rule the field names (the behavior's choice
-            // among them): all of them stay open.
-            let rules = if from_cache && m.field == "id" {
-                m.rules.clone()
-            } else if from_cache {
+            // An unseen field counts only against the rules of its own side: which origin served
+            // against the behavior's choice (PAT-*, VPP-PER-BEHAVIOR), the origin's other fields
+            // against ORG-*, the bill against BIL-* (the log, when there is one, judges those).
+            let rules = if from_cache {
+                use edgeconform_core::rules::{Group, RuleId};
                 m.rules
                     .iter()
                     .copied()
-                    .filter(|r| {
-                        matches!(
-                            r.group(),
-                            edgeconform_core::rules::Group::Org
-                                | edgeconform_core::rules::Group::Bil
-                        )
+                    .filter(|r| match (m.observer, m.field.as_str()) {
+                        ("origin", "id") => r.group() == Group::Pat || *r == RuleId::VppPerBehavior,
+                        ("origin", _) => r.group() == Group::Org,
+                        _ => r.group() == Group::Bil,
                     })
                     .collect()
             } else if judged {

@@ -12,7 +12,7 @@ FUZZ_TARGETS ?=
 
 export CARGO_BUILD_JOBS := $(JOBS)
 
-.PHONY: all build conformance test test-rust lint bench fuzz fuzz-nightly fuzz-seeds selftest matrix clean help
+.PHONY: all build conformance test test-rust lint bench fuzz fuzz-nightly fuzz-seeds fuzz-live fuzz-live-selftest selftest matrix clean help
 
 all: build
 
@@ -24,6 +24,8 @@ help:
 	@echo "make fuzz        every fuzz target for FUZZ_SECONDS (default 30) each (nightly)"
 	@echo "make fuzz-nightly  1 h a target (FUZZ_SECONDS), corpus cmin, crashes tmin'd, exec/s summary"
 	@echo "make fuzz-seeds  seed corpora for every fuzz target from the specs (fuzz/corpus/)"
+	@echo "make fuzz-live   edgeconform fuzz against the reference edge and every installable recipe, FUZZ_SECONDS each"
+	@echo "make fuzz-live-selftest  fuzzing alone against every mutant: time to find its rule (at most 60 s each)"
 
 build:
 	$(CARGO) build --release -p edgeconform
@@ -52,6 +54,7 @@ bench:
 	$(CARGO) bench -p edgeconform-core --bench pattern
 	scripts/bench-edge.sh
 	SKIP_BUILD=1 scripts/bench-runner.sh
+	SKIP_BUILD=1 scripts/bench-fuzz-live.sh
 
 ## The suite against the reference edge and every recipe in targets/ that installs here:
 ## reports/matrix/index.html and summary.md.
@@ -66,6 +69,15 @@ fuzz:
 ## FUZZ_SECONDS defaults to one hour here unless it was set on the command line or environment.
 fuzz-nightly:
 	FUZZ_SECONDS=$(if $(filter file,$(origin FUZZ_SECONDS)),3600,$(FUZZ_SECONDS)) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz-nightly.sh
+
+## Issue 13: generated requests against a live edge, judged by the model (`edgeconform fuzz`): the
+## reference edge must yield nothing, each recipe only its baseline. Reports in reports/fuzz-live/.
+fuzz-live: build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-live.sh
+
+## Fuzzing alone against every mutant, at most 60 s each: which declared rules it finds, how fast.
+fuzz-live-selftest: build
+	scripts/fuzz-live-selftest.sh
 
 fuzz-seeds:
 	$(CARGO) run -q -p edgeconform --example fuzz_seeds -- "$(or $(SPECS),specs)" fuzz/corpus

@@ -5,6 +5,7 @@ pub mod decide_cmd;
 pub mod derive_cmd;
 pub mod edge;
 pub mod exit;
+pub mod fuzz_cmd;
 pub mod import_cmd;
 pub mod mutants_cmd;
 pub mod origin;

@@ -52,6 +52,9 @@ enum Command {
     /// Turn a crash input of the decide, location or pattern fuzz target into a ready-to-review
     /// scenario suite under specs/found/ (distribution, request, expectation, broken rules).
     Promote(edgeconform::promote_cmd::PromoteArgs),
+    /// Fuzz a live edge: generated requests judged by the model, failures grouped by rule,
+    /// shrunk, and written as scenarios under specs/found/ (exit 1 when something was found).
+    Fuzz(Box<edgeconform::fuzz_cmd::FuzzArgs>),
     /// Import a real CloudFront configuration (AWS CLI JSON, CloudFormation, Terraform HCL or
     /// `terraform show -json`) as distribution YAML, with positioned warnings and scanner findings.
     Import(edgeconform::import_cmd::ImportArgs),
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Report(args) => edgeconform::report_cmd::run(&args),
         Command::Promote(args) => edgeconform::promote_cmd::run(&args),
         Command::Import(args) => edgeconform::import_cmd::run(&args),
+        Command::Fuzz(args) => edgeconform::fuzz_cmd::run(*args),
     };
     ExitCode::from(code)
 }

@@ -18,7 +18,7 @@
 //! ```
 
 mod cases;
-mod yaml;
+pub(crate) mod yaml;
 
 use crate::exit;
 use clap::{Args, ValueEnum};
@@ -188,7 +188,7 @@ pub(crate) struct Case {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Expect {
     /// The edge answers itself.
-    Edge { status: u16, redirect: bool },
+    Edge { status: Vec<u16>, redirect: bool },
     /// The request reaches an origin.
     Forward {
         origin: String,
@@ -196,6 +196,30 @@ pub(crate) enum Expect {
         port: u16,
         path: String,
     },
+}
+
+impl Expect {
+    /// What the model's decision expects: the edge's answer (with `statuses` where several
+    /// conform, else the decision's own), or where the request reaches the origin.
+    pub(crate) fn of_decision(
+        dist: &Distribution,
+        d: &edgeconform_core::decide::Decision,
+        statuses: Option<Vec<u16>>,
+    ) -> Expect {
+        use edgeconform_core::decide::Action;
+        match &d.action {
+            Action::Respond(r) => Expect::Edge {
+                status: statuses.unwrap_or_else(|| vec![r.status]),
+                redirect: r.location.is_some(),
+            },
+            Action::Forward(f) => Expect::Forward {
+                origin: dist.origins[f.origin].id.clone(),
+                protocol: f.protocol,
+                port: f.port,
+                path: f.target.clone(),
+            },
+        }
+    }
 }
 
 /// Request-checkable rules, deduplicated, in catalog order (a scenario may list no other kind).
@@ -207,7 +231,7 @@ pub(crate) fn checkable(rules: impl Iterator<Item = RuleId>) -> Vec<RuleId> {
 }
 
 /// Whether a spec can send this request (the rules of the spec loader, `spec/fields.rs`).
-fn expressible(r: &Request) -> Result<(), Failure> {
+pub(crate) fn expressible(r: &Request) -> Result<(), Failure> {
     let fail = |why: String| {
         Failure::Usage(format!("{why}, which a spec cannot state; reproduce the finding with `cargo +nightly fuzz run` and add a unit test next to the code instead"))
     };
@@ -259,8 +283,8 @@ impl Case {
             Expect::Edge {
                 status,
                 redirect: true,
-            } => format!("is redirected with {status}"),
-            Expect::Edge { status, .. } => format!("is refused with {status}"),
+            } => format!("is redirected with {}", yaml::statuses(status)),
+            Expect::Edge { status, .. } => format!("is refused with {}", yaml::statuses(status)),
             Expect::Forward {
                 origin, protocol, ..
             } => format!("is forwarded to origin `{origin}` over {protocol}"),

@@ -12,7 +12,8 @@
 
 use crate::exit;
 use crate::report::model::{RunResult, TargetInfo, SCHEMA_VERSION};
-use crate::runner::{self, client::Endpoint, plan::Selection, records::Records, Jobs, RunOpts};
+use crate::runner::target::{client_tls, read_distribution, Serves, Started, TargetOpts};
+use crate::runner::{self, plan::Selection, records::Records, Jobs, RunOpts};
 use anyhow::Result;
 use clap::Args;
 use edgeconform_core::distribution::Distribution;
@@ -128,18 +129,6 @@ pub struct RunArgs {
     pub distribution_given: bool,
 }
 
-fn addr_of(url: &str) -> Result<std::net::SocketAddr> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let hostport = rest.split('/').next().unwrap_or(rest);
-    use std::net::ToSocketAddrs;
-    let usage = |why: String| anyhow::Error::new(exit::Usage(why));
-    hostport
-        .to_socket_addrs()
-        .map_err(|e| usage(format!("`{url}`: {e}; expected http(s)://HOST:PORT")))?
-        .next()
-        .ok_or_else(|| usage(format!("`{url}` resolves to no address")))
-}
-
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || format!("`{s}` is not a shard; expected I/N with 1 <= I <= N, e.g. 1/4");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
@@ -236,120 +225,33 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     if args.keep_ca {
         ca.save(&args.reports.join(".ca"))?;
     }
-    let mut roots = vec![ca.ca_pem().to_string()];
-    if let Some(p) = &args.ca {
-        roots.push(std::fs::read_to_string(p).map_err(|e| {
-            anyhow::Error::new(exit::Usage(format!(
-                "cannot read --ca {}: {e}",
-                p.display()
-            )))
-        })?);
-    }
-    let root_refs: Vec<&str> = roots.iter().map(String::as_str).collect();
-    let tls = Arc::new(if args.insecure {
-        crate::runner::insecure::client_config(crate::tls::ALPN_H2_H1)?
-    } else {
-        crate::tls::client_config(&root_refs, crate::tls::ALPN_H2_H1)?
-    });
-
-    let mut recipe = None;
-    let mut no_https = None;
-    let (env, cases, target) = match (&args.target, &args.recipe) {
-        (None, Some(name)) => {
-            let dist = read_distribution(&args.distribution)?;
-            let cases = external_cases(suites, &args, &dist);
-            let placeholder = Endpoint {
-                http: ([127, 0, 0, 1], 9).into(),
-                https: ([127, 0, 0, 1], 9).into(),
-                tls_name: dist.domain.clone(),
-            };
-            let mut env =
-                crate::runner::embedded::start_origin_for_target(&ca, &dist, placeholder).await?;
-            let r = crate::runner::recipe::Recipe::start(
-                &args.targets,
-                name,
-                env.origin(),
-                &ca,
-                &dist,
-            )?;
-            env.set_target(Endpoint {
-                http: r.http,
-                https: r.https,
-                tls_name: dist.domain.clone(),
-            });
-            let info = TargetInfo {
-                name: args.name.clone().unwrap_or_else(|| name.clone()),
-                http: format!("http://{}", r.http),
-                https: format!("https://{}", r.https),
-                insecure: args.insecure,
-            };
-            recipe = Some(r);
-            (env, cases, info)
-        }
-        (None, None) => {
-            let cases = selected(suites, &args, None);
-            let log_dir = args.reports.join(".edge-logs");
-            let env =
-                crate::runner::embedded::start(&ca, cases.needs(), &log_dir, args.mutant).await?;
-            let default_name = match args.mutant {
-                Some(m) => format!("mutant-{m}"),
-                None => "reference".into(),
-            };
-            (
-                env,
-                cases,
-                TargetInfo {
-                    name: args.name.clone().unwrap_or(default_name),
-                    http: String::new(),
-                    https: String::new(),
-                    insecure: args.insecure,
-                },
-            )
-        }
-        (Some(t), _) => {
-            let http = addr_of(t)?;
-            // A plain-HTTP-only target is legitimate: its HTTPS cases are reported as not run.
-            let https_addr = match &args.target_https {
-                Some(u) => addr_of(u)?,
-                None => {
-                    no_https = Some(
-                        "the target has no HTTPS address (--target-https not given)".to_string(),
-                    );
-                    http
-                }
-            };
-            let https = args.target_https.clone().unwrap_or_else(|| "(none)".into());
-            let dist = read_distribution(&args.distribution)?;
-            let cases = external_cases(suites, &args, &dist);
-            let endpoint = Endpoint {
-                http,
-                https: https_addr,
-                tls_name: dist.domain.clone(),
-            };
-            let env = match args.origin_control {
-                Some(control) => crate::runner::embedded::remote_origin(endpoint, control),
-                None if args.viewer_only => crate::runner::embedded::viewer_only(endpoint),
-                None => {
-                    crate::runner::embedded::start_origin_for_target(&ca, &dist, endpoint).await?
-                }
-            };
-            let name = args.name.clone().unwrap_or_else(|| {
-                t.split_once("://")
-                    .map_or(t.as_str(), |(_, r)| r)
-                    .to_string()
-            });
-            (
-                env,
-                cases,
-                TargetInfo {
-                    name,
-                    http: t.clone(),
-                    https,
-                    insecure: args.insecure,
-                },
-            )
-        }
+    let tls = client_tls(&ca, args.ca.as_deref(), args.insecure)?;
+    let opts = TargetOpts {
+        target: args.target.clone(),
+        target_https: args.target_https.clone(),
+        recipe: args.recipe.clone(),
+        targets: args.targets.clone(),
+        origin_control: args.origin_control,
+        viewer_only: args.viewer_only,
+        mutant: args.mutant,
+        name: args.name.clone(),
+        insecure: args.insecure,
     };
+    let (cases, serves) = if opts.is_external() {
+        let dist = read_distribution(&args.distribution)?;
+        (external_cases(suites, &args, &dist), Serves::External(dist))
+    } else {
+        let cases = selected(suites, &args, None);
+        let needs = cases.needs();
+        (cases, Serves::Embedded(needs))
+    };
+    let Started {
+        env,
+        info: target,
+        recipe,
+        no_https,
+    } = crate::runner::target::start(&opts, &ca, serves, Some(&args.reports.join(".edge-logs")))
+        .await?;
     if cases.is_empty() {
         eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
         if let Some(r) = &recipe {
@@ -604,17 +506,6 @@ pub fn check_logs(
     rec.problems.extend(read.shown);
     rec.ok = rec.problems.is_empty();
     Ok(rec)
-}
-
-fn read_distribution(path: &std::path::Path) -> Result<Distribution> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        anyhow::Error::new(exit::Usage(format!("cannot read {}: {e}", path.display())))
-    })?;
-    Distribution::from_yaml(&text).map_err(|p| {
-        anyhow::Error::new(exit::Usage(
-            p.render(&path.display().to_string()).to_string(),
-        ))
-    })
 }
 
 /// The cases an external target can run: those on its distribution, without the ones that need

@@ -228,7 +228,7 @@ pub async fn run_one(
     let env = runner::embedded::start(
         &ca,
         cases.iter().map(|(c, d)| (c.origin_failure, d.clone())),
-        &log_dir,
+        Some(&log_dir),
         mutant,
     )
     .await?;

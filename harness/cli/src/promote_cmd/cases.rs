@@ -47,18 +47,7 @@ pub(super) fn request_case(target: FuzzTarget, data: &[u8]) -> Result<Case, Fail
     let (dist, req) = reduce(dist, req, &verdict);
     let findings = guarded(|| oracle(&dist, &req)).unwrap_or(findings);
     let d = decide(&dist, &req);
-    let expect = match &d.action {
-        Action::Respond(r) => Expect::Edge {
-            status: r.status,
-            redirect: r.location.is_some(),
-        },
-        Action::Forward(f) => Expect::Forward {
-            origin: dist.origins[f.origin].id.clone(),
-            protocol: f.protocol,
-            port: f.port,
-            path: f.target.clone(),
-        },
-    };
+    let expect = Expect::of_decision(&dist, &d, None);
     let mut rules = checkable(findings.iter().filter_map(|f| f.rule));
     if rules.is_empty() {
         rules = checkable(d.rules.iter().copied());
@@ -219,7 +208,7 @@ pub(super) fn pattern_case(data: &[u8]) -> Result<Case, Failure> {
     let req = Request::new(Method::Get, Scheme::Http, &dist.domain, &target);
     let expect = if fuzzgen::reference_match(&case.pattern, target.as_bytes()) {
         Expect::Edge {
-            status: 403,
+            status: vec![403],
             redirect: false,
         }
     } else {

@@ -33,20 +33,50 @@ pub(super) fn write_suite(
     write_distribution(&mut y, &c.dist);
     let _ = writeln!(y, "tags: [fuzz, found]");
     let _ = writeln!(y, "scenarios:");
-    let _ = writeln!(y, "  - id: found-{stem}");
-    let _ = writeln!(y, "    name: {}", quote(name));
-    let rules: Vec<&str> = c.rules.iter().map(|r| r.as_str()).collect();
+    write_scenario(
+        &mut y,
+        &Scenario {
+            id: format!("found-{stem}"),
+            name: name.to_string(),
+            rules: c.rules.clone(),
+            req: c.req.clone(),
+            expect: c.expect.clone(),
+            comments: Vec::new(),
+        },
+    );
+    y
+}
+
+/// One scenario of a found suite: what `write_scenario` writes under `scenarios:`.
+pub(crate) struct Scenario {
+    pub id: String,
+    pub name: String,
+    pub rules: Vec<edgeconform_core::RuleId>,
+    pub req: Request,
+    pub expect: Expect,
+    /// Comment lines written above the scenario (what was observed, where it came from).
+    pub comments: Vec<String>,
+}
+
+/// Writes one scenario as an item of `scenarios:` (which the caller has written).
+pub(crate) fn write_scenario(y: &mut String, s: &Scenario) {
+    for c in &s.comments {
+        let _ = writeln!(y, "  # {}", one_line(c));
+    }
+    let _ = writeln!(y, "  - id: {}", s.id);
+    let _ = writeln!(y, "    name: {}", quote(&s.name));
+    let rules: Vec<&str> = s.rules.iter().map(|r| r.as_str()).collect();
     let _ = writeln!(y, "    rules: [{}]", rules.join(", "));
-    let _ = writeln!(y, "    request: {}", request_yaml(&c.req));
+    let _ = writeln!(y, "    request: {}", request_yaml(&s.req));
     let _ = writeln!(y, "    expect:");
-    match &c.expect {
+    match &s.expect {
         Expect::Edge { status, redirect } => {
             let loc = if *redirect {
                 ", location: same-url-over-https"
             } else {
                 ""
             };
-            let _ = writeln!(y, "      viewer: {{status: {status}{loc}}}");
+            let _ = writeln!(y, "      viewer: {{status: {}{loc}}}", statuses(status));
             let _ = writeln!(y, "      origin: {{contacted: false}}");
         }
         Expect::Forward {
@@ -63,10 +93,24 @@ pub(super) fn write_suite(
             );
         }
     }
-    y
 }
 
-fn write_distribution(y: &mut String, d: &Distribution) {
+/// `301`, or `[307, 403]` where several answers conform.
+pub(crate) fn statuses(s: &[u16]) -> String {
+    match s {
+        [one] => one.to_string(),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Writes the distribution inline (`distribution:` and its fields).
+pub(crate) fn write_distribution(y: &mut String, d: &Distribution) {
     let _ = writeln!(y, "distribution:");
     let _ = writeln!(y, "  domain: {}", quote(&d.domain));
     if !d.aliases.is_empty() {
@@ -185,7 +229,7 @@ fn request_yaml(r: &Request) -> String {
 
 /// A YAML double-quoted scalar: printable ASCII as is, `"` and `\` escaped, everything else as
 /// `\uXXXX` / `\UXXXXXXXX`, so any string survives the round trip whatever it holds.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
     q.push('"');
     for c in s.chars() {
@@ -206,7 +250,7 @@ fn quote(s: &str) -> String {
 }
 
 /// Text for one comment or message line: control characters escaped.
-pub(super) fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             if c.is_control() {
@@ -219,7 +263,7 @@ pub(super) fn one_line(s: &str) -> String {
 }
 
 /// At most 60 characters for a name, control characters escaped.
-pub(super) fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     let s = one_line(s);
     match s.char_indices().nth(60) {
         Some((i, _)) => format!("{}…", &s[..i]),

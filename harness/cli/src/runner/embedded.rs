@@ -139,12 +139,12 @@ fn endpoint(edge: &EdgeServer, dist: &Distribution) -> Endpoint {
 }
 
 /// Starts origin + reference edge for every distinct distribution of the cases; the edges write
-/// their access logs into `log_dir` (`access-N.log`). With a `mutant`, every edge (the failure
-/// edges too) has that bug.
+/// their access logs into `log_dir` (`access-N.log`), or none without one (a run that never
+/// reads them). With a `mutant`, every edge (the failure edges too) has that bug.
 pub async fn start(
     ca: &TestCa,
     cases: impl IntoIterator<Item = (Option<OriginFailure>, Arc<Distribution>)>,
-    log_dir: &Path,
+    log_dir: Option<&Path>,
     mutant: Option<Mutant>,
 ) -> Result<Env> {
     let mut sites: Vec<Site> = Vec::new();
@@ -163,17 +163,21 @@ pub async fn start(
             None => {}
         }
     }
-    std::fs::create_dir_all(log_dir)?;
+    if let Some(d) = log_dir {
+        std::fs::create_dir_all(d)?;
+    }
     for (n, (dist, refused, timeout)) in needs.into_iter().enumerate() {
         let origin = start_origin(ca, &dist, false).await?;
-        let log = log_dir.join(format!("access-{n}.log"));
-        let _ = std::fs::remove_file(&log);
+        let log = log_dir.map(|d| d.join(format!("access-{n}.log")));
+        if let Some(l) = &log {
+            let _ = std::fs::remove_file(l);
+        }
         let edge = start_edge(
             ca,
             &dist,
             OriginMap::from_listeners(&origin.listeners()),
             None,
-            Some(log.clone()),
+            log.clone(),
             mutant,
         )
         .await?;
@@ -225,7 +229,7 @@ pub async fn start(
             edges,
             refused,
             timeout,
-            log: Some(log),
+            log,
             hang: hang_origin,
             refusing,
         });

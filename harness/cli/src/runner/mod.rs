@@ -15,6 +15,7 @@ pub mod progress;
 pub mod recipe;
 pub mod records;
 pub mod spool;
+pub mod target;
 
 use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
 use client::{Client, Endpoint};

@@ -59,13 +59,13 @@ const PATTERN_PIECES: [&str; 24] = [
 ];
 /// Path pieces: the literals above, dot segments, escapes (of unreserved and reserved bytes),
 /// double slashes and a query.
-const PATH_PIECES: [&str; 28] = [
+pub(super) const PATH_PIECES: [&str; 28] = [
     "/", "/", "a", "b", "img", "images/", ".jpg", ".", "..", "/../", "/./", "A", "api", "v1",
     "%2E", "%2e", "%41", "%2F", "%7E", "%25", "%", "~", "-", "_", "//", "$", "@", "+",
 ];
 /// Ids of generated origins (at most 8).
 const ORIGIN_IDS: [&str; 8] = ["o0", "o1", "o2", "o3", "o4", "o5", "o6", "o7"];
-const QUERIES: [&str; 4] = ["", "?", "?x=1", "?a=/b?c"];
+pub(super) const QUERIES: [&str; 4] = ["", "?", "?x=1", "?a=/b?c"];
 const PORTS: [&str; 4] = [":80", ":443", ":8080", ":"];
 
 fn pick<'s>(list: &[&'s str], b: u8) -> &'s str {
@@ -358,7 +358,7 @@ fn scheme_version(b: u8) -> (Scheme, HttpVersion) {
 
 /// A name the distribution routes (its domain or an alias, a wildcard alias given a first label),
 /// spelled as a viewer might: `sel` bit 2 upper-cases it, bit 3 adds a port, bit 4 a trailing dot.
-fn routed_host(dist: &Distribution, sel: u8, which: u8) -> String {
+pub(super) fn routed_host(dist: &Distribution, sel: u8, which: u8) -> String {
     let n = 1 + dist.aliases.len();
     let i = usize::from(which) % n;
     let name = if i == 0 {

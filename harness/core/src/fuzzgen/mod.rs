@@ -14,6 +14,9 @@
 //! and [`encode_pattern`] turn the cases of `specs/` into seed inputs (`make fuzz-seeds`), and
 //! decoding an encoded case gives the case back.
 //!
+//! [`live`] generates requests for a live edge from the distribution it implements, and
+//! [`shrink`] lists simpler variants of one (`edgeconform fuzz`).
+//!
 //! The oracles ([`check_decide`], [`check_location`], [`check_pattern`]) state the invariants of
 //! RULES.md ("What a conformant target must never do") independently of `decide()`, plus a
 //! deliberately simple dynamic-programming pattern matcher ([`reference_match`]). They live here
@@ -22,7 +25,9 @@
 mod bytes;
 mod case;
 mod encode;
+pub mod live;
 mod oracle;
+pub mod shrink;
 
 pub use case::{arbitrary_case, arbitrary_distribution, location_case, pattern_case, PatternCase};
 pub use encode::{encode_case, encode_distribution, encode_location, encode_pattern};

@@ -204,22 +204,51 @@ impl Matrix {
             content_length: false,
         }
         .with_client_body();
-        let model = model::predict(dist, &req, false, self.object_size, None);
+        Case::from_model(
+            dist,
+            req,
+            ModelCase {
+                id: self.id(i),
+                file: self.file.clone(),
+                pos: self.pos,
+                tags: self.tags.clone(),
+                object_size: self.object_size,
+            },
+        )
+    }
+}
+
+/// Where a case built from a request alone comes from ([`Case::from_model`]).
+#[derive(Debug, Clone, Default)]
+pub struct ModelCase {
+    pub id: String,
+    pub file: String,
+    pub pos: Pos,
+    pub tags: Vec<String>,
+    pub object_size: Option<u64>,
+}
+
+impl Case {
+    /// The case of one request whose expectations all come from the model, as a matrix cell is
+    /// built (and judged): used by `matrix:` blocks and by `edgeconform fuzz` for every request
+    /// it generates.
+    pub fn from_model(dist: &Distribution, req: Request, from: ModelCase) -> Case {
+        let model = model::predict(dist, &req, false, from.object_size, None);
         let d = &model.decisions[0];
         Case {
-            id: self.id(i),
+            id: from.id,
             name: describe(dist, &req, d, model.ambiguous),
-            file: self.file.clone(),
-            pos: self.pos,
+            file: from.file,
+            pos: from.pos,
             rules: d.rules.to_vec(),
             level: if model.ambiguous {
                 Level::Info
             } else {
                 Level::Must
             },
-            tags: self.tags.clone(),
+            tags: from.tags,
             follow: false,
-            object_size: self.object_size,
+            object_size: from.object_size,
             origin_failure: None,
             access_log: false,
             prime: None,

@@ -50,7 +50,7 @@ pub use expect::{
 };
 pub use load::load_suite;
 pub(crate) use matrix::slug as path_slug;
-pub use matrix::Matrix;
+pub use matrix::{Matrix, ModelCase};
 
 use crate::distribution::Distribution;
 use crate::outcome::OriginFailure;

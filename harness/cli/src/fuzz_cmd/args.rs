@@ -1,0 +1,153 @@
+//! The options of `edgeconform fuzz` and their parsers.
+
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args, Debug, Clone)]
+#[command(
+    long_about = "Fuzz a live edge: send generated requests, judge every answer with the model exactly as a suite \
+case is judged, group the failures by (rule, misreading), shrink the first example of each group while it \
+still fails for the same rule, and write each group as a scenario that `edgeconform run` replays.\n\n\
+Requests are generated from the distribution: paths from each behavior's pattern (its literal parts, what \
+`*` and `?` may match, case flips, percent-encoded bytes, dot segments, `//`, long segments, escaped \
+non-ASCII), queries, every method CloudFront serves and a few it does not, HTTP/1.0, 1.1 and 2, Host \
+variants (aliases, wildcard aliases, case, port, trailing dot, unrouted and malformed names, none), extra \
+headers (X-Forwarded-Proto, CloudFront-Forwarded-Proto, padding) and unusual bodies and lengths. The same \
+--seed always gives the same requests.\n\n\
+Without --target the embedded reference edge (or --mutant NAME) is fuzzed; --recipe NAME starts a recipe \
+from targets/ and compares the groups with its baseline. Only loopback targets are fuzzed unless \
+--allow-remote is given; a global request cap and a rate limit are always in force; redirects are never \
+followed.\n\n\
+Exit codes: 0 nothing found (for a recipe: only its baseline); 1 something found; 2 usage or config \
+error; 3 interrupted, or the target never answered."
+)]
+pub struct FuzzArgs {
+    /// Plain-HTTP address of the target, e.g. http://127.0.0.1:8080. Without it the embedded
+    /// reference edge (or --mutant) is started.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// HTTPS address of the target, e.g. https://127.0.0.1:8443 (without it, HTTPS requests are
+    /// not run).
+    #[arg(long, value_name = "URL", requires = "target")]
+    pub target_https: Option<String>,
+    /// The distribution the target implements: requests are generated from it and judged
+    /// against it.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "specs/distributions/standard.yaml"
+    )]
+    pub distribution: PathBuf,
+    /// With --target: read the origin's records from a standalone `edgeconform origin` at this
+    /// control address instead of starting one.
+    #[arg(long, value_name = "ADDR", requires = "target")]
+    pub origin_control: Option<std::net::SocketAddr>,
+    /// Judge the viewer side only (an edge wired to an origin of its own): origin-side rules are
+    /// not observed.
+    #[arg(long, conflicts_with = "origin_control")]
+    pub viewer_only: bool,
+    /// Fuzz a mutant of the embedded reference edge (`edgeconform mutants` lists them).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
+    pub mutant: Option<crate::edge::Mutant>,
+    /// Fuzz a third-party recipe from targets/ (started before, stopped after); groups whose
+    /// rule is in targets/NAME/expected.yaml are expected.
+    #[arg(long, value_name = "NAME", conflicts_with = "target")]
+    pub recipe: Option<String>,
+    /// Where recipes live.
+    #[arg(long, value_name = "DIR", default_value = "targets")]
+    pub targets: PathBuf,
+    /// How long to send generated requests (`60s`, `2m`, `500ms`). Default 60s unless
+    /// --requests is given.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// How many generated requests to send (at most; --duration may end the run first).
+    #[arg(long, value_name = "N")]
+    pub requests: Option<u64>,
+    /// The seed: the same seed gives the same requests. Default: from the clock (printed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Requests per second at most, shrinking included. Default 20000 on loopback, 20 with
+    /// --allow-remote.
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// The global cap on requests sent, shrinking included. Default 5,000,000 on loopback,
+    /// 10,000 with --allow-remote.
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+    /// Requests in flight at once.
+    #[arg(long, short = 'j', default_value_t = 16)]
+    pub jobs: usize,
+    /// Seconds to wait for one complete response.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Requests each group's shrinking may send.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub shrink_budget: u64,
+    /// Stop sending generated requests once every rule given here has a group (repeatable):
+    /// how long a rule takes to find (the self-test's table). The groups are still shrunk.
+    #[arg(long = "until", value_name = "RULE", value_parser = parse_rule)]
+    pub until: Vec<edgeconform_core::RuleId>,
+    /// Fuzz a target that is not on loopback (someone's real edge: mind the rate).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// A short name for the target in reports and in the scenario folder.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Also trust this CA (PEM) for the target's HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Do not verify the target's certificate (recorded in the report).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Where reports go: a folder per run (fuzz.json, fuzz.md, fuzz.html) plus `latest/`.
+    #[arg(long, short = 'o', default_value = "reports/fuzz")]
+    pub reports: PathBuf,
+    /// Where the scenarios of the groups go: <DIR>/<target>/<date>.yaml.
+    #[arg(long, value_name = "DIR", default_value = "specs/found")]
+    pub found: PathBuf,
+}
+
+fn parse_rule(s: &str) -> Result<edgeconform_core::RuleId, String> {
+    edgeconform_core::RuleId::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a rule ID; expected one of RULES.md's, e.g. PAT-CASE"))
+}
+
+/// `60s`, `2m`, `500ms`, `1h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("`{s}` is not a duration; expected e.g. 60s, 2m, 500ms or 1h");
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(bad()),
+    };
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        for bad in ["", "0s", "-1s", "5x", "s", "1e400"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -321,6 +321,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let logs: Vec<PathBuf> = if args.access_log.is_empty() {
         env.access_logs()
     } else {
+        settle(&args.access_log).await;
         args.access_log.clone()
     };
     let log_opts = LogOpts {
@@ -535,6 +536,30 @@ fn external_cases(suites: Vec<Suite>, args: &RunArgs, dist: &Distribution) -> Se
         true,
     );
     all
+}
+
+/// Waits until the target's log files stop growing (unchanged for 50 ms, at most 2 s): an
+/// edge writes its last lines a moment after its last answer (the reference edge within 5 ms).
+/// Folders are read as they are (logs delivered later, as CloudFront's, are another run's job).
+async fn settle(paths: &[PathBuf]) {
+    let size = || -> u64 {
+        paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum()
+    };
+    let (mut last, mut still) = (size(), 0);
+    for _ in 0..80 {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        let now = size();
+        still = if now == last { still + 1 } else { 0 };
+        last = now;
+        if still >= 2 {
+            return;
+        }
+    }
 }
 
 /// A recipe passes when the rules it violates are exactly its baseline.

@@ -37,12 +37,17 @@ pub(crate) struct AccessLog {
 struct Lines {
     state: Mutex<Batch>,
     ready: Condvar,
+    /// Signalled after each batch is written (see [`AccessLog::flush`]).
+    written: Condvar,
 }
 
 #[derive(Default)]
 struct Batch {
     text: String,
     closed: bool,
+    /// Bytes handed to the writer so far, and bytes it has written (or failed to write).
+    sent: u64,
+    done: u64,
 }
 
 impl Lines {
@@ -67,6 +72,7 @@ impl LogSender {
         }
         let wake = batch.text.is_empty();
         batch.text.push_str(&line);
+        batch.sent += line.len() as u64;
         drop(batch);
         // Only the first line of a batch wakes the writer: it is asleep or about to look.
         if wake {
@@ -91,6 +97,7 @@ impl AccessLog {
         let shared = Arc::new(Lines {
             state: Mutex::new(Batch::default()),
             ready: Condvar::new(),
+            written: Condvar::new(),
         });
         let lines = shared.clone();
         let shown = path.display().to_string();
@@ -111,6 +118,27 @@ impl AccessLog {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Waits (at most `limit`) until every line sent so far is in the file, so that a reader
+    /// of the file sees them all; the writer goes on. False when the limit was reached.
+    pub fn flush(&self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let mut batch = self.shared.lock();
+        let target = batch.sent;
+        while batch.done < target && !batch.closed {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            batch = self
+                .shared
+                .written
+                .wait_timeout(batch, left)
+                .map(|(b, _)| b)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        true
     }
 
     /// Writes every line sent so far and stops the writer; lines sent later are dropped.
@@ -158,8 +186,11 @@ fn write_batches(lines: &Lines, mut file: File, shown: &str) {
                     failed = true;
                 }
             }
-            spare.clear();
         }
+        let n = spare.len() as u64;
+        spare.clear();
+        lines.lock().done += n;
+        lines.written.notify_all();
         if closed {
             return;
         }

@@ -177,6 +177,19 @@ impl EdgeServer {
         self.log.as_ref().map(AccessLog::path)
     }
 
+    /// Waits until every access-log line of the answers given so far is in the file (a few
+    /// milliseconds: lines are written in batches), so that the file can be read now.
+    pub fn flush_log(&self) {
+        if let Some(log) = &self.log {
+            if !log.flush(std::time::Duration::from_secs(5)) {
+                eprintln!(
+                    "edgeconform edge: the access log {} was not written out within 5 s",
+                    log.path().display()
+                );
+            }
+        }
+    }
+
     /// Stops accepting, lets open connections finish for up to 3 s, closes the rest, then
     /// writes out the access log.
     pub async fn shutdown(mut self) {

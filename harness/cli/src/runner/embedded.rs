@@ -329,8 +329,12 @@ impl Env {
         }
     }
 
-    /// The reference edges' access logs (embedded runs only).
+    /// The reference edges' access logs (embedded runs only), with every line of the answers
+    /// given so far written out.
     pub fn access_logs(&self) -> Vec<PathBuf> {
+        for e in self.sites.iter().flat_map(|s| &s.edges) {
+            e.flush_log();
+        }
         self.sites.iter().filter_map(|s| s.log.clone()).collect()
     }
 

@@ -70,7 +70,7 @@ fuzz:
 fuzz-nightly:
 	FUZZ_SECONDS=$(if $(filter file,$(origin FUZZ_SECONDS)),3600,$(FUZZ_SECONDS)) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz-nightly.sh
 
-## Issue 13: generated requests against a live edge, judged by the model (`edgeconform fuzz`): the
+## Live fuzzing: generated requests against a live edge, judged by the model (`edgeconform fuzz`): the
 ## reference edge must yield nothing, each recipe only its baseline. Reports in reports/fuzz-live/.
 fuzz-live: build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-live.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The reference edge next to nginx, in one run, on the same machine and the same requests, as
-# ratios (issue 15's goals in brackets):
+# ratios (the goals in brackets):
 #
 #   http-301     GET http://…/images/a.jpg   redirect-to-https → 301          [edge ≥ 1.0× nginx]
 #   http-403     GET http://…/account/a      https-only → 403                 [edge ≥ 1.0× nginx]
@@ -190,7 +190,7 @@ python3 scripts/bench-idle.py --addr "$http" --host "$HOST" --idle "$IDLE_CONNS"
 stop_edge
 fi
 
-echo "== edge vs nginx, median of $ROUNDS rounds (wrk -t2 -c$CONNS, ${SECS}s each; goals from issue 15)"
+echo "== edge vs nginx, median of $ROUNDS rounds (wrk -t2 -c$CONNS, ${SECS}s each; goals: edge ≥ 1.0× nginx on HTTP, ≥ 0.8× forwarded)"
 echo "   req/s ratio = edge req/s / nginx req/s; CPU ratio = nginx CPU per request / edge's (> 1: the edge spends less)"
 while read -r s m c; do
   case $s in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throughput of `edgeconform fuzz`: judged requests per second against the reference edge, next to
-# wrk's raw rate on the same edge (goal, issue 13: at least 5,000 judged requests/s on 2 cores).
+# wrk's raw rate on the same edge (goal: at least 5,000 judged requests/s on 2 cores).
 #
 # A standalone instrumented origin and reference edge are started on loopback; wrk sends one URL
 # the edge forwards to the origin (GET http://…/public/a, keep-alive), then `edgeconform fuzz`

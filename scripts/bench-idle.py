@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The reference edge with many idle connections (issue 15): holds IDLE connections that sent
+"""The reference edge with many idle connections: holds IDLE connections that sent
 nothing and HALF connections that sent a request head without its final empty line, measures the
 latency of fresh requests (a new connection each) before and while they are held, then waits for
 the edge's head timeout and reports when it closed the half-sent heads. Loopback only, bounded:

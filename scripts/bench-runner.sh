@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The runner's throughput next to wrk's on the same reference edge, URL and connection count, as a
-# ratio (issue 15: at least 0.8 of wrk's rate with keep-alive, every case judged and spooled;
+# ratio (goal: at least 0.8 of wrk's rate with keep-alive, every case judged and spooled;
 # wrk and the runner alternate ROUNDS times and the median ratio is printed); the wall
 # time of the standard suite; and peak memory of generated runs of 10k, 100k and 300k cases
-# (MEM_SIZES), which should stay flat (issue 4: under 200 MiB at 100k).
+# (MEM_SIZES), which should stay flat (goal: under 200 MiB at 100k).
 # Loopback only; every load is bounded in count and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

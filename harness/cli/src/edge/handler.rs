@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub log: Option<LogSender>,
     /// `1.1 <id>.cloudfront.net (CloudFront)`.
     pub via: HeaderValue,
-    /// A deliberate bug (issue 5's self-test); `None` for the reference edge.
+    /// A deliberate bug (a mutant of the self-test); `None` for the reference edge.
     pub mutant: Option<Mutant>,
     /// [`crate::edge::EdgeConfig::quiet`].
     pub quiet: bool,

@@ -1,4 +1,4 @@
-//! Mutants of the reference edge (issue 5): each variant of [`Mutant`] is one small, realistic bug
+//! Mutants of the reference edge (the self-test's deliberate bugs): each variant of [`Mutant`] is one small, realistic bug
 //! of a proxy config, breaking one rule (a few break two, and say so). `edgeconform edge --mutant
 //! NAME` and `edgeconform run --mutant NAME` start an edge with it; the self-test
 //! (`make selftest`) runs the suite against every mutant and checks that it fails for exactly the

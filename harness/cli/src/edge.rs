@@ -79,11 +79,13 @@
 mod bound;
 mod cache;
 mod cli;
+mod context;
 mod forward;
 mod handler;
 mod log;
 mod meter;
 pub mod mutant;
+mod respond;
 mod server;
 mod upstream;
 mod wire;

@@ -7,34 +7,19 @@
 //! A hit is sent as the stored answer, the origin's headers (its fetch mark included) and body,
 //! with `X-Cache: Hit from cloudfront` and `Age`, and logged as a `Hit`.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
-use bytes::Bytes;
 use edgeconform_core::accesslog::ResultType;
 use edgeconform_core::{Method, Request};
 use http_body_util::BodyExt;
 use hyper::header::{HeaderMap, HeaderValue, AGE, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-use super::handler::{content_len, stamp, Shared, X_CACHE};
+use super::context::{Shared, Stored, X_CACHE};
 use super::log::ResponseFacts;
 use super::meter::EdgeBody;
 use super::mutant::Mutant;
-
-/// Kept answers by cache key.
-#[derive(Default)]
-pub(crate) struct Store {
-    entries: Mutex<HashMap<String, Stored>>,
-}
-
-struct Stored {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    at: Instant,
-}
+use super::respond::{content_len, stamp};
 
 impl Mutant {
     /// The cache key of `req` for a mutant that caches, `None` when it does not cache `req`:

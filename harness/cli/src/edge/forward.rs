@@ -9,9 +9,10 @@ use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST,
 use hyper::http::request::Parts;
 use hyper::{Response, Uri, Version};
 
-use super::handler::{failure, stamp, Conn, Shared, X_AMZ_CF_ID, X_CACHE};
+use super::context::{Conn, Shared, X_AMZ_CF_ID, X_CACHE};
 use super::log::ResponseFacts;
 use super::meter::EdgeBody;
+use super::respond::{failure, stamp};
 use super::upstream::UpstreamError;
 use super::wire::{strip_hop_by_hop, ForwardBody};
 

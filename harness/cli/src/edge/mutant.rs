@@ -36,15 +36,8 @@ use edgeconform_core::normalize::normalize_path;
 use edgeconform_core::pattern::PathPattern;
 use edgeconform_core::request::host_without_port;
 use edgeconform_core::{Method, Request, RuleId, Scheme};
-use hyper::header::{HeaderValue, LOCATION};
-use hyper::http::request::Parts;
-use hyper::Response;
 
-use super::forward::forward;
-use super::handler::{respond, Conn, Shared, X_CACHE};
 use super::log::ResponseFacts;
-use super::meter::EdgeBody;
-use super::wire::ForwardBody;
 
 /// One deliberate bug of the edge. Names are kebab-case (`Mutant::name`), stable like rule IDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -678,53 +671,6 @@ impl Mutant {
             _ => facts,
         }
     }
-}
-
-/// A redirect for which the origin is contacted first ([`Mutant::fetches_for_redirect`]): the
-/// request goes to the origin the HTTPS leg would reach; its answer is discarded
-/// ([`Mutant::OriginBeforeRedirect`]) or becomes the redirect, body and all
-/// ([`Mutant::RedirectCarriesObject`]).
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn redirect_after_fetch(
-    mutant: Mutant,
-    shared: &Shared,
-    conn: &Conn,
-    parts: &Parts,
-    body: ForwardBody,
-    req: &Request,
-    r: &EdgeResponse,
-    request_id: &str,
-) -> (Response<EdgeBody>, Option<ResponseFacts>) {
-    let https = Request {
-        scheme: Scheme::Https,
-        ..req.clone()
-    };
-    let Action::Forward(f) = core_decide(&shared.dist, &https).action else {
-        return respond(shared, req, r, request_id);
-    };
-    let (mut response, facts) = forward(shared, conn, parts, body, req, &f, request_id).await;
-    let location = r
-        .location
-        .as_deref()
-        .and_then(|l| HeaderValue::from_str(l).ok());
-    let (Mutant::RedirectCarriesObject, Some(location)) = (mutant, location) else {
-        drop(response);
-        return respond(shared, req, r, request_id);
-    };
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(r.status).unwrap_or(hyper::StatusCode::MOVED_PERMANENTLY);
-    response.headers_mut().insert(LOCATION, location);
-    response.headers_mut().insert(
-        X_CACHE,
-        HeaderValue::from_static("Redirect from cloudfront"),
-    );
-    let facts = facts.map(|f| ResponseFacts {
-        status: r.status,
-        result_type: ResultType::Redirect,
-        detailed_result_type: "Redirect".into(),
-        ..f
-    });
-    (response, facts)
 }
 
 #[cfg(test)]

@@ -34,7 +34,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 use super::bound::{ConnectionBound, Slot};
-use super::handler::{self, Conn, Shared};
+use super::context::{Conn, Shared};
+use super::handler;
 use super::log::AccessLog;
 use super::meter::{Meter, MeteredIo};
 use super::upstream::Upstream;
@@ -90,7 +91,7 @@ impl EdgeServer {
         };
         let via = HeaderValue::from_str(&format!("1.1 {} (CloudFront)", random_via_host()))
             .context("building the Via header")?;
-        let cache: Arc<super::cache::Store> = Arc::default();
+        let cache: Arc<super::context::Store> = Arc::default();
         let shared = || -> Result<Arc<Shared>> {
             let upstream = Upstream::new(
                 &config.origin_tls,

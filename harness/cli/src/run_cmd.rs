@@ -454,7 +454,7 @@ fn run_window(started: Instant) -> Option<(u64, u64)> {
 pub fn check_logs(
     logs: &[PathBuf],
     results: &mut [crate::report::model::CaseResult],
-    (spooled_wire, spool): ((u64, u64), Option<&crate::runner::spool::Spooled>),
+    (spooled_wire, spool): ((u64, u64), Option<&crate::report::spool::Spooled>),
     cases: &[(Case, Arc<Distribution>)],
     opts: &LogOpts,
 ) -> std::result::Result<crate::report::model::LogReconcile, String> {
@@ -466,7 +466,7 @@ pub fn check_logs(
     if let Some(s) = spool {
         if let Ok(mut reader) = s.file.reader() {
             for row in &s.rows {
-                if let crate::runner::spool::Row::Spooled(m) = row {
+                if let crate::report::spool::Row::Spooled(m) = row {
                     let case = reader.line(m.entry).ok().and_then(|l| {
                         serde_json::from_str::<crate::report::model::CaseResult>(&l).ok()
                     });

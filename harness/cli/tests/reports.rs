@@ -618,7 +618,7 @@ fn junit_streamed_is_byte_identical_to_quick_junit() {
 /// The same run with its cases spooled to disk (as a big run keeps them), the third case kept
 /// whole as an access-log case would be.
 fn spooled(r: &RunResult, dir: &Path) -> RunResult {
-    use edgeconform::runner::spool::{Lists, Row, Spool, Spooled};
+    use edgeconform::report::spool::{Lists, Row, Spool, Spooled};
     let spool = Spool::create(&dir.join("spool.jsonl")).unwrap();
     let (mut lists, mut rows, mut kept) = (Lists::default(), Vec::new(), Vec::new());
     for (i, c) in r.cases.iter().enumerate() {

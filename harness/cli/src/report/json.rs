@@ -29,7 +29,7 @@ pub fn render(run: &RunResult) -> String {
     s
 }
 
-/// Writes `report.json` for a run whose cases are spooled (see `runner::spool`): the same JSON as
+/// Writes `report.json` for a run whose cases are spooled (see `report::spool`): the same JSON as
 /// [`render`], streamed case by case in input order, so a 100k-case run never holds it in memory.
 pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
     let Some(spool) = &run.spool else {
@@ -80,13 +80,13 @@ struct View<'a> {
 
 struct Cases<'a> {
     cases: &'a [CaseResult],
-    rows: &'a [crate::runner::spool::Row],
-    reader: &'a RefCell<crate::runner::spool::SpoolReader>,
+    rows: &'a [crate::report::spool::Row],
+    reader: &'a RefCell<crate::report::spool::SpoolReader>,
 }
 
 impl Serialize for Cases<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use crate::runner::spool::Row;
+        use crate::report::spool::Row;
         let mut seq = s.serialize_seq(Some(self.rows.len()))?;
         for row in self.rows {
             match row {

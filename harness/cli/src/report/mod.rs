@@ -8,5 +8,6 @@ pub mod markdown;
 pub mod matrix;
 pub mod merge;
 pub mod model;
+pub mod spool;
 pub mod text;
 pub mod write;

@@ -36,7 +36,7 @@ pub struct RunResult {
     /// Big runs: the cases are on disk in this spool, one row per case in input order, and
     /// `cases` holds only those kept whole. Never serialised: `report.json` is streamed from it.
     #[serde(skip)]
-    pub spool: Option<crate::runner::spool::Spooled>,
+    pub spool: Option<crate::report::spool::Spooled>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -352,7 +352,7 @@ impl RunResult {
 
     /// One tally per case, in input order, without reading spooled cases back.
     pub fn tallies(&self) -> Box<dyn Iterator<Item = Tally<'_>> + '_> {
-        use crate::runner::spool::Row;
+        use crate::report::spool::Row;
         match &self.spool {
             None => Box::new(self.cases.iter().map(Tally::of)),
             Some(s) => Box::new(s.rows.iter().map(move |r| match r {
@@ -385,7 +385,7 @@ impl RunResult {
                     .map(Cow::Borrowed),
             );
         };
-        let mut reader: Option<std::io::Result<crate::runner::spool::SpoolReader>> = None;
+        let mut reader: Option<std::io::Result<crate::report::spool::SpoolReader>> = None;
         Box::new(
             s.rows
                 .iter()
@@ -393,8 +393,8 @@ impl RunResult {
                 .enumerate()
                 .filter(move |(_, (_, t))| keep(t))
                 .map(move |(i, (r, _))| match r {
-                    crate::runner::spool::Row::Kept(k) => Cow::Borrowed(&self.cases[*k as usize]),
-                    crate::runner::spool::Row::Spooled(m) => {
+                    crate::report::spool::Row::Kept(k) => Cow::Borrowed(&self.cases[*k as usize]),
+                    crate::report::spool::Row::Spooled(m) => {
                         let read = match reader.get_or_insert_with(|| s.file.reader()) {
                             Ok(r) => r.line(m.entry).and_then(|l| {
                                 serde_json::from_str::<CaseResult>(&l)
@@ -471,8 +471,8 @@ impl RunResult {
 /// The stand-in for a spooled case whose line cannot be read back.
 fn unreadable(
     i: usize,
-    m: &crate::runner::spool::Summary,
-    s: &crate::runner::spool::Spooled,
+    m: &crate::report::spool::Summary,
+    s: &crate::report::spool::Spooled,
     e: &std::io::Error,
 ) -> CaseResult {
     CaseResult {

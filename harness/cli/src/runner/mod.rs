@@ -14,10 +14,10 @@ pub mod plan;
 pub mod progress;
 pub mod recipe;
 pub mod records;
-pub mod spool;
 pub mod target;
 
 use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
+use crate::report::spool;
 use client::{Client, Endpoint};
 use edgeconform_core::billing::{charge, Ledger};
 use edgeconform_core::distribution::Distribution;

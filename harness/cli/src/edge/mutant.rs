@@ -39,333 +39,270 @@ use edgeconform_core::{Method, Request, RuleId, Scheme};
 
 use super::log::ResponseFacts;
 
-/// One deliberate bug of the edge. Names are kebab-case (`Mutant::name`), stable like rule IDs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Mutant {
+/// The mutant table: each variant with its doc, kebab-case name, the rules it breaks and the
+/// description `edgeconform mutants` prints. One list gives the enum, [`Mutant::ALL`] (in this
+/// order) and the per-mutant row, so they cannot drift apart.
+macro_rules! mutants {
+    ($( $(#[$doc:meta])* $variant:ident => ($name:literal, [$($rule:ident),+ $(,)?], $description:literal), )+) => {
+        /// One deliberate bug of the edge. Names are kebab-case (`Mutant::name`), stable like rule IDs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Mutant {
+            $( $(#[$doc])* $variant, )+
+        }
+
+        impl Mutant {
+            /// How many mutants there are.
+            pub const COUNT: usize = [$( stringify!($variant), )+].len();
+
+            /// Every mutant, in the order `edgeconform mutants` lists them.
+            pub const ALL: [Mutant; Mutant::COUNT] = [ $( Mutant::$variant, )+ ];
+
+            /// (name, rules broken, description): one row per mutant, so each reads in one place.
+            fn row(self) -> (&'static str, &'static [RuleId], &'static str) {
+                match self {
+                    $( Mutant::$variant => ($name, &[$(RuleId::$rule),+], $description), )+
+                }
+            }
+        }
+    };
+}
+
+mutants! {
     /// 302 Found instead of 301 for HTTP GET/HEAD under redirect-to-https.
-    Redirect302,
+    Redirect302 => (
+        "redirect-302",
+        [VppRedirectSafe],
+        "answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https"
+    ),
     /// 307 Temporary Redirect instead of 301.
-    Redirect307,
+    Redirect307 => (
+        "redirect-307",
+        [VppRedirectSafe],
+        "answers 307 Temporary Redirect instead of 301"
+    ),
     /// 308 Permanent Redirect instead of 301.
-    Redirect308,
+    Redirect308 => (
+        "redirect-308",
+        [VppRedirectSafe],
+        "answers 308 Permanent Redirect instead of 301"
+    ),
     /// Redirects HTTP POST, PUT, ... (301) instead of refusing them (403): nginx's
     /// `return 301 https://$host$request_uri` for every method.
-    RedirectsUnsafeMethods,
+    RedirectsUnsafeMethods => (
+        "redirects-unsafe-methods",
+        [VppRedirectUnsafe],
+        "redirects HTTP POST/PUT/PATCH/DELETE/OPTIONS with 301 instead of refusing them"
+    ),
     /// Refuses HTTP HEAD (403) under redirect-to-https: only GET counted as safe.
-    RefusesHead,
+    RefusesHead => (
+        "refuses-head",
+        [VppRedirectSafe],
+        "refuses HTTP HEAD with 403 under redirect-to-https: only GET counts as safe"
+    ),
     /// Builds `Location` from the path alone: the query is lost.
-    LocationDropsQuery,
+    LocationDropsQuery => (
+        "location-drops-query",
+        [LocTarget],
+        "builds Location from the path alone: the query is lost"
+    ),
     /// Copies the viewer's `Host` into `Location` port and all (`www.example.com:80`).
-    LocationKeepsPort,
+    LocationKeepsPort => (
+        "location-keeps-port",
+        [LocHost],
+        "copies the viewer's Host into Location with its port"
+    ),
     /// Writes the HTTPS port into `Location` (`https://host:443/...`).
-    LocationAddsPort,
+    LocationAddsPort => (
+        "location-adds-port",
+        [LocHost],
+        "writes :443 into Location"
+    ),
     /// Builds `Location` from the configured domain instead of the viewer's `Host`.
-    LocationConfiguredDomain,
+    LocationConfiguredDomain => (
+        "location-configured-domain",
+        [LocHost],
+        "builds Location from the distribution's domain instead of the viewer's Host"
+    ),
     /// Builds `Location` from the request's scheme (`$scheme://`): `http://`, a redirect loop.
-    LocationHttpScheme,
+    LocationHttpScheme => (
+        "location-http-scheme",
+        [LocScheme],
+        "builds Location from the request's scheme: http://, a redirect loop"
+    ),
     /// Treats https-only like redirect-to-https: HTTP GET/HEAD get 301 instead of 403.
-    HttpsOnlyRedirects,
+    HttpsOnlyRedirects => (
+        "https-only-redirects",
+        [VppHttpsOnly],
+        "treats https-only like redirect-to-https: HTTP GET/HEAD get 301 instead of 403"
+    ),
     /// Refuses only HTTP GET under https-only; HEAD and the other methods reach the origin.
-    HttpsOnlyRefusesGetOnly,
+    HttpsOnlyRefusesGetOnly => (
+        "https-only-refuses-get-only",
+        [VppHttpsOnly],
+        "refuses only HTTP GET under https-only; HEAD and other methods reach the origin"
+    ),
     /// Ignores every viewer protocol policy: allow-all everywhere.
-    AllowAllEverywhere,
+    AllowAllEverywhere => (
+        "allow-all-everywhere",
+        [VppRedirectSafe, VppRedirectUnsafe, VppHttpsOnly],
+        "ignores every viewer protocol policy: HTTP is forwarded everywhere"
+    ),
     /// The last matching behavior wins instead of the first.
-    LastMatchWins,
+    LastMatchWins => (
+        "last-match-wins",
+        [PatOrder],
+        "selects the last matching behavior instead of the first"
+    ),
     /// Path patterns match case-insensitively.
-    CaseInsensitivePatterns,
+    CaseInsensitivePatterns => (
+        "case-insensitive-patterns",
+        [PatCase],
+        "matches path patterns case-insensitively"
+    ),
     /// `*` stops at `/` (shell glob semantics).
-    StarStopsAtSlash,
+    StarStopsAtSlash => (
+        "star-stops-at-slash",
+        [PatWildcard],
+        "lets `*` match within one path segment only"
+    ),
     /// A pattern matching a prefix of the path is enough (no anchoring at the end).
-    UnanchoredPatterns,
+    UnanchoredPatterns => (
+        "unanchored-patterns",
+        [PatAnchored],
+        "accepts a pattern that matches a prefix of the path"
+    ),
     /// A pattern without a leading `/` never matches.
-    LeadingSlashRequired,
+    LeadingSlashRequired => (
+        "leading-slash-required",
+        [PatSlash],
+        "never matches a pattern written without its leading /"
+    ),
     /// The query string takes part in matching.
-    QueryInMatching,
+    QueryInMatching => (
+        "query-in-matching",
+        [PatQuery],
+        "matches patterns against the path and the query"
+    ),
     /// Patterns are matched against the raw path, without normalisation.
-    RawPathMatching,
+    RawPathMatching => (
+        "raw-path-matching",
+        [PatNormalize],
+        "matches patterns against the raw path, without normalising it"
+    ),
     /// Ignores AllowedMethods: every method is forwarded.
-    IgnoresAllowedMethods,
+    IgnoresAllowedMethods => (
+        "ignores-allowed-methods",
+        [MthAllowed],
+        "ignores AllowedMethods: every supported method is forwarded"
+    ),
     /// Forwards a GET with a body instead of refusing it.
-    ForwardsGetBody,
+    ForwardsGetBody => (
+        "forwards-get-body",
+        [MthGetBody],
+        "forwards a GET that carries a body instead of refusing it"
+    ),
     /// Answers any `Host` (nginx's `server_name _`) and echoes it in `Location`.
-    AnyHost,
+    AnyHost => (
+        "any-host",
+        [HostRoute, LocSafe],
+        "answers any Host (server_name _) and echoes it in Location"
+    ),
     /// No limit on the request head or URL size.
-    NoSizeLimits,
+    NoSizeLimits => (
+        "no-size-limits",
+        [LimSize],
+        "enforces no limit on the request head or URL"
+    ),
     /// Reaches the S3 website origin over the viewer's protocol (HTTPS for HTTPS viewers).
-    WebsiteOriginHttps,
+    WebsiteOriginHttps => (
+        "website-origin-https",
+        [OrgWebsiteHttp],
+        "reaches the S3 website origin over HTTPS when the viewer used HTTPS"
+    ),
     /// Always reaches the S3 REST origin over HTTP.
-    S3OriginAlwaysHttp,
+    S3OriginAlwaysHttp => (
+        "s3-origin-always-http",
+        [OrgS3MatchViewer],
+        "always reaches the S3 REST origin over HTTP"
+    ),
     /// Always reaches the S3 REST origin over HTTPS.
-    S3OriginAlwaysHttps,
+    S3OriginAlwaysHttps => (
+        "s3-origin-always-https",
+        [OrgS3MatchViewer],
+        "always reaches the S3 REST origin over HTTPS"
+    ),
     /// Reaches every custom origin over the viewer's protocol, whatever its protocol policy.
-    CustomOriginMatchViewer,
+    CustomOriginMatchViewer => (
+        "custom-origin-match-viewer",
+        [OrgCustomPolicy],
+        "reaches custom origins over the viewer's protocol, whatever their protocol policy"
+    ),
     /// Sends the normalised path to the origin instead of the raw one.
-    NormalizesOriginPath,
+    NormalizesOriginPath => (
+        "normalizes-origin-path",
+        [OrgPath],
+        "sends the normalised path to the origin instead of the raw one"
+    ),
     /// Passes the viewer's `X-Forwarded-Proto` on to the origin.
-    PassesXForwardedProto,
+    PassesXForwardedProto => (
+        "passes-x-forwarded-proto",
+        [OrgXfpStripped],
+        "passes the viewer's X-Forwarded-Proto on to the origin"
+    ),
     /// `CloudFront-Forwarded-Proto` carries the protocol towards the origin, not the viewer's.
-    CfProtoOriginScheme,
+    CfProtoOriginScheme => (
+        "cf-proto-origin-scheme",
+        [OrgCfProto],
+        "sets CloudFront-Forwarded-Proto to the origin's protocol instead of the viewer's"
+    ),
     /// Sends the request to the origin, discards the answer, then redirects.
-    OriginBeforeRedirect,
+    OriginBeforeRedirect => (
+        "origin-before-redirect",
+        [LocEdgeOnly],
+        "sends the request to the origin, discards the answer, then redirects"
+    ),
     /// Fetches the object and sends it as the body of the redirect.
-    RedirectCarriesObject,
+    RedirectCarriesObject => (
+        "redirect-carries-object",
+        [LocEdgeOnly, BilRedirectPair],
+        "fetches the object from the origin and sends it as the redirect's body"
+    ),
     /// Logs a redirect with x-edge-result-type `Miss`.
-    RedirectLoggedAsMiss,
+    RedirectLoggedAsMiss => (
+        "redirect-logged-as-miss",
+        [LogResultType],
+        "logs a redirect with x-edge-result-type Miss"
+    ),
     /// Writes no access-log line for a redirect: a redirect pair counts as one request.
-    RedirectNotLogged,
+    RedirectNotLogged => (
+        "redirect-not-logged",
+        [BilPerResponse, BilLogReconcile],
+        "writes no access-log line for a redirect: a redirect pair counts as one request"
+    ),
     /// Answers 502 instead of 504 when the origin does not answer in time.
-    TimeoutAs502,
+    TimeoutAs502 => (
+        "timeout-as-502",
+        [OrgFailure],
+        "answers 502 instead of 504 when the origin does not answer in time"
+    ),
     /// Keeps cacheable GET answers by request-target (scheme and Host ignored) and answers from
     /// that cache before the viewer protocol policy: an HTTP GET under redirect-to-https or
     /// https-only gets the object an HTTPS GET cached.
-    CacheBeforePolicy,
+    CacheBeforePolicy => (
+        "cache-before-policy",
+        [VppRedirectSafe, VppHttpsOnly, CachePolicyFirst],
+        "answers GET/HEAD from a cache keyed by path alone before applying the viewer protocol policy"
+    ),
     /// Keeps cacheable answers to every method, POST and PUT included, and answers a repeated
     /// one from the cache.
-    CachesUnsafeMethods,
+    CachesUnsafeMethods => (
+        "caches-unsafe-methods",
+        [CacheNeverUnsafe],
+        "caches answers to POST/PUT/PATCH/DELETE and answers a repeated one from the cache"
+    ),
 }
 
-use RuleId as R;
-
 impl Mutant {
-    /// Every mutant, in the order `edgeconform mutants` lists them.
-    pub const ALL: [Mutant; 38] = [
-        Mutant::Redirect302,
-        Mutant::Redirect307,
-        Mutant::Redirect308,
-        Mutant::RedirectsUnsafeMethods,
-        Mutant::RefusesHead,
-        Mutant::LocationDropsQuery,
-        Mutant::LocationKeepsPort,
-        Mutant::LocationAddsPort,
-        Mutant::LocationConfiguredDomain,
-        Mutant::LocationHttpScheme,
-        Mutant::HttpsOnlyRedirects,
-        Mutant::HttpsOnlyRefusesGetOnly,
-        Mutant::AllowAllEverywhere,
-        Mutant::LastMatchWins,
-        Mutant::CaseInsensitivePatterns,
-        Mutant::StarStopsAtSlash,
-        Mutant::UnanchoredPatterns,
-        Mutant::LeadingSlashRequired,
-        Mutant::QueryInMatching,
-        Mutant::RawPathMatching,
-        Mutant::IgnoresAllowedMethods,
-        Mutant::ForwardsGetBody,
-        Mutant::AnyHost,
-        Mutant::NoSizeLimits,
-        Mutant::WebsiteOriginHttps,
-        Mutant::S3OriginAlwaysHttp,
-        Mutant::S3OriginAlwaysHttps,
-        Mutant::CustomOriginMatchViewer,
-        Mutant::NormalizesOriginPath,
-        Mutant::PassesXForwardedProto,
-        Mutant::CfProtoOriginScheme,
-        Mutant::OriginBeforeRedirect,
-        Mutant::RedirectCarriesObject,
-        Mutant::RedirectLoggedAsMiss,
-        Mutant::RedirectNotLogged,
-        Mutant::TimeoutAs502,
-        Mutant::CacheBeforePolicy,
-        Mutant::CachesUnsafeMethods,
-    ];
-
-    /// (name, rules broken, description): one row per mutant, so each reads in one place.
-    fn row(self) -> (&'static str, &'static [RuleId], &'static str) {
-        use Mutant::*;
-        match self {
-            Redirect302 => (
-                "redirect-302",
-                &[R::VppRedirectSafe],
-                "answers 302 Found instead of 301 to HTTP GET/HEAD under redirect-to-https",
-            ),
-            Redirect307 => (
-                "redirect-307",
-                &[R::VppRedirectSafe],
-                "answers 307 Temporary Redirect instead of 301",
-            ),
-            Redirect308 => (
-                "redirect-308",
-                &[R::VppRedirectSafe],
-                "answers 308 Permanent Redirect instead of 301",
-            ),
-            RedirectsUnsafeMethods => (
-                "redirects-unsafe-methods",
-                &[R::VppRedirectUnsafe],
-                "redirects HTTP POST/PUT/PATCH/DELETE/OPTIONS with 301 instead of refusing them",
-            ),
-            RefusesHead => (
-                "refuses-head",
-                &[R::VppRedirectSafe],
-                "refuses HTTP HEAD with 403 under redirect-to-https: only GET counts as safe",
-            ),
-            LocationDropsQuery => (
-                "location-drops-query",
-                &[R::LocTarget],
-                "builds Location from the path alone: the query is lost",
-            ),
-            LocationKeepsPort => (
-                "location-keeps-port",
-                &[R::LocHost],
-                "copies the viewer's Host into Location with its port",
-            ),
-            LocationAddsPort => (
-                "location-adds-port",
-                &[R::LocHost],
-                "writes :443 into Location",
-            ),
-            LocationConfiguredDomain => (
-                "location-configured-domain",
-                &[R::LocHost],
-                "builds Location from the distribution's domain instead of the viewer's Host",
-            ),
-            LocationHttpScheme => (
-                "location-http-scheme",
-                &[R::LocScheme],
-                "builds Location from the request's scheme: http://, a redirect loop",
-            ),
-            HttpsOnlyRedirects => (
-                "https-only-redirects",
-                &[R::VppHttpsOnly],
-                "treats https-only like redirect-to-https: HTTP GET/HEAD get 301 instead of 403",
-            ),
-            HttpsOnlyRefusesGetOnly => (
-                "https-only-refuses-get-only",
-                &[R::VppHttpsOnly],
-                "refuses only HTTP GET under https-only; HEAD and other methods reach the origin",
-            ),
-            AllowAllEverywhere => (
-                "allow-all-everywhere",
-                &[R::VppRedirectSafe, R::VppRedirectUnsafe, R::VppHttpsOnly],
-                "ignores every viewer protocol policy: HTTP is forwarded everywhere",
-            ),
-            LastMatchWins => (
-                "last-match-wins",
-                &[R::PatOrder],
-                "selects the last matching behavior instead of the first",
-            ),
-            CaseInsensitivePatterns => (
-                "case-insensitive-patterns",
-                &[R::PatCase],
-                "matches path patterns case-insensitively",
-            ),
-            StarStopsAtSlash => (
-                "star-stops-at-slash",
-                &[R::PatWildcard],
-                "lets `*` match within one path segment only",
-            ),
-            UnanchoredPatterns => (
-                "unanchored-patterns",
-                &[R::PatAnchored],
-                "accepts a pattern that matches a prefix of the path",
-            ),
-            LeadingSlashRequired => (
-                "leading-slash-required",
-                &[R::PatSlash],
-                "never matches a pattern written without its leading /",
-            ),
-            QueryInMatching => (
-                "query-in-matching",
-                &[R::PatQuery],
-                "matches patterns against the path and the query",
-            ),
-            RawPathMatching => (
-                "raw-path-matching",
-                &[R::PatNormalize],
-                "matches patterns against the raw path, without normalising it",
-            ),
-            IgnoresAllowedMethods => (
-                "ignores-allowed-methods",
-                &[R::MthAllowed],
-                "ignores AllowedMethods: every supported method is forwarded",
-            ),
-            ForwardsGetBody => (
-                "forwards-get-body",
-                &[R::MthGetBody],
-                "forwards a GET that carries a body instead of refusing it",
-            ),
-            AnyHost => (
-                "any-host",
-                &[R::HostRoute, R::LocSafe],
-                "answers any Host (server_name _) and echoes it in Location",
-            ),
-            NoSizeLimits => (
-                "no-size-limits",
-                &[R::LimSize],
-                "enforces no limit on the request head or URL",
-            ),
-            WebsiteOriginHttps => (
-                "website-origin-https",
-                &[R::OrgWebsiteHttp],
-                "reaches the S3 website origin over HTTPS when the viewer used HTTPS",
-            ),
-            S3OriginAlwaysHttp => (
-                "s3-origin-always-http",
-                &[R::OrgS3MatchViewer],
-                "always reaches the S3 REST origin over HTTP",
-            ),
-            S3OriginAlwaysHttps => (
-                "s3-origin-always-https",
-                &[R::OrgS3MatchViewer],
-                "always reaches the S3 REST origin over HTTPS",
-            ),
-            CustomOriginMatchViewer => (
-                "custom-origin-match-viewer",
-                &[R::OrgCustomPolicy],
-                "reaches custom origins over the viewer's protocol, whatever their protocol policy",
-            ),
-            NormalizesOriginPath => (
-                "normalizes-origin-path",
-                &[R::OrgPath],
-                "sends the normalised path to the origin instead of the raw one",
-            ),
-            PassesXForwardedProto => (
-                "passes-x-forwarded-proto",
-                &[R::OrgXfpStripped],
-                "passes the viewer's X-Forwarded-Proto on to the origin",
-            ),
-            CfProtoOriginScheme => (
-                "cf-proto-origin-scheme",
-                &[R::OrgCfProto],
-                "sets CloudFront-Forwarded-Proto to the origin's protocol instead of the viewer's",
-            ),
-            OriginBeforeRedirect => (
-                "origin-before-redirect",
-                &[R::LocEdgeOnly],
-                "sends the request to the origin, discards the answer, then redirects",
-            ),
-            RedirectCarriesObject => (
-                "redirect-carries-object",
-                &[R::LocEdgeOnly, R::BilRedirectPair],
-                "fetches the object from the origin and sends it as the redirect's body",
-            ),
-            RedirectLoggedAsMiss => (
-                "redirect-logged-as-miss",
-                &[R::LogResultType],
-                "logs a redirect with x-edge-result-type Miss",
-            ),
-            RedirectNotLogged => (
-                "redirect-not-logged",
-                &[R::BilPerResponse, R::BilLogReconcile],
-                "writes no access-log line for a redirect: a redirect pair counts as one request",
-            ),
-            TimeoutAs502 => (
-                "timeout-as-502",
-                &[R::OrgFailure],
-                "answers 502 instead of 504 when the origin does not answer in time",
-            ),
-            CacheBeforePolicy => (
-                "cache-before-policy",
-                &[R::VppRedirectSafe, R::VppHttpsOnly, R::CachePolicyFirst],
-                "answers GET/HEAD from a cache keyed by path alone before applying the viewer protocol policy",
-            ),
-            CachesUnsafeMethods => (
-                "caches-unsafe-methods",
-                &[R::CacheNeverUnsafe],
-                "caches answers to POST/PUT/PATCH/DELETE and answers a repeated one from the cache",
-            ),
-        }
-    }
-
     /// The stable kebab-case name (`--mutant NAME`).
     pub fn name(self) -> &'static str {
         self.row().0

@@ -7,6 +7,7 @@
 //!
 //! The decision names the rules that produced it. It never panics and is deterministic.
 
+use crate::accesslog::ResultType;
 use crate::distribution::{
     Distribution, OriginKind, OriginProtocolPolicy, Ruleset, ViewerProtocolPolicy,
 };
@@ -42,7 +43,7 @@ pub struct EdgeResponse {
     /// LIM-SIZE: the edge closes the connection after answering.
     pub close: bool,
     /// `x-edge-result-type` of the access log line (LOG-RESULT-TYPE): `Redirect` or `Error`.
-    pub result_type: &'static str,
+    pub result_type: ResultType,
     /// `x-edge-detailed-result-type`, e.g. `InvalidRequestMethod` for MTH-ALLOWED.
     pub detailed_result_type: &'static str,
     /// Whether the access log gets a line for it (LIM-SIZE: oversized requests are not logged).
@@ -85,7 +86,7 @@ fn refuse(
             status,
             location: None,
             close: status == 413,
-            result_type: "Error",
+            result_type: ResultType::Error,
             detailed_result_type: detailed,
             logged: status != 413,
         }),
@@ -267,7 +268,7 @@ fn redirect(status: u16, location: String, rules: RuleList, bi: usize) -> Decisi
             status,
             location: Some(location),
             close: false,
-            result_type: "Redirect",
+            result_type: ResultType::Redirect,
             detailed_result_type: "Redirect",
             logged: true,
         }),

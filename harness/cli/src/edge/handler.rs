@@ -130,7 +130,7 @@ fn lim_size() -> Decision {
             status: 413,
             location: None,
             close: true,
-            result_type: "Error",
+            result_type: ResultType::Error,
             detailed_result_type: "Error",
             logged: false,
         }),

@@ -437,7 +437,7 @@ impl Mutant {
                             status: 403,
                             location: None,
                             close: false,
-                            result_type: "Error",
+                            result_type: ResultType::Error,
                             detailed_result_type: "Error",
                             logged: true,
                         };
@@ -543,7 +543,7 @@ fn redirect_301(location: String) -> EdgeResponse {
         status: 301,
         location: Some(location),
         close: false,
-        result_type: "Redirect",
+        result_type: ResultType::Redirect,
         detailed_result_type: "Redirect",
         logged: true,
     }

@@ -22,14 +22,10 @@ pub(super) fn unreadable_response() -> EdgeResponse {
         status: 400,
         location: None,
         close: true,
-        result_type: "Error",
+        result_type: ResultType::Error,
         detailed_result_type: "InvalidRequest",
         logged: true,
     }
-}
-
-fn result_type(s: &str) -> ResultType {
-    ResultType::parse(s).unwrap_or(ResultType::Error)
 }
 
 /// An answer generated at the edge (LOC-EDGE-ONLY): the redirect or error page (no body for
@@ -68,7 +64,7 @@ pub(crate) fn respond(
     );
     let facts = r.logged.then(|| ResponseFacts {
         status: r.status,
-        result_type: result_type(r.result_type),
+        result_type: r.result_type,
         detailed_result_type: r.detailed_result_type.to_string(),
         content_type: "text/html".to_string(),
         content_len: Some(content_len(response.headers())),

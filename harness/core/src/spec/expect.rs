@@ -234,7 +234,7 @@ impl ModelLegs {
         match &self.decisions[leg].action {
             crate::decide::Action::Respond(r) if !(leg == 0 && self.ambiguous) => LogExpect {
                 lines: Some(u32::from(r.logged)),
-                result_type: r.logged.then(|| r.result_type.to_string()),
+                result_type: r.logged.then(|| r.result_type.as_str().to_string()),
                 detailed_result_type: (r.logged
                     && r.detailed_result_type == "InvalidRequestMethod")
                     .then(|| r.detailed_result_type.to_string()),

@@ -89,7 +89,7 @@ fn log_line(req: &Request, d: &crate::decide::Decision, status: u16) -> LogObser
     let (logged, result, detailed) = match &d.action {
         Action::Respond(r) => (
             r.logged,
-            Some(r.result_type.to_string()),
+            Some(r.result_type.as_str().to_string()),
             Some(r.detailed_result_type.to_string()),
         ),
         Action::Forward(_) => (true, None, None),

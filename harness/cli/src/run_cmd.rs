@@ -393,6 +393,12 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         eprintln!("edgeconform run: no selected case could run against this target (see `not run` in the report)");
         return Ok(exit::USAGE);
     }
+    // Nothing seen to hold or to break is no pass: a run whose cases were all not observed (or
+    // not run) says nothing about the target.
+    if !run.is_empty() && totals.passed == 0 && totals.failed == 0 {
+        eprintln!("edgeconform run: no selected case could be observed against this target (see `not observed` in the report); choose cases whose rules this run can see");
+        return Ok(exit::USAGE);
+    }
     let unreachable = !run.is_empty()
         && run
             .tallies()

@@ -169,6 +169,26 @@ fn selecting_nothing_is_a_usage_error() {
 }
 
 #[test]
+fn a_run_that_observed_nothing_is_no_pass() {
+    // Viewer-only, a case whose rules only the origin shows: not observed, which must not exit 0.
+    let dir = scratch("unobserved");
+    let out = edgeconform(&[
+        "run",
+        "specs",
+        "--viewer-only",
+        "--id",
+        "s3-origin-http-viewer-http",
+        "--reports",
+        dir.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no selected case could be observed"), "{stderr}");
+    let report = std::fs::read_to_string(dir.join("latest/report.json")).unwrap();
+    assert!(report.contains("\"not-observed\""), "{report}");
+}
+
+#[test]
 fn a_target_that_answers_200_to_everything_fails_with_a_report() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ca = TestCa::generate().unwrap();

@@ -183,7 +183,10 @@ fn a_run_that_observed_nothing_is_no_pass() {
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("no selected case could be observed"), "{stderr}");
+    assert!(
+        stderr.contains("no selected case could be observed"),
+        "{stderr}"
+    );
     let report = std::fs::read_to_string(dir.join("latest/report.json")).unwrap();
     assert!(report.contains("\"not-observed\""), "{report}");
 }

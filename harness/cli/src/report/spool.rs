@@ -58,21 +58,32 @@ impl Spool {
         case: &CaseResult,
         details: Option<&Details<'_>>,
     ) -> std::io::Result<Entry> {
-        let mut line = match details {
-            Some(d) => serde_json::to_vec(&Line {
-                case,
-                expected: [d.expected],
-                observed: d.observed,
-            }),
-            None => serde_json::to_vec(case),
+        thread_local! {
+            // The line is built outside the lock, in a buffer each thread keeps: a case line is
+            // ~1-2 KiB, and growing a new vector to that size for every case was measurable.
+            static LINE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(4096));
         }
-        .map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let at = g.1;
-        g.0.write_all(&line)?;
-        g.1 += line.len() as u64;
-        Ok((at, (line.len() - 1) as u32))
+        LINE.with_borrow_mut(|line| {
+            line.clear();
+            match details {
+                Some(d) => serde_json::to_writer(
+                    &mut *line,
+                    &Line {
+                        case,
+                        expected: [d.expected],
+                        observed: d.observed,
+                    },
+                ),
+                None => serde_json::to_writer(&mut *line, case),
+            }
+            .map_err(std::io::Error::other)?;
+            line.push(b'\n');
+            let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
+            let at = g.1;
+            g.0.write_all(line)?;
+            g.1 += line.len() as u64;
+            Ok((at, (line.len() - 1) as u32))
+        })
     }
 
     /// Flushes and hands over the file for [`SpoolFile::reader`] (with the error when the

@@ -27,6 +27,7 @@ use edgeconform_core::rules::{Level, RuleId};
 use edgeconform_core::spec::Case;
 use edgeconform_core::Scheme;
 use records::Records;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -158,7 +159,8 @@ pub async fn run(
         let no_https = opts.no_https.clone();
         let viewer_only = opts.viewer_only;
         workers.push(tokio::spawn(async move {
-            let mut clients: Vec<(String, Client)> = Vec::new();
+            // One client per endpoint (a run over several distributions has several).
+            let mut clients: Vec<((SocketAddr, SocketAddr), Client)> = Vec::new();
             loop {
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -168,7 +170,7 @@ pub async fn run(
                     break;
                 }
                 let job = &jobs.job(i);
-                let key = format!("{}|{}", job.endpoint.http, job.endpoint.https);
+                let key = (job.endpoint.http, job.endpoint.https);
                 let pos = match clients.iter().position(|(k, _)| *k == key) {
                     Some(p) => p,
                     None => {

@@ -133,15 +133,10 @@ pub(crate) fn expand(
     })
 }
 
-/// The values in first-seen order, each once.
-fn dedup<T: PartialEq>(xs: Vec<T>) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(xs.len());
-    for x in xs {
-        if !out.contains(&x) {
-            out.push(x);
-        }
-    }
-    out
+/// The values in first-seen order, each once (linear: a generated matrix lists 100k paths).
+fn dedup<T: Eq + std::hash::Hash + Clone>(xs: Vec<T>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::with_capacity(xs.len());
+    xs.into_iter().filter(|x| seen.insert(x.clone())).collect()
 }
 
 impl Matrix {

@@ -8,6 +8,7 @@ use http_body_util::Full;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::ServerName;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -43,9 +44,33 @@ impl Tls {
     }
 }
 
+/// hyper's HTTP/1.1 connection state machine, whatever the stream under it.
+pub type H1Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
+
 pub enum ConnKind {
-    H1(http1::SendRequest<Full<Bytes>>),
+    /// HTTP/1.1: the connection is polled by the worker that sends on it ([`drive`]), not by a
+    /// task of its own: one request at a time needs no second task, and every response then
+    /// costs no hop between tasks (or threads). `None` once the connection has ended.
+    H1(http1::SendRequest<Full<Bytes>>, Option<H1Driver>),
+    /// HTTP/2 multiplexes and answers PINGs and SETTINGS between requests: its connection runs
+    /// in a task of its own.
     H2(http2::SendRequest<Full<Bytes>>),
+}
+
+/// Runs `fut` (a request or the reading of its body) while polling the HTTP/1.1 connection
+/// that does its I/O; the connection is dropped from `driver` once it has ended (closed by
+/// either side, or failed), and `fut` then sees the end as hyper reports it.
+pub async fn drive<F: Future>(driver: &mut Option<H1Driver>, fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        if let Some(d) = driver.as_mut() {
+            if d.as_mut().poll(cx).is_ready() {
+                *driver = None;
+            }
+        }
+        fut.as_mut().poll(cx)
+    })
+    .await
 }
 
 /// A connection and the count of bytes read from it so far.
@@ -183,10 +208,7 @@ where
             .handshake(io)
             .await
             .map_err(|e| Failure::new(format!("HTTP/1.1 handshake failed: {}", one_line(&e))))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(ConnKind::H1(send))
+        Ok(ConnKind::H1(send, Some(Box::pin(conn))))
     }
 }
 

@@ -183,8 +183,8 @@ impl Client {
             .is_some_and(|c| req.scheme == Scheme::Http || c.sni == sni);
         let reusable = same_name
             && match slot.as_ref().map(|c| &c.kind) {
-                Some(ConnKind::H1(s)) => {
-                    !want_h2 && req.version != HttpVersion::Http10 && s.is_ready()
+                Some(ConnKind::H1(s, d)) => {
+                    !want_h2 && req.version != HttpVersion::Http10 && d.is_some() && s.is_ready()
                 }
                 Some(ConnKind::H2(s)) => want_h2 && s.is_ready(),
                 None => false,
@@ -208,7 +208,7 @@ impl Client {
         let read_before = conn.read.load(Ordering::Relaxed);
         progress.counter = Some((conn.read.clone(), read_before));
         let resp = match &mut conn.kind {
-            ConnKind::H1(s) => s.send_request(hreq).await,
+            ConnKind::H1(s, d) => conn::drive(d, s.send_request(hreq)).await,
             ConnKind::H2(s) => s.send_request(hreq).await,
         };
         let resp = match resp {
@@ -225,7 +225,10 @@ impl Client {
         let mut h1_head = h1_status_line_len(status);
         for (n, v) in resp.headers() {
             h1_head += (n.as_str().len() + 2 + v.len() + 2) as u64;
-            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            let v = match v.to_str() {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            };
             if n == hyper::header::CONNECTION && v.eq_ignore_ascii_case("close") {
                 closed = true;
             }
@@ -236,7 +239,12 @@ impl Client {
             .get(hyper::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = match read::bounded(resp.into_body(), self.max_body_bytes, progress).await {
+        let reading = read::bounded(resp.into_body(), self.max_body_bytes, progress);
+        let read = match &mut conn.kind {
+            ConnKind::H1(_, d) => conn::drive(d, reading).await,
+            ConnKind::H2(_) => reading.await,
+        };
+        let body = match read {
             Ok(b) => b,
             Err(e) => {
                 *slot = None;

@@ -58,7 +58,12 @@ pub fn build(
         })?;
         // hyper writes the URI as it displays; anything it would drop (a `#fragment`) or
         // rewrite is refused rather than sent as another target.
-        if uri.to_string() != req.target {
+        // (An origin-form target displays as its path and query: compared without formatting.)
+        let as_sent = match (uri.scheme(), uri.authority(), uri.path_and_query()) {
+            (None, None, Some(pq)) => pq.as_str() == req.target,
+            _ => uri.to_string() == req.target,
+        };
+        if !as_sent {
             return Err(Failure::new(format!(
                 "the request-target {:?} cannot be sent byte for byte (it would go out as {:?})",
                 req.target,

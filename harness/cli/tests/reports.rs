@@ -42,7 +42,8 @@ const RUN: &str = r##"{
         { "method": "GET", "url": "http://d111.cloudfront.net/", "http_version": "HTTP/1.1" },
         { "method": "GET", "url": "https://d111.cloudfront.net/", "http_version": "HTTP/1.1" }
       ],
-      "expected": [ { "status": 301, "location": "https://d111.cloudfront.net/" }, { "status": 200 } ],
+      "expected": [ { "viewer": { "status": [301], "location": { "kind": "exact", "url": "https://d111.cloudfront.net/" } },
+                      "follow": { "viewer": { "status": [200] } } } ],
       "observed": [ { "status": 301, "location": "https://d111.cloudfront.net/" }, { "status": 200 } ],
       "duration_ms": 3
     },
@@ -55,7 +56,7 @@ const RUN: &str = r##"{
         { "method": "POST", "url": "http://d111.cloudfront.net/form", "http_version": "HTTP/1.1",
           "headers": [["content-length", "0"]] }
       ],
-      "expected": [ { "status": 403, "location": null, "origin": null } ],
+      "expected": [ { "viewer": { "status": [403] }, "origin": { "kind": "not-contacted" } } ],
       "observed": [ { "status": 301, "location": "https://d111.cloudfront.net/<script>alert(1)</script>\r\nSet-Cookie: x=1", "origin": null } ],
       "findings": [
         { "rules": ["VPP-REDIRECT-UNSAFE"], "source": "viewer", "message": "wrong status",
@@ -71,7 +72,7 @@ const RUN: &str = r##"{
       "file": "specs/loc.yaml", "line": 7,
       "rules": ["LOC-TARGET"], "level": "should", "verdict": "fail",
       "requests": [ { "method": "GET", "url": "http://d111.cloudfront.net/café?x=1&y=%3C2%3E", "http_version": "HTTP/1.1" } ],
-      "expected": [ { "status": 301, "location": "https://d111.cloudfront.net/café?x=1&y=%3C2%3E" } ],
+      "expected": [ { "viewer": { "status": [301], "location": { "kind": "exact", "url": "https://d111.cloudfront.net/café?x=1&y=%3C2%3E" } } } ],
       "observed": [ { "status": 301, "location": "https://d111.cloudfront.net/caf\u00e9 ✓ \u202etxt.exe" } ],
       "findings": [
         { "rules": ["LOC-TARGET"], "source": "judge", "message": "Location does not keep the path and query",
@@ -86,7 +87,7 @@ const RUN: &str = r##"{
       "rules": ["HOST-ROUTE"], "level": "info", "verdict": "info",
       "tags": ["alias"],
       "requests": [ { "method": "GET", "url": "http://www.example.com/", "http_version": "HTTP/1.1" } ],
-      "expected": [ { "status": 301 } ],
+      "expected": [ { "viewer": { "status": [301] } } ],
       "observed": [ { "status": 301 } ],
       "findings": [
         { "rules": ["HOST-ROUTE"], "source": "judge", "message": "open question: the Host kept its trailing dot", "info": true }
@@ -99,7 +100,7 @@ const RUN: &str = r##"{
       "file": "specs/vpp.yaml", "line": 60,
       "rules": ["VPP-HTTPS-ONLY"], "level": "must", "verdict": "error",
       "requests": [ { "method": "GET", "url": "http://d111.cloudfront.net/secure/", "http_version": "HTTP/1.1" } ],
-      "expected": [ { "status": 403 } ],
+      "expected": [ { "viewer": { "status": [403] } } ],
       "observed": [],
       "error": "connection reset by peer after 0 bytes\r\n<script>x</script>",
       "duration_ms": 10000
@@ -111,7 +112,7 @@ const RUN: &str = r##"{
       "rules": ["ORG-S3-MATCH-VIEWER"], "level": "must", "verdict": "pass",
       "tags": ["origin"],
       "requests": [ { "method": "GET", "url": "https://d111.cloudfront.net/images/a.jpg", "http_version": "HTTP/2" } ],
-      "expected": [ { "status": 200, "origin": { "protocol": "https", "port": 443 } } ],
+      "expected": [ { "viewer": { "status": [200] }, "origin": { "kind": "contacted", "protocol": "https", "port": 443 } } ],
       "observed": [ { "status": 200, "origin": { "protocol": "https", "port": 443, "target": "/images/a.jpg", "headers": [] } } ],
       "duration_ms": 5
     }

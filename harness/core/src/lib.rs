@@ -20,6 +20,7 @@ pub mod request;
 pub mod rule_list;
 pub mod rules;
 pub mod spec;
+pub mod verdict;
 pub mod yaml;
 
 pub use request::{HttpVersion, Method, Request, Scheme};

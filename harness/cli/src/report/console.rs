@@ -231,7 +231,7 @@ fn failure(out: &mut String, p: Paint, c: &CaseResult) {
             out,
             "    {} ({}): {}",
             rule_list(&f.rules),
-            printable(&f.source),
+            f.source.as_str(),
             printable(&f.message)
         );
         if f.expected.is_some() || f.observed.is_some() {

@@ -411,7 +411,7 @@ pub(crate) fn case(s: &mut String, c: &CaseResult, id: &str, open: bool) {
                 s,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}{note}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
                 escape(&rule_list(&f.rules)),
-                text(&f.source),
+                f.source.as_str(),
                 text(&f.message),
                 f.expected.as_deref().map(text).unwrap_or_default(),
                 f.observed.as_deref().map(text).unwrap_or_default()

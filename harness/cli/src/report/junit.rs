@@ -336,7 +336,7 @@ fn failure_text(c: &CaseResult) -> String {
             s,
             "{} ({}): {}",
             rule_list(&f.rules),
-            printable(&f.source),
+            f.source.as_str(),
             printable(&f.message)
         );
         if let Some(e) = &f.expected {

@@ -179,7 +179,7 @@ fn failure(s: &mut String, c: &CaseResult) {
             s,
             "- **{}** ({}): {}",
             rule_list(&f.rules),
-            md(&f.source),
+            f.source.as_str(),
             md(&f.message)
         );
         if f.expected.is_some() || f.observed.is_some() {

@@ -39,6 +39,8 @@ pub struct RunResult {
     pub spool: Option<crate::report::spool::Spooled>,
 }
 
+pub use edgeconform_core::verdict::{Finding, Source, Verdict};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetInfo {
     /// A short name for tables: `reference`, `nginx`, a host name.
@@ -47,50 +49,6 @@ pub struct TargetInfo {
     pub https: String,
     /// TLS verification was switched off (`--insecure`).
     pub insecure: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    /// A violation at level `must` or `should`.
-    Fail,
-    /// Only notes (open questions), no failure.
-    Info,
-    /// The target did not answer usably (reset, timeout, garbage): counted as a failure.
-    Error,
-    /// Nothing the case checks could be observed (a response from the cache says nothing about
-    /// the origin side): neither a pass nor a failure.
-    #[serde(rename = "not-observed")]
-    NotObserved,
-    /// The case was not sent: the target has no listener for it (no HTTPS address, HTTP/2 not
-    /// offered). Neither a pass nor a failure.
-    #[serde(rename = "not-run")]
-    NotRun,
-}
-
-impl Verdict {
-    /// A failure or an error: what the totals count as failed.
-    pub fn failed(self) -> bool {
-        matches!(self, Verdict::Fail | Verdict::Error)
-    }
-
-    /// A pass, or a pass with notes: what the totals count as passed. `not observed` and
-    /// `not run` never are.
-    pub fn passed(self) -> bool {
-        matches!(self, Verdict::Pass | Verdict::Info)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Info => "info",
-            Verdict::Error => "error",
-            Verdict::NotObserved => "not observed",
-            Verdict::NotRun => "not run",
-        }
-    }
 }
 
 /// What was sent for one leg.
@@ -116,33 +74,6 @@ pub struct RequestInfo {
     pub edge_request_id: Option<String>,
 }
 
-/// One failed or noted check.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Finding {
-    pub rules: Vec<RuleId>,
-    /// `judge` (a rule predicate) or `viewer` / `origin` / `billing` (an explicit expectation).
-    pub source: String,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed: Option<String>,
-    /// A note, not a failure.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub info: bool,
-    /// The rules could not be observed (e.g. origin-side rules for a response from the cache):
-    /// neither a pass nor a failure.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub not_observed: bool,
-}
-
-impl Finding {
-    /// A failing finding: neither a note nor an unobserved rule.
-    pub fn is_failure(&self) -> bool {
-        !self.info && !self.not_observed
-    }
-}
-
 /// One case (one scenario, or one generated matrix row).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
@@ -159,9 +90,10 @@ pub struct CaseResult {
     pub verdict: Verdict,
     /// One per leg (two for a redirect pair).
     pub requests: Vec<RequestInfo>,
-    /// The expectation, rendered (model's or the spec's) — one JSON value per leg.
+    /// The case's expectation (the model's or the spec's; a redirect pair's HTTPS leg is its
+    /// `follow`). Empty when the case ran without details kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub expected: Vec<serde_json::Value>,
+    pub expected: Vec<edgeconform_core::spec::Expectation>,
     /// The observed outcome per leg.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observed: Vec<edgeconform_core::outcome::Outcome>,

@@ -16,15 +16,15 @@ pub mod recipe;
 pub mod records;
 pub mod target;
 
-use crate::report::model::{CaseResult, Finding, RequestInfo, Verdict};
+use crate::report::model::{CaseResult, RequestInfo, Verdict};
 use crate::report::spool;
 use client::{Client, Endpoint};
 use edgeconform_core::billing::{charge, Ledger};
 use edgeconform_core::distribution::Distribution;
-use edgeconform_core::judge::judge;
 use edgeconform_core::outcome::Outcome;
-use edgeconform_core::rules::{Level, RuleId};
+use edgeconform_core::rules::Level;
 use edgeconform_core::spec::Case;
+pub use edgeconform_core::verdict::evaluate;
 use edgeconform_core::Scheme;
 use records::Records;
 use std::net::SocketAddr;
@@ -422,139 +422,15 @@ fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
 
 /// Fills in the expectation and observed outcomes of a case kept whole in memory.
 fn with_details(mut r: CaseResult, case: &Case, legs: &[Outcome]) -> CaseResult {
-    r.expected = vec![serde_json::to_value(&case.expect).unwrap_or_default()];
+    r.expected = vec![case.expect.clone()];
     r.observed = legs.to_vec();
     r
 }
 
-/// The findings of a case from its observed legs: every leg judged by the rule predicates, then
-/// the case's own expectations; the verdict; the level (lowered to `should` when every failing
-/// finding rests on inferred rules, RULES.md).
-pub fn evaluate(
-    case: &Case,
-    dist: &Distribution,
-    legs: &[Outcome],
-    errored: bool,
-) -> (Vec<Finding>, Verdict, Level) {
-    let mut findings = Vec::new();
-    for (req, o) in case.leg_requests().iter().zip(legs) {
-        for v in judge(dist, req, o) {
-            findings.push(Finding {
-                rules: vec![v.rule],
-                source: "judge".into(),
-                message: v.message,
-                expected: None,
-                observed: None,
-                info: v.info,
-                not_observed: v.not_observed,
-            });
-        }
-    }
-    // A case whose expectations all come from the model restates what the judge checks; when the
-    // judge already named the broken rule, the model's field-by-field differences would only
-    // smear the failure over every rule of the case.
-    // When the judge named the broken rule, the case's own expectations are shown as evidence
-    // (expected vs observed) without rules: a scenario lists every rule it exercises, and a
-    // single bug would otherwise be counted against all of them. When the judge is silent, a
-    // mismatch counts against the rules it rests on. Model-derived cases restate what the judge
-    // checks, so their mismatches are only kept when the judge found nothing.
-    let judged = findings.iter().any(Finding::is_failure);
-    // A 411 to a request sent without a length exercised nothing: the judge's note says so and
-    // the case's expectations do not apply.
-    let unexercised = case
-        .leg_requests()
-        .iter()
-        .zip(legs)
-        .any(|(r, o)| edgeconform_core::judge::length_refused(r, o));
-    if !errored && !unexercised && (case.explicit || !judged) {
-        // The access log is read after the run (logcheck::apply evaluates again with it).
-        let log_pending = legs.iter().all(|o| o.log.is_none());
-        for m in case
-            .check(legs)
-            .into_iter()
-            .filter(|m| !(log_pending && m.observer == "log"))
-        {
-            // What the origin saw for a response served from the cache, or in a viewer-only
-            // run, and the bill of a viewer-only run, are not observed: the expectation on them
-            // neither holds nor breaks, and counts only against the rules of that side (the
-            // policy was judged: a hit is served).
-            let leg = legs.get(m.leg);
-            let unseen_origin =
-                leg.is_some_and(|o| o.origin.is_none() && (o.cache.is_some() || o.viewer_only));
-            let from_cache = match m.observer {
-                "origin" => unseen_origin,
-                "billing" => legs.iter().any(|o| o.viewer_only),
-                _ => false,
-            };
-            if from_cache && m.field == "contacted" {
-                continue;
-            }
-            // An unseen field counts only against the rules of its own side: which origin served
-            // against the behavior's choice (PAT-*, VPP-PER-BEHAVIOR), the origin's other fields
-            // against ORG-*, the bill against BIL-* (the log, when there is one, judges those).
-            let rules = if from_cache {
-                use edgeconform_core::rules::{Group, RuleId};
-                m.rules
-                    .iter()
-                    .copied()
-                    .filter(|r| match (m.observer, m.field.as_str()) {
-                        ("origin", "id") => r.group() == Group::Pat || *r == RuleId::VppPerBehavior,
-                        ("origin", _) => r.group() == Group::Org,
-                        _ => r.group() == Group::Bil,
-                    })
-                    .collect()
-            } else if judged {
-                Vec::new()
-            } else {
-                m.rules.clone()
-            };
-            findings.push(Finding {
-                rules,
-                source: m.observer.to_string(),
-                message: format!("{} {}", m.observer, m.field),
-                expected: Some(m.expected.clone()),
-                observed: Some(m.observed.clone()),
-                info: false,
-                not_observed: from_cache,
-            });
-        }
-    }
-    let failing: Vec<&Finding> = findings.iter().filter(|f| f.is_failure()).collect();
-    let mut level = case.level;
-    if !failing.is_empty()
-        && failing.iter().all(|f| {
-            f.rules
-                .iter()
-                .all(|r| r.strength().default_level() == Level::Should)
-        })
-    {
-        level = level.min(Level::Should);
-    }
-    let unobserved = |r: &RuleId| {
-        findings
-            .iter()
-            .any(|f| f.not_observed && f.rules.contains(r))
-    };
-    let verdict = if errored {
-        Verdict::Error
-    } else if !failing.is_empty() {
-        Verdict::Fail
-    } else if !case.rules.is_empty() && case.rules.iter().all(unobserved) {
-        Verdict::NotObserved
-    } else if findings.iter().any(|f| f.info) {
-        Verdict::Info
-    } else {
-        Verdict::Pass
-    };
-    (findings, verdict, level)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{evaluate, Verdict};
-    use edgeconform_core::outcome::{CacheHit, Outcome};
+    use super::Verdict;
     use edgeconform_core::spec::{load_suite, Case};
-    use edgeconform_core::RuleId;
 
     /// The first case of a one-scenario suite on the standard distribution.
     fn case(scenario: &str) -> (Case, edgeconform_core::distribution::Distribution) {
@@ -566,34 +442,6 @@ mod tests {
         };
         let suite = load_suite(&text, "t.yaml", &read).unwrap_or_else(|p| panic!("{p:?}"));
         (suite.case(0).into_owned(), suite.distribution.clone())
-    }
-
-    fn from_cache(mut o: Outcome) -> Outcome {
-        o.origin = None;
-        o.cache = Some(CacheHit {
-            evidence: "age: 3".into(),
-            origin: None,
-            fill: None,
-        });
-        o
-    }
-
-    #[test]
-    fn a_cache_hit_passes_the_policy_and_leaves_the_origin_unobserved() {
-        let (c, d) = case(
-            "    rules: [VPP-HTTPS-SERVED, ORG-S3-MATCH-VIEWER]\n    request: {method: GET, scheme: https, path: /images/a.jpg}\n    expect:\n      viewer: {status: 200}\n      origin: {id: assets, protocol: https}\n",
-        );
-        let legs: Vec<Outcome> = c.model_legs(&d).into_iter().map(from_cache).collect();
-        let (findings, verdict, _) = evaluate(&c, &d, &legs, false);
-        assert_eq!(verdict, Verdict::Pass, "{findings:?}");
-        assert!(findings.iter().all(|f| !f.is_failure()), "{findings:?}");
-        assert!(findings
-            .iter()
-            .any(|f| f.not_observed && f.rules.contains(&RuleId::OrgS3MatchViewer)));
-        // Without the cache evidence the same answer fails: nothing was served.
-        let mut bare = legs.clone();
-        bare[0].cache = None;
-        assert_eq!(evaluate(&c, &d, &bare, false).1, Verdict::Fail);
     }
 
     /// An HTTP/2 case against a target that offers no h2 is not run (the client cannot make the
@@ -623,33 +471,6 @@ mod tests {
         assert!(legs.is_empty());
         let why = r.error.unwrap_or_default();
         assert!(why.contains("h2 not offered"), "{why}");
-    }
-
-    #[test]
-    fn a_case_that_observed_none_of_its_rules_is_not_observed() {
-        let (c, d) = case(
-            "    rules: [ORG-S3-MATCH-VIEWER]\n    request: {method: GET, scheme: https, path: /images/a.jpg}\n    expect:\n      origin: {id: assets, protocol: https}\n",
-        );
-        let legs: Vec<Outcome> = c.model_legs(&d).into_iter().map(from_cache).collect();
-        assert_eq!(evaluate(&c, &d, &legs, false).1, Verdict::NotObserved);
-        assert_eq!(evaluate(&c, &d, &c.model_legs(&d), false).1, Verdict::Pass);
-    }
-
-    #[test]
-    fn a_411_to_a_request_without_length_is_only_a_note() {
-        let (c, d) = case(
-            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: PATCH, scheme: https, path: /api/a, content_length: false}\n    expect:\n      viewer: {status: 200}\n",
-        );
-        let mut legs = c.model_legs(&d);
-        legs[0].status = 411;
-        legs[0].origin = None;
-        let (findings, verdict, _) = evaluate(&c, &d, &legs, false);
-        assert_eq!(verdict, Verdict::Info, "{findings:?}");
-        // The same answer to a request with a length is a failure.
-        let (c, d) = case(
-            "    rules: [VPP-HTTPS-SERVED]\n    request: {method: PATCH, scheme: https, path: /api/a}\n    expect:\n      viewer: {status: 200}\n",
-        );
-        assert_eq!(evaluate(&c, &d, &legs, false).1, Verdict::Fail);
     }
 
     #[test]

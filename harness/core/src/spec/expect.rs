@@ -6,11 +6,12 @@ use crate::billing::{charge, Ledger, LineItem};
 use crate::outcome::Outcome;
 use crate::request::{Request, Scheme};
 use crate::RuleId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What the observers must see for one case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Expectation {
     /// The first request's response.
     pub viewer: ViewerExpect,
@@ -25,7 +26,8 @@ pub struct Expectation {
 }
 
 /// Expectations on one leg other than the first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LegExpect {
     pub viewer: ViewerExpect,
     pub origin: OriginExpect,
@@ -33,7 +35,8 @@ pub struct LegExpect {
 }
 
 /// What the viewer receives.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ViewerExpect {
     /// Acceptable status codes (one, or several where RULES.md leaves the answer open).
     pub status: Option<Vec<u16>>,
@@ -46,7 +49,7 @@ pub struct ViewerExpect {
 }
 
 /// The `Location` a redirect must carry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "url")]
 pub enum LocationExpect {
     /// Exactly this URL.
@@ -66,7 +69,7 @@ impl LocationExpect {
 }
 
 /// What reaches the origin.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum OriginExpect {
     /// Not checked (e.g. an origin made to fail).
@@ -79,7 +82,8 @@ pub enum OriginExpect {
 }
 
 /// The request as the origin must see it; `None` fields are not checked.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OriginSeen {
     /// The origin's id in the distribution.
     pub id: Option<String>,
@@ -94,7 +98,8 @@ pub struct OriginSeen {
 }
 
 /// The bill of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BillingExpect {
     /// Billable requests per line item over every leg; items not listed must have none. `None`:
     /// not checked.
@@ -105,7 +110,8 @@ pub struct BillingExpect {
 }
 
 /// The access-log line of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LogExpect {
     pub lines: Option<u32>,
     pub result_type: Option<String>,

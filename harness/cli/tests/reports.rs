@@ -627,7 +627,7 @@ fn spooled(r: &RunResult, dir: &Path) -> RunResult {
             rows.push(Row::Kept(kept.len() as u32));
             kept.push(c.clone());
         } else {
-            let entry = spool.write(c, None).unwrap();
+            let entry = spool.write(c).unwrap();
             rows.push(Row::Spooled(lists.summary(c, entry)));
         }
     }

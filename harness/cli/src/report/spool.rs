@@ -16,22 +16,6 @@ use std::sync::Mutex;
 /// Where each spooled case is: byte offset and length of its line.
 pub type Entry = (u64, u32);
 
-/// What a compact case leaves out, borrowed for the spool line.
-pub struct Details<'a> {
-    pub expected: &'a edgeconform_core::spec::Expectation,
-    pub observed: &'a [edgeconform_core::outcome::Outcome],
-}
-
-/// A spooled case: the case's fields with its expectation and outcomes, the same JSON as a full
-/// [`CaseResult`].
-#[derive(serde::Serialize)]
-struct Line<'a> {
-    #[serde(flatten)]
-    case: &'a CaseResult,
-    expected: [&'a edgeconform_core::spec::Expectation; 1],
-    observed: &'a [edgeconform_core::outcome::Outcome],
-}
-
 /// The spool of one run.
 pub struct Spool {
     path: PathBuf,
@@ -51,13 +35,9 @@ impl Spool {
         })
     }
 
-    /// Appends a case; returns where it is. `details` carries its expectation and outcomes
-    /// when the in-memory copy has none (the fast path: typed values serialised directly).
-    pub fn write(
-        &self,
-        case: &CaseResult,
-        details: Option<&Details<'_>>,
-    ) -> std::io::Result<Entry> {
+    /// Appends a case (as `report.json` has it, expectation and outcomes included); returns
+    /// where it is.
+    pub fn write(&self, case: &CaseResult) -> std::io::Result<Entry> {
         thread_local! {
             // The line is built outside the lock, in a buffer each thread keeps: a case line is
             // ~1-2 KiB, and growing a new vector to that size for every case was measurable.
@@ -65,18 +45,7 @@ impl Spool {
         }
         LINE.with_borrow_mut(|line| {
             line.clear();
-            match details {
-                Some(d) => serde_json::to_writer(
-                    &mut *line,
-                    &Line {
-                        case,
-                        expected: [d.expected],
-                        observed: d.observed,
-                    },
-                ),
-                None => serde_json::to_writer(&mut *line, case),
-            }
-            .map_err(std::io::Error::other)?;
+            serde_json::to_writer(&mut *line, case).map_err(std::io::Error::other)?;
             line.push(b'\n');
             let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
             let at = g.1;
@@ -250,9 +219,9 @@ mod tests {
             "level": "must", "verdict": "pass", "requests": [], "duration_ms": 0
         }))
         .unwrap();
-        let e1 = s.write(&c, None).unwrap();
+        let e1 = s.write(&c).unwrap();
         c.id = "b".into();
-        let e2 = s.write(&c, None).unwrap();
+        let e2 = s.write(&c).unwrap();
         let f = s.finish().unwrap();
         let mut r = f.reader().unwrap();
         let back: CaseResult = serde_json::from_str(&r.line(e2).unwrap()).unwrap();

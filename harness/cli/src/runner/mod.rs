@@ -208,25 +208,20 @@ pub async fn run(
                 // Access-log and origin-failure cases are looked at again after the run: they
                 // stay whole in memory, as does everything when the spool cannot be written.
                 let keep = job.case.access_log || job.case.origin_failure.is_some();
+                let full = with_details(result, &job.case, legs);
                 let spooled = match &spool {
-                    Some(s) if !keep => {
-                        let d = spool::Details {
-                            expected: &job.case.expect,
-                            observed: &legs,
-                        };
-                        s.write(&result, Some(&d)).ok()
-                    }
+                    Some(s) if !keep => s.write(&full).ok(),
                     _ => None,
                 };
                 let mut done = results.lock().unwrap_or_else(|e| e.into_inner());
                 done.slots[i] = match spooled {
                     Some(entry) => {
-                        let (n, bytes) = logcheck::wire_totals(&result.wire);
+                        let (n, bytes) = logcheck::wire_totals(&full.wire);
                         done.wire.0 += n;
                         done.wire.1 += bytes;
-                        Slot::Spooled(done.lists.summary(&result, entry))
+                        Slot::Spooled(done.lists.summary(&full, entry))
                     }
-                    None => Slot::Whole(Box::new(with_details(result, &job.case, &legs))),
+                    None => Slot::Whole(Box::new(full)),
                 };
             }
         }));
@@ -421,9 +416,9 @@ fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
 }
 
 /// Fills in the expectation and observed outcomes of a case kept whole in memory.
-fn with_details(mut r: CaseResult, case: &Case, legs: &[Outcome]) -> CaseResult {
+fn with_details(mut r: CaseResult, case: &Case, legs: Vec<Outcome>) -> CaseResult {
     r.expected = vec![case.expect.clone()];
-    r.observed = legs.to_vec();
+    r.observed = legs;
     r
 }
 

@@ -24,7 +24,7 @@ mod shrink;
 
 use crate::exit;
 use crate::runner::cache::Fetches;
-use crate::runner::target::{self, client_tls, read_distribution, Serves, Started, TargetOpts};
+use crate::runner::target::{self, read_distribution, Serves, Started};
 use anyhow::Result;
 pub use args::{parse_duration, FuzzArgs};
 use edgeconform_core::distribution::Distribution;
@@ -93,7 +93,7 @@ fn usage(m: String) -> anyhow::Error {
 }
 
 fn setup(args: &FuzzArgs) -> Result<Setup> {
-    for u in args.target.iter().chain(&args.target_https) {
+    for u in args.target.target.iter().chain(&args.target.target_https) {
         let a = target::addr_of(u)?;
         if !a.ip().is_loopback() && !args.allow_remote {
             return Err(usage(format!(
@@ -128,7 +128,7 @@ fn setup(args: &FuzzArgs) -> Result<Setup> {
         (None, Some(_)) => None,
         (None, None) => Some(Duration::from_secs(60)),
     };
-    let dist = read_distribution(&args.distribution)?;
+    let dist = read_distribution(&args.target.distribution)?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -149,25 +149,17 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
     let s = setup(&args)?;
     let started_at = crate::report::model::now_rfc3339();
     let ca = crate::tls::TestCa::generate()?;
-    let tls = client_tls(&ca, args.ca.as_deref(), args.insecure)?;
-    let opts = TargetOpts {
-        target: args.target.clone(),
-        target_https: args.target_https.clone(),
-        recipe: args.recipe.clone(),
-        targets: args.targets.clone(),
-        origin_control: args.origin_control,
-        viewer_only: args.viewer_only,
-        mutant: args.mutant,
-        name: args.name.clone(),
-        insecure: args.insecure,
-    };
+    let tls = args.target.client_tls(&ca)?;
+    // The fuzzer reads no access log: the embedded edge writes none.
     let Started {
         env,
         info,
         recipe,
         no_https,
-    } =     // The fuzzer reads no access log: the embedded edge writes none.
-    target::start(&opts, &ca, Serves::External((*s.dist).clone()), None).await?;
+    } = args
+        .target
+        .start(&ca, Serves::External((*s.dist).clone()), None)
+        .await?;
     let baseline = match &recipe {
         Some(r) => match crate::runner::recipe::expected(r.dir()) {
             Ok(b) => Some(b),
@@ -238,7 +230,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
             endpoint.clone(),
             s.limit,
             s.rate,
-            args.viewer_only,
+            args.target.viewer_only,
             no_https.is_some(),
         );
         let timeout = Duration::from_secs_f64(args.timeout);
@@ -342,7 +334,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
                 shrink::Limits {
                     budget,
                     rate: s.rate,
-                    viewer_only: args.viewer_only,
+                    viewer_only: args.target.viewer_only,
                     id_prefix: format!("{nonce:012}-s{}", shrunk.len()),
                 },
             )
@@ -394,7 +386,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
         schema_version: 1,
         tool_version: env!("CARGO_PKG_VERSION").into(),
         target: info,
-        distribution: args.distribution.display().to_string(),
+        distribution: args.target.distribution.display().to_string(),
         seed: s.seed,
         started: started_at,
         duration_ms: fuzz_time.as_millis() as u64,

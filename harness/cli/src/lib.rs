@@ -1,6 +1,7 @@
 //! edgeconform's I/O side: everything that touches sockets or files, as a library so the binary
 //! and the integration tests share it.
 
+pub mod cmd;
 pub mod decide_cmd;
 pub mod derive_cmd;
 pub mod edge;

@@ -10,9 +10,10 @@
 //! reports: reports/20261128T171500Z-reference/ (and reports/latest/)
 //! ```
 
+use crate::cmd::target::TargetArgs;
 use crate::exit;
 use crate::report::model::{RunResult, TargetInfo, SCHEMA_VERSION};
-use crate::runner::target::{client_tls, read_distribution, Serves, Started, TargetOpts};
+use crate::runner::target::{read_distribution, Serves, Started};
 use crate::runner::{self, plan::Selection, records::Records, Jobs, RunOpts};
 use anyhow::Result;
 use clap::Args;
@@ -29,24 +30,8 @@ pub struct RunArgs {
     /// Default: `specs`; with --distribution and no paths, the suite derived from that
     /// distribution (`edgeconform derive`).
     pub paths: Vec<PathBuf>,
-    /// Plain-HTTP address of an external target, e.g. http://127.0.0.1:8080. Without it the
-    /// embedded reference edge is started.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// HTTPS address of the external target, e.g. https://127.0.0.1:8443.
-    #[arg(long, value_name = "URL")]
-    pub target_https: Option<String>,
-    /// With --target: the distribution the target implements; only suites on it are run. Given
-    /// without suite paths: run the suite derived from it (`edgeconform derive`).
-    #[arg(
-        long,
-        value_name = "FILE",
-        default_value = "specs/distributions/standard.yaml"
-    )]
-    pub distribution: PathBuf,
-    /// A short name for the target in reports (default: `reference`, or the target's host:port).
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Run only cases with this tag (repeatable: any of them).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
@@ -73,27 +58,9 @@ pub struct RunArgs {
     /// Where reports go (a run folder plus `latest/`).
     #[arg(long, default_value = "reports")]
     pub reports: PathBuf,
-    /// Also trust this CA (PEM) for the target's HTTPS.
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// Do not verify the target's certificate (recorded in the report).
-    #[arg(long)]
-    pub insecure: bool,
     /// Keep the test CA under reports/.ca/ so an external target can be configured with it.
     #[arg(long)]
     pub keep_ca: bool,
-    /// Run against a third-party recipe from targets/ (e.g. nginx): started before the run,
-    /// stopped after it, and judged against its baseline targets/NAME/expected.yaml.
-    #[arg(long, value_name = "NAME", conflicts_with = "target")]
-    pub recipe: Option<String>,
-    /// Where recipes live.
-    #[arg(long, value_name = "DIR", default_value = "targets")]
-    pub targets: PathBuf,
-    /// With --target: read the origin's records from a standalone `edgeconform origin` at this
-    /// control address (e.g. 127.0.0.1:41234) instead of starting one; configure the target with
-    /// the listener addresses that origin printed.
-    #[arg(long, value_name = "ADDR", requires = "target")]
-    pub origin_control: Option<std::net::SocketAddr>,
     /// With --target: the target's access logs, read after the run (LOG-*, BIL-LOG-RECONCILE): a
     /// file or a folder (searched recursively), repeatable; each plain or gzipped, in the legacy
     /// standard format or standard logging v2 (JSON, W3C, plain). Only the run's lines are used.
@@ -107,17 +74,6 @@ pub struct RunArgs {
     /// The field delimiter of the v2 delivery (W3C and plain), when it is not a tab or a space.
     #[arg(long, value_name = "TEXT", requires = "access_log")]
     pub log_delimiter: Option<String>,
-    /// Judge the viewer side only, for an edge wired to an origin of its own (a real CloudFront
-    /// distribution, any edge): no origin is started or read, "forwarded" is judged from what
-    /// the viewer got, and origin-side and billing rules are reported as not observed (never
-    /// passed); with --access-log, BIL-PER-RESPONSE and the log rules are judged on the target's
-    /// log. With the embedded edge or a recipe, their origin still runs but is not read.
-    #[arg(long, conflicts_with = "origin_control")]
-    pub viewer_only: bool,
-    /// Run against a mutant of the embedded reference edge (`edgeconform mutants` lists them):
-    /// the suite should fail for exactly the rules it breaks.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
-    pub mutant: Option<crate::edge::Mutant>,
     /// Let caches keep the origin's answers (`Cache-Control: public, max-age=300` instead of
     /// `no-store`), to test a caching edge: a response served from its cache passes the policy
     /// rules, and the origin-side rules are judged on the fetch that filled it or are reported
@@ -159,7 +115,7 @@ const SPOOL_ABOVE: usize = 2000;
 pub fn run(args: RunArgs) -> u8 {
     let suites = match crate::derive_cmd::suites_for_run(
         &args.paths,
-        &args.distribution,
+        &args.target.distribution,
         args.distribution_given,
     ) {
         Ok(s) => s,
@@ -225,20 +181,9 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     if args.keep_ca {
         ca.save(&args.reports.join(".ca"))?;
     }
-    let tls = client_tls(&ca, args.ca.as_deref(), args.insecure)?;
-    let opts = TargetOpts {
-        target: args.target.clone(),
-        target_https: args.target_https.clone(),
-        recipe: args.recipe.clone(),
-        targets: args.targets.clone(),
-        origin_control: args.origin_control,
-        viewer_only: args.viewer_only,
-        mutant: args.mutant,
-        name: args.name.clone(),
-        insecure: args.insecure,
-    };
-    let (cases, serves) = if opts.is_external() {
-        let dist = read_distribution(&args.distribution)?;
+    let tls = args.target.client_tls(&ca)?;
+    let (cases, serves) = if args.target.is_external() {
+        let dist = read_distribution(&args.target.distribution)?;
         (external_cases(suites, &args, &dist), Serves::External(dist))
     } else {
         let cases = selected(suites, &args, None);
@@ -250,7 +195,9 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         info: target,
         recipe,
         no_https,
-    } = crate::runner::target::start(&opts, &ca, serves, Some(&args.reports.join(".edge-logs")))
+    } = args
+        .target
+        .start(&ca, serves, Some(&args.reports.join(".edge-logs")))
         .await?;
     if cases.is_empty() {
         eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
@@ -310,7 +257,7 @@ async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
             on_done: Some(on_done),
             spool,
             no_https,
-            viewer_only: args.viewer_only,
+            viewer_only: args.target.viewer_only,
         },
     )
     .await;

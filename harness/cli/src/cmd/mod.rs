@@ -1,0 +1,3 @@
+//! The subcommands of `edgeconform`, one module each, and the flags several of them share.
+
+pub mod target;

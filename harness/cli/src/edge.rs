@@ -78,7 +78,6 @@
 
 mod bound;
 mod cache;
-mod cli;
 mod context;
 mod forward;
 mod handler;
@@ -104,7 +103,6 @@ use rustls::{ClientConfig, ServerConfig};
 use crate::origin::{BoundListener, ListenerSpec};
 use crate::tls::{TestCa, ALPN_H2_H1};
 
-pub use cli::{run, run_blocking, EdgeArgs};
 pub use log::EDGE_LOCATION;
 pub use mutant::Mutant;
 pub use server::{EdgeAddrs, EdgeServer};

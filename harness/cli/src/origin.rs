@@ -42,7 +42,7 @@
 //!   ["x-edgeconform-id","case-17"]],"correlation_id":"case-17","body_len":0}]
 //! ```
 //!
-//! `edgeconform origin` ([`OriginArgs`], [`run`]) starts one from the command line and prints one
+//! `edgeconform origin` ([`crate::cmd::origin`]) starts one from the command line and prints one
 //! JSON line per listener, then one for the control endpoint:
 //!
 //! ```text
@@ -51,7 +51,6 @@
 //! {"event":"control","addr":"127.0.0.1:41234"}
 //! ```
 
-mod cli;
 mod control;
 mod handler;
 pub mod mark;
@@ -74,7 +73,6 @@ use tokio_rustls::TlsAcceptor;
 use crate::tls::{TestCa, ALPN_H2_H1};
 use serve::{accept_loop, Role, Shared};
 
-pub use cli::{parse_listen, run, run_blocking, OriginArgs};
 pub use objects::{ObjectSizes, ObjectsUpdate, DEFAULT_OBJECT_SIZE};
 pub use record::{OriginRecord, Protocol, RecordStore, CORRELATION_HEADER, DEFAULT_MAX_RECORDS};
 

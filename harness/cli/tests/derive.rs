@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use edgeconform::cmd::selftest;
 use edgeconform::edge::Mutant;
-use edgeconform::selftest;
 
 fn standard() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/distributions/standard.yaml")
@@ -25,8 +25,8 @@ fn the_derived_suite_catches_every_mutant_for_exactly_its_rules() {
     // its matrix cells catch nothing the HTTP/1.1 ones miss: they are left out here to spare 70
     // requests per edge, and run by `run --distribution`.
     let opts = edgeconform_core::derive::Options { http2: false };
-    let suite =
-        edgeconform::derive_cmd::derived_suite(&standard(), opts).expect("the derived suite loads");
+    let suite = edgeconform::cmd::derive::derived_suite(&standard(), opts)
+        .expect("the derived suite loads");
     let suites = [suite];
     let started = Instant::now();
     let rt = tokio::runtime::Runtime::new().unwrap();

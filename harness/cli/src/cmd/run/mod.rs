@@ -113,7 +113,7 @@ fn shard_of(id: &str, n: u64) -> u64 {
 const SPOOL_ABOVE: usize = 2000;
 
 pub fn run(args: RunArgs) -> u8 {
-    let suites = match crate::derive_cmd::suites_for_run(
+    let suites = match crate::cmd::derive::suites_for_run(
         &args.paths,
         &args.target.distribution,
         args.distribution_given,

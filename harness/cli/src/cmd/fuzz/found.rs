@@ -25,10 +25,10 @@
 
 use super::probe::describe;
 use super::report::Group;
-use crate::promote_cmd::yaml::{
+use crate::cmd::promote::yaml::{
     one_line, shorten, statuses, write_distribution, write_scenario, Scenario,
 };
-use crate::promote_cmd::{checkable, expressible, Expect};
+use crate::cmd::promote::{checkable, expressible, Expect};
 use anyhow::{anyhow, Context, Result};
 use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
@@ -77,9 +77,8 @@ pub fn write(
         }
         if let Err(e) = expressible(req) {
             let why = match e {
-                crate::promote_cmd::Failure::Usage(m) | crate::promote_cmd::Failure::Harness(m) => {
-                    m
-                }
+                crate::cmd::promote::Failure::Usage(m)
+                | crate::cmd::promote::Failure::Harness(m) => m,
             };
             let _ = writeln!(y, "  # Not written: {}", one_line(&why));
             continue;

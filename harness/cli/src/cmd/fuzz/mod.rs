@@ -20,6 +20,7 @@ mod args;
 mod found;
 mod probe;
 mod report;
+mod send;
 mod shrink;
 
 use crate::exit;
@@ -29,9 +30,10 @@ use anyhow::Result;
 pub use args::{parse_duration, FuzzArgs};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::fuzzgen::live::LiveGen;
-use edgeconform_core::Request;
-use probe::{probe, Clients, Failure, Key, Probe};
-use std::collections::BTreeMap;
+use edgeconform_core::RuleId;
+use probe::{Clients, Key};
+use send::{Acc, Sending};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,27 +56,6 @@ pub fn run(args: FuzzArgs) -> u8 {
             exit::of_error(&e)
         }
     }
-}
-
-/// One group of failures while the run goes: how many, and the lowest-index example.
-struct Acc {
-    count: u64,
-    /// When the group was first seen, in milliseconds since the fuzzing started.
-    found_after_ms: u64,
-    first: u64,
-    req: Request,
-    failure: Failure,
-}
-
-/// Counters the workers share with the progress display.
-#[derive(Default)]
-struct Counters {
-    sent: AtomicU64,
-    failed: AtomicU64,
-    not_run: AtomicU64,
-    errors: AtomicU64,
-    /// Why the first request that could not be made could not.
-    not_run_reason: Mutex<Option<String>>,
 }
 
 /// What the run needs to know once it is set up.
@@ -171,20 +152,7 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
         },
         None => None,
     };
-    eprintln!(
-        "edgeconform fuzz: {}, seed {}, {} at most, {} req/s at most",
-        info.name,
-        s.seed,
-        match (s.limit, s.deadline) {
-            (u64::MAX, Some(d)) => format!("{:.0} s", d.as_secs_f64()),
-            (n, None) => format!("{n} requests"),
-            (n, Some(d)) => format!("{n} requests or {:.0} s", d.as_secs_f64()),
-        },
-        s.rate
-    );
-    if let Some(why) = &no_https {
-        eprintln!("edgeconform fuzz: {why}: HTTPS requests are not run");
-    }
+    announce(&info.name, &s, no_https.as_deref());
     let endpoint = env.endpoint_for(&s.dist, None);
     let fetches = Arc::new(Fetches::new(env.records()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -200,175 +168,79 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000);
-    let counters = Arc::new(Counters::default());
-    let groups: Arc<Mutex<BTreeMap<Key, Acc>>> = Arc::default();
-    let errors: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
     let started = Instant::now();
-    let deadline = s.deadline.map(|d| started + d);
-    let next = Arc::new(AtomicU64::new(0));
-    let ticker = report::progress(
-        s.limit,
-        s.deadline,
-        counters.clone(),
-        groups.clone(),
-        stop.clone(),
-    );
-    let mut workers = Vec::new();
-    for _ in 0..args.jobs {
-        let (gen, dist, fetches, counters, groups, errors, stop, next, tls) = (
-            s.gen.clone(),
-            s.dist.clone(),
-            fetches.clone(),
-            counters.clone(),
-            groups.clone(),
-            errors.clone(),
-            stop.clone(),
-            next.clone(),
-            tls.clone(),
-        );
-        let (endpoint, limit, rate, viewer_only, no_https) = (
-            endpoint.clone(),
-            s.limit,
-            s.rate,
-            args.target.viewer_only,
-            no_https.is_some(),
-        );
-        let timeout = Duration::from_secs_f64(args.timeout);
-        let until = args.until.clone();
-        workers.push(tokio::spawn(async move {
-            let mut clients = Clients::new(endpoint, tls, timeout);
-            loop {
-                if stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= limit {
-                    break;
-                }
-                // The rate limit: request i goes out no earlier than i / rate after the start.
-                let due = started + Duration::from_secs_f64(i as f64 / rate);
-                if due > Instant::now() {
-                    tokio::time::sleep_until(due.into()).await;
-                }
-                let req = gen.request(i);
-                if no_https && req.scheme == edgeconform_core::Scheme::Https {
-                    counters.not_run.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                let id = format!("{nonce:012}-{i:x}");
-                let p = probe(&mut clients, &fetches, &dist, &req, &id, viewer_only).await;
-                counters.sent.fetch_add(1, Ordering::Relaxed);
-                match p {
-                    Probe::Pass => {}
-                    Probe::NotRun(why) => {
-                        counters.not_run.fetch_add(1, Ordering::Relaxed);
-                        let mut first = counters
-                            .not_run_reason
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner());
-                        first.get_or_insert(why);
-                    }
-                    Probe::Error(e) => {
-                        counters.errors.fetch_add(1, Ordering::Relaxed);
-                        let mut errs = errors.lock().unwrap_or_else(|e| e.into_inner());
-                        if errs.len() < 20 {
-                            errs.push((i, e));
-                        }
-                    }
-                    Probe::Fail(f) => {
-                        counters.failed.fetch_add(1, Ordering::Relaxed);
-                        let mut g = groups.lock().unwrap_or_else(|e| e.into_inner());
-                        for (key, _) in &f.keys {
-                            let acc = g.entry(key.clone()).or_insert_with(|| Acc {
-                                count: 0,
-                                found_after_ms: started.elapsed().as_millis() as u64,
-                                first: i,
-                                req: req.clone(),
-                                failure: (*f).clone(),
-                            });
-                            acc.count += 1;
-                            if i < acc.first {
-                                acc.first = i;
-                                acc.req = req.clone();
-                                acc.failure = (*f).clone();
-                            }
-                        }
-                        let all_found = !until.is_empty()
-                            && until.iter().all(|r| g.keys().any(|k| k.rule == Some(*r)));
-                        if all_found {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                }
-            }
-        }));
-    }
-    for w in workers {
-        let _ = w.await;
-    }
-    let fuzz_time = started.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let _ = ticker.await;
-    let sent = counters.sent.load(Ordering::Relaxed);
-    let groups = std::mem::take(&mut *groups.lock().unwrap_or_else(|e| e.into_inner()));
+    let sending = Arc::new(Sending {
+        gen: s.gen.clone(),
+        dist: s.dist.clone(),
+        fetches,
+        counters: Arc::default(),
+        groups: Arc::default(),
+        errors: Mutex::default(),
+        stop,
+        next: AtomicU64::new(0),
+        nonce,
+        started,
+        deadline: s.deadline.map(|d| started + d),
+        limit: s.limit,
+        rate: s.rate,
+        viewer_only: args.target.viewer_only,
+        no_https: no_https.is_some(),
+        until: args.until.clone(),
+    });
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let fuzz_time = sending.run(args.jobs, &endpoint, &tls, timeout).await;
+    let sent = sending.counters.sent.load(Ordering::Relaxed);
+    let groups = std::mem::take(&mut *sending.groups.lock().unwrap_or_else(|e| e.into_inner()));
     let was_interrupted = interrupted.load(Ordering::Relaxed);
-    // Shrinking: one group after another, in key order, on connections of its own.
-    let mut shrunk = Vec::new();
-    let mut budget_left = s.cap.saturating_sub(sent);
-    let mut clients = Clients::new(
-        endpoint.clone(),
-        tls.clone(),
-        Duration::from_secs_f64(args.timeout),
-    );
-    for (key, acc) in groups {
-        let result = if was_interrupted || interrupted.load(Ordering::Relaxed) {
-            shrink::Shrunk::unshrunk(acc.req.clone(), acc.failure.clone())
-        } else {
-            let budget = args.shrink_budget.min(budget_left);
-            let r = shrink::shrink(
-                &mut clients,
-                &fetches,
-                &s.dist,
-                &key,
-                (acc.req.clone(), acc.failure.clone()),
-                shrink::Limits {
-                    budget,
-                    rate: s.rate,
-                    viewer_only: args.target.viewer_only,
-                    id_prefix: format!("{nonce:012}-s{}", shrunk.len()),
-                },
-            )
-            .await;
-            budget_left = budget_left.saturating_sub(r.sends);
-            r
-        };
-        shrunk.push(report::Group {
-            // A rule the judge names in place of a listed one that gives the same answer (its
-            // alternatives) is that listed deviation seen again, as the self-test counts it.
-            in_baseline: baseline.as_ref().map(|b| {
-                key.rule.is_some_and(|r| b.contains(&r))
-                    || result
-                        .failure
-                        .alternatives(&key)
-                        .iter()
-                        .any(|r| b.contains(r))
-            }),
-            key,
-            count: acc.count,
-            found_after_ms: acc.found_after_ms,
-            first_index: acc.first,
-            original: acc.req,
-            level: result.failure.level,
-            shrunk: result,
-            scenario_id: String::new(),
-        });
-    }
+    let clients = Clients::new(endpoint.clone(), tls.clone(), timeout);
+    let shrinking = Shrinking {
+        args: &args,
+        s: &s,
+        sending: &sending,
+        baseline: baseline.as_ref(),
+        interrupted: &interrupted,
+    };
+    let shrunk = shrinking
+        .shrink_all(groups, clients, was_interrupted, s.cap.saturating_sub(sent))
+        .await;
     if let Some(r) = &recipe {
         r.stop();
     }
     env.shutdown().await;
     let interrupted = was_interrupted || interrupted.load(Ordering::Relaxed);
 
+    let ran = Ran {
+        info,
+        started_at,
+        fuzz_time,
+        interrupted,
+    };
+    Ok(finish(&args, &s, &sending, ran, shrunk))
+}
+
+/// What the run was, once it is over.
+struct Ran {
+    info: crate::report::model::TargetInfo,
+    started_at: String,
+    fuzz_time: Duration,
+    interrupted: bool,
+}
+
+/// Writes the groups as scenarios and the reports, prints the summary, and gives the exit code.
+fn finish(
+    args: &FuzzArgs,
+    s: &Setup,
+    sending: &Sending,
+    ran: Ran,
+    mut shrunk: Vec<report::Group>,
+) -> u8 {
+    let Ran {
+        info,
+        started_at,
+        fuzz_time,
+        interrupted,
+    } = ran;
+    let sent = sending.counters.sent.load(Ordering::Relaxed);
     let slug = crate::report::write::sanitise(&info.name);
     let found_file = if shrunk.is_empty() {
         None
@@ -381,7 +253,8 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
             }
         }
     };
-    let errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
+    let counters = &sending.counters;
+    let errors = std::mem::take(&mut *sending.errors.lock().unwrap_or_else(|e| e.into_inner()));
     let rep = report::FuzzReport {
         schema_version: 1,
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -424,7 +297,104 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
             p.display()
         );
     }
-    Ok(if interrupted {
+    exit_code(&rep, interrupted)
+}
+
+/// The line that says what is fuzzed, with which seed and limits.
+fn announce(name: &str, s: &Setup, no_https: Option<&str>) {
+    eprintln!(
+        "edgeconform fuzz: {}, seed {}, {} at most, {} req/s at most",
+        name,
+        s.seed,
+        match (s.limit, s.deadline) {
+            (u64::MAX, Some(d)) => format!("{:.0} s", d.as_secs_f64()),
+            (n, None) => format!("{n} requests"),
+            (n, Some(d)) => format!("{n} requests or {:.0} s", d.as_secs_f64()),
+        },
+        s.rate
+    );
+    if let Some(why) = no_https {
+        eprintln!("edgeconform fuzz: {why}: HTTPS requests are not run");
+    }
+}
+
+/// What shrinking the groups needs of the run.
+struct Shrinking<'a> {
+    args: &'a FuzzArgs,
+    s: &'a Setup,
+    sending: &'a Sending,
+    /// The recipe's baseline: a group whose rule is in it is expected.
+    baseline: Option<&'a BTreeSet<RuleId>>,
+    /// Set on Ctrl-C: the groups left are reported unshrunk.
+    interrupted: &'a AtomicBool,
+}
+
+impl Shrinking<'_> {
+    /// Shrinks one group after another, in key order, on connections of their own, within the
+    /// global request cap (`budget_left`); an interrupted run reports its groups unshrunk.
+    async fn shrink_all(
+        &self,
+        groups: BTreeMap<Key, Acc>,
+        mut clients: Clients,
+        was_interrupted: bool,
+        mut budget_left: u64,
+    ) -> Vec<report::Group> {
+        let mut shrunk = Vec::new();
+        for (key, acc) in groups {
+            let result = if was_interrupted || self.interrupted.load(Ordering::Relaxed) {
+                shrink::Shrunk::unshrunk(acc.req.clone(), acc.failure.clone())
+            } else {
+                let budget = self.args.shrink_budget.min(budget_left);
+                let r = shrink::shrink(
+                    &mut clients,
+                    &self.sending.fetches,
+                    &self.s.dist,
+                    &key,
+                    (acc.req.clone(), acc.failure.clone()),
+                    shrink::Limits {
+                        budget,
+                        rate: self.s.rate,
+                        viewer_only: self.args.target.viewer_only,
+                        id_prefix: format!("{:012}-s{}", self.sending.nonce, shrunk.len()),
+                    },
+                )
+                .await;
+                budget_left = budget_left.saturating_sub(r.sends);
+                r
+            };
+            shrunk.push(self.group(key, acc, result));
+        }
+        shrunk
+    }
+
+    fn group(&self, key: Key, acc: Acc, result: shrink::Shrunk) -> report::Group {
+        report::Group {
+            // A rule the judge names in place of a listed one that gives the same answer (its
+            // alternatives) is that listed deviation seen again, as the self-test counts it.
+            in_baseline: self.baseline.map(|b| {
+                key.rule.is_some_and(|r| b.contains(&r))
+                    || result
+                        .failure
+                        .alternatives(&key)
+                        .iter()
+                        .any(|r| b.contains(r))
+            }),
+            key,
+            count: acc.count,
+            found_after_ms: acc.found_after_ms,
+            first_index: acc.first,
+            original: acc.req,
+            level: result.failure.level,
+            shrunk: result,
+            scenario_id: String::new(),
+        }
+    }
+}
+
+/// Harness when interrupted or nothing answered, fail on a group outside the baseline.
+fn exit_code(rep: &report::FuzzReport, interrupted: bool) -> u8 {
+    let sent = rep.requests;
+    if interrupted {
         eprintln!("edgeconform fuzz: interrupted after {sent} requests");
         exit::HARNESS
     } else if sent > 0 && rep.errors == sent {
@@ -434,5 +404,5 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
         exit::FAIL
     } else {
         exit::OK
-    })
+    }
 }

@@ -14,6 +14,7 @@ use crate::distribution::{
 };
 use crate::pattern::PathPattern;
 use crate::request::Method;
+use crate::yaml::write::method_list;
 use crate::yaml::Pos;
 use crate::RuleId;
 
@@ -386,7 +387,7 @@ fn behavior(
         let at = b.allowed_methods.as_ref().map(|n| n.pos).unwrap_or(b.pos);
         return Err(ImportError::invalid_rule(
             at,
-            format!("behavior `{label}`: AllowedMethods {} is not a set CloudFront accepts; expected [GET, HEAD], [GET, HEAD, OPTIONS] or all seven [GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]", names(allowed)),
+            format!("behavior `{label}`: AllowedMethods {} is not a set CloudFront accepts; expected [GET, HEAD], [GET, HEAD, OPTIONS] or all seven [GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]", method_list(allowed)),
             RuleId::MthAllowedSets,
         ));
     }
@@ -395,7 +396,7 @@ fn behavior(
     if !cached.is_legal_cached() {
         return Err(ImportError::invalid_rule(
             cached_at,
-            format!("behavior `{label}`: CachedMethods {} is not a set CloudFront accepts; expected [GET, HEAD] or [GET, HEAD, OPTIONS]", names(cached)),
+            format!("behavior `{label}`: CachedMethods {} is not a set CloudFront accepts; expected [GET, HEAD] or [GET, HEAD, OPTIONS]", method_list(cached)),
             RuleId::MthAllowedSets,
         ));
     }
@@ -404,8 +405,8 @@ fn behavior(
             cached_at,
             format!(
                 "behavior `{label}`: CachedMethods {} must be a subset of AllowedMethods {}",
-                names(cached),
-                names(allowed)
+                method_list(cached),
+                method_list(allowed)
             ),
             RuleId::MthAllowedSets,
         ));
@@ -531,11 +532,6 @@ fn methods(
 }
 
 /// `[GET, HEAD, …]` in the canonical order.
-pub(super) fn names(s: MethodSet) -> String {
-    let ms: Vec<String> = s.methods().iter().map(|m| m.as_str().to_string()).collect();
-    format!("[{}]", ms.join(", "))
-}
-
 #[cfg(test)]
 #[path = "mapping_tests.rs"]
 mod tests;

@@ -25,14 +25,13 @@
 
 use super::probe::describe;
 use super::report::Group;
-use crate::cmd::promote::yaml::{
-    one_line, shorten, statuses, write_distribution, write_scenario, Scenario,
-};
+use crate::cmd::promote::yaml::{shorten, statuses, write_distribution, write_scenario, Scenario};
 use crate::cmd::promote::{checkable, expressible, Expect};
 use anyhow::{anyhow, Context, Result};
 use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::spec::{load_suite, Case, ModelCase};
+use edgeconform_core::yaml::write::one_line;
 use edgeconform_core::Request;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -227,27 +227,7 @@ impl OriginServer {
             None
         };
 
-        let mut bound = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            let addr = spec
-                .bind
-                .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-            let listener = TcpListener::bind(addr).await.with_context(|| {
-                format!(
-                    "binding the {} listener of origin {:?} to {addr}",
-                    spec.protocol(),
-                    spec.name
-                )
-            })?;
-            let info = BoundListener {
-                name: spec.name.clone(),
-                tls: spec.tls,
-                logical_port: spec.logical_port,
-                addr: listener.local_addr()?,
-                behaviour: spec.behaviour,
-            };
-            bound.push((listener, info));
-        }
+        let bound = bind_all(&specs).await?;
         let control_listener = match control {
             Some(addr) => Some(
                 TcpListener::bind(addr)
@@ -375,6 +355,32 @@ impl Drop for OriginServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
     }
+}
+
+/// Binds a listener per spec (loopback, any port, where the spec names no address).
+async fn bind_all(specs: &[ListenerSpec]) -> Result<Vec<(TcpListener, BoundListener)>> {
+    let mut bound = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let addr = spec
+            .bind
+            .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let listener = TcpListener::bind(addr).await.with_context(|| {
+            format!(
+                "binding the {} listener of origin {:?} to {addr}",
+                spec.protocol(),
+                spec.name
+            )
+        })?;
+        let info = BoundListener {
+            name: spec.name.clone(),
+            tls: spec.tls,
+            logical_port: spec.logical_port,
+            addr: listener.local_addr()?,
+            behaviour: spec.behaviour,
+        };
+        bound.push((listener, info));
+    }
+    Ok(bound)
 }
 
 fn validate(specs: &[ListenerSpec]) -> Result<()> {

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod aws_json;
+mod behavior;
 pub mod cf_config;
 pub mod cloudformation;
 pub mod detect;

@@ -129,11 +129,31 @@ pub fn valid_target(target: &str) -> bool {
 
 /// The decision for one request. Pure and deterministic; never panics.
 pub fn decide(dist: &Distribution, req: &Request) -> Decision {
-    // 1.-3.
-    let authority = match admit(dist, req) {
-        Ok(authority) => authority,
-        Err(refused) => return refused,
+    // 1. LIM-SIZE.
+    if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
+        return refuse(413, "Error", [RuleId::LimSize], None);
+    }
+    // 2. HOST-ROUTE.
+    let Some(authority) = req
+        .host
+        .as_deref()
+        .map(|h| (h, host_without_port(h)))
+        .filter(|&(h, a)| dist.routes_authority(h, a))
+        .map(|(_, a)| a)
+    else {
+        return refuse(403, "InvalidRequest", [RuleId::HostRoute], None);
     };
+    // A target that is not origin-form or carries control bytes never reaches a Location.
+    if !valid_target(&req.target) {
+        return refuse(400, "InvalidRequest", [RuleId::LocSafe], None);
+    }
+    // 3. MTH-SUPPORTED, MTH-GET-BODY.
+    if !req.method.is_supported() {
+        return refuse(403, "InvalidRequestMethod", [RuleId::MthSupported], None);
+    }
+    if req.method == crate::Method::Get && req.body_len > 0 {
+        return refuse(403, "InvalidRequest", [RuleId::MthGetBody], None);
+    }
     // 4. PAT-*: first match on the normalised path; the query plays no part.
     // At most 3 rules so far, and at most 5 more below: RuleList::CAPACITY is 8.
     let path = split_target(&req.target).0.as_bytes();
@@ -149,8 +169,40 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
 
     // 5. VPP for HTTP requests.
     if req.scheme == Scheme::Http {
-        if let Some(answered) = http_policy(dist, req, authority, bi, &mut rules) {
-            return answered;
+        match b.viewer_protocol_policy {
+            ViewerProtocolPolicy::HttpsOnly => {
+                rules.extend(&[RuleId::VppHttpsOnly, RuleId::LocEdgeOnly]);
+                return refuse(403, "Error", rules, Some(bi));
+            }
+            ViewerProtocolPolicy::RedirectToHttps if req.method.is_safe() => {
+                rules.extend(&[
+                    RuleId::VppRedirectSafe,
+                    RuleId::LocScheme,
+                    RuleId::LocHost,
+                    RuleId::LocTarget,
+                    RuleId::LocEdgeOnly,
+                ]);
+                return redirect(301, location(authority, &req.target), rules, bi);
+            }
+            ViewerProtocolPolicy::RedirectToHttps => {
+                rules.push(RuleId::VppRedirectUnsafe);
+                let temporary =
+                    dist.ruleset == Ruleset::Current && req.version != HttpVersion::Http10;
+                if temporary {
+                    // Under `current`, whether VPP or AllowedMethods wins for a disallowed method is
+                    // unknown (RULES.md step 6): the model takes pipeline order, the judge accepts both.
+                    rules.extend(&[
+                        RuleId::LocScheme,
+                        RuleId::LocHost,
+                        RuleId::LocTarget,
+                        RuleId::LocEdgeOnly,
+                    ]);
+                    return redirect(307, location(authority, &req.target), rules, bi);
+                }
+                rules.push(RuleId::LocEdgeOnly);
+                return refuse(403, "Error", rules, Some(bi));
+            }
+            ViewerProtocolPolicy::AllowAll => {}
         }
     }
     // 6. MTH-ALLOWED.
@@ -159,98 +211,6 @@ pub fn decide(dist: &Distribution, req: &Request) -> Decision {
         return refuse(403, "InvalidRequestMethod", rules, Some(bi));
     }
     // 7. Forward.
-    forward(dist, req, bi, rules)
-}
-
-/// Steps 1 to 3, before any behavior is selected: LIM-SIZE → 413, HOST-ROUTE → 403, a target
-/// no `Location` may carry → 400 (LOC-SAFE), MTH-SUPPORTED and MTH-GET-BODY → 403. Gives the
-/// viewer's `Host` without its port when the request goes on.
-#[inline]
-fn admit<'r>(dist: &Distribution, req: &'r Request) -> Result<&'r str, Decision> {
-    // 1. LIM-SIZE.
-    if req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes {
-        return Err(refuse(413, "Error", [RuleId::LimSize], None));
-    }
-    // 2. HOST-ROUTE.
-    let Some(authority) = req
-        .host
-        .as_deref()
-        .map(|h| (h, host_without_port(h)))
-        .filter(|&(h, a)| dist.routes_authority(h, a))
-        .map(|(_, a)| a)
-    else {
-        return Err(refuse(403, "InvalidRequest", [RuleId::HostRoute], None));
-    };
-    // A target that is not origin-form or carries control bytes never reaches a Location.
-    if !valid_target(&req.target) {
-        return Err(refuse(400, "InvalidRequest", [RuleId::LocSafe], None));
-    }
-    // 3. MTH-SUPPORTED, MTH-GET-BODY.
-    if !req.method.is_supported() {
-        return Err(refuse(
-            403,
-            "InvalidRequestMethod",
-            [RuleId::MthSupported],
-            None,
-        ));
-    }
-    if req.method == crate::Method::Get && req.body_len > 0 {
-        return Err(refuse(403, "InvalidRequest", [RuleId::MthGetBody], None));
-    }
-    Ok(authority)
-}
-
-/// Step 5, for an HTTP request on behavior `bi`: its viewer protocol policy's answer (301,
-/// 307 or 403), or `None` when the request goes on (allow-all).
-#[inline]
-fn http_policy(
-    dist: &Distribution,
-    req: &Request,
-    authority: &str,
-    bi: usize,
-    rules: &mut RuleList,
-) -> Option<Decision> {
-    match dist.behaviors[bi].viewer_protocol_policy {
-        ViewerProtocolPolicy::HttpsOnly => {
-            rules.extend(&[RuleId::VppHttpsOnly, RuleId::LocEdgeOnly]);
-            Some(refuse(403, "Error", *rules, Some(bi)))
-        }
-        ViewerProtocolPolicy::RedirectToHttps if req.method.is_safe() => {
-            rules.extend(&[
-                RuleId::VppRedirectSafe,
-                RuleId::LocScheme,
-                RuleId::LocHost,
-                RuleId::LocTarget,
-                RuleId::LocEdgeOnly,
-            ]);
-            Some(redirect(301, location(authority, &req.target), *rules, bi))
-        }
-        ViewerProtocolPolicy::RedirectToHttps => {
-            rules.push(RuleId::VppRedirectUnsafe);
-            let temporary = dist.ruleset == Ruleset::Current && req.version != HttpVersion::Http10;
-            if temporary {
-                // Under `current`, whether VPP or AllowedMethods wins for a disallowed method is
-                // unknown (RULES.md step 6): the model takes pipeline order, the judge accepts both.
-                rules.extend(&[
-                    RuleId::LocScheme,
-                    RuleId::LocHost,
-                    RuleId::LocTarget,
-                    RuleId::LocEdgeOnly,
-                ]);
-                return Some(redirect(307, location(authority, &req.target), *rules, bi));
-            }
-            rules.push(RuleId::LocEdgeOnly);
-            Some(refuse(403, "Error", *rules, Some(bi)))
-        }
-        ViewerProtocolPolicy::AllowAll => None,
-    }
-}
-
-/// Step 7: forward on behavior `bi` to its origin, over the protocol and port ORG-* give, with
-/// OriginPath before the raw target (ORG-PATH).
-#[inline]
-fn forward(dist: &Distribution, req: &Request, bi: usize, mut rules: RuleList) -> Decision {
-    let b = &dist.behaviors[bi];
     rules.push(match (req.scheme, b.viewer_protocol_policy) {
         (Scheme::Https, _) => RuleId::VppHttpsServed,
         (Scheme::Http, _) => RuleId::VppAllowAll,

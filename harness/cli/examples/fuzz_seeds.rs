@@ -11,7 +11,7 @@
 //! broken specs of the core's tests), the access-log parser AWS's sample log and variants of it.
 //! Files are named by a hash of their content, so running it twice adds nothing.
 
-use edgeconform::spec_cmd::suite_files;
+use edgeconform::cmd::spec::suite_files;
 use edgeconform_core::accesslog::{parse_log, write_log, ResultType, Status};
 use edgeconform_core::decide::decide;
 use edgeconform_core::fuzzgen::{encode_case, encode_location, encode_pattern};

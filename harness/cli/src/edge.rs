@@ -57,7 +57,7 @@
 //! 2026-11-28→15:56:01→LCL1-C1→531→127.0.0.1→GET→d111111abcdef8.cloudfront.net→/images/a.jpg→301→-→curl/7.88.1→x=1→-→Redirect→case-17→www.example.com→http→122→0.000→-→-→-→Redirect→HTTP/1.1→-→-→44136→0.000→Redirect→text/html→167→-→-
 //! ```
 //!
-//! **Mutants** (the self-test's deliberate bugs, [`Mutant`], `mutant.rs`): one enum held in `handler::Shared` and
+//! **Mutants** (the self-test's deliberate bugs, [`Mutant`], `mutant/`): one enum held in `handler::Shared` and
 //! consulted where each bug lives, without forking the edge: the decision (`mutant::decide`
 //! wraps the core's `decide()`: behavior selection, policy, methods, `Location`, the origin's
 //! protocol and path), the head size limit, contacting the origin for a redirect, the log facts
@@ -78,7 +78,6 @@
 
 mod bound;
 mod cache;
-mod cli;
 mod context;
 mod forward;
 mod handler;
@@ -104,7 +103,6 @@ use rustls::{ClientConfig, ServerConfig};
 use crate::origin::{BoundListener, ListenerSpec};
 use crate::tls::{TestCa, ALPN_H2_H1};
 
-pub use cli::{run, run_blocking, EdgeArgs};
 pub use log::EDGE_LOCATION;
 pub use mutant::Mutant;
 pub use server::{EdgeAddrs, EdgeServer};

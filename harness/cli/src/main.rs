@@ -28,41 +28,41 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Print what CloudFront does with one request (the model's decision) as JSON.
-    Decide(edgeconform::decide_cmd::DecideArgs),
+    Decide(edgeconform::cmd::decide::DecideArgs),
     /// Derive the full conformance suite for a distribution (every rule it lets a request reach,
     /// expectations from the model) and print it, or write it with -o.
-    Derive(edgeconform::derive_cmd::DeriveArgs),
+    Derive(edgeconform::cmd::derive::DeriveArgs),
     /// Run the suites against the embedded reference edge, or --target/--target-https; write reports.
     // Boxed: its many options would make every other variant as large.
-    Run(Box<edgeconform::run_cmd::RunArgs>),
+    Run(Box<edgeconform::cmd::run::RunArgs>),
     /// Load and validate suites, and check every stated expectation against the model (exit 2 on a
     /// spec problem, 1 when a spec and the model disagree).
-    Check(edgeconform::spec_cmd::CheckArgs),
+    Check(edgeconform::cmd::spec::CheckArgs),
     /// List the cases of the suites, selected by tag or id (selecting nothing is an error, exit 2).
-    List(edgeconform::spec_cmd::ListArgs),
+    List(edgeconform::cmd::spec::ListArgs),
     /// Print, per rule ID, the scenarios that check it (exit 1 if a request-checkable rule has none).
-    Coverage(edgeconform::spec_cmd::CoverageArgs),
+    Coverage(edgeconform::cmd::spec::CoverageArgs),
     /// Start the reference edge: answer as CloudFront would for a distribution, print its
     /// listeners as JSON lines, forward to the instrumented origin, write an access log.
-    Edge(edgeconform::edge::EdgeArgs),
+    Edge(edgeconform::cmd::edge::EdgeArgs),
     /// Start the instrumented origin: print its listeners as JSON lines, record every request.
-    Origin(edgeconform::origin::OriginArgs),
+    Origin(edgeconform::cmd::origin::OriginArgs),
     /// List the mutants of the reference edge (deliberate bugs) with the rules each breaks.
-    Mutants(edgeconform::mutants_cmd::MutantsArgs),
+    Mutants(edgeconform::cmd::mutants::MutantsArgs),
     /// Run the suite against the reference edge and every mutant of it: each mutant must fail
     /// for exactly the rules it breaks (exit 1 otherwise).
-    Selftest(edgeconform::selftest::SelftestArgs),
+    Selftest(edgeconform::cmd::selftest::SelftestArgs),
     /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown).
-    Report(edgeconform::report_cmd::ReportArgs),
+    Report(edgeconform::cmd::report::ReportArgs),
     /// Turn a crash input of the decide, location or pattern fuzz target into a ready-to-review
     /// scenario suite under specs/found/ (distribution, request, expectation, broken rules).
-    Promote(edgeconform::promote_cmd::PromoteArgs),
+    Promote(edgeconform::cmd::promote::PromoteArgs),
     /// Fuzz a live edge: generated requests judged by the model, failures grouped by rule,
     /// shrunk, and written as scenarios under specs/found/ (exit 1 when something was found).
-    Fuzz(Box<edgeconform::fuzz_cmd::FuzzArgs>),
+    Fuzz(Box<edgeconform::cmd::fuzz::FuzzArgs>),
     /// Import a real CloudFront configuration (AWS CLI JSON, CloudFormation, Terraform HCL or
     /// `terraform show -json`) as distribution YAML, with positioned warnings and scanner findings.
-    Import(edgeconform::import_cmd::ImportArgs),
+    Import(edgeconform::cmd::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,20 +77,20 @@ fn main() -> ExitCode {
             == Some(ValueSource::CommandLine);
     }
     let code = match cli.command {
-        Command::Derive(args) => edgeconform::derive_cmd::run(&args),
-        Command::Decide(args) => edgeconform::decide_cmd::run(&args),
-        Command::Run(args) => edgeconform::run_cmd::run(*args),
-        Command::Check(args) => edgeconform::spec_cmd::check(&args),
-        Command::List(args) => edgeconform::spec_cmd::list(&args),
-        Command::Coverage(args) => edgeconform::spec_cmd::coverage(&args),
-        Command::Edge(args) => edgeconform::edge::run_blocking(args),
-        Command::Origin(args) => edgeconform::origin::run_blocking(args),
-        Command::Mutants(args) => edgeconform::mutants_cmd::run(&args),
-        Command::Selftest(args) => edgeconform::selftest::run(&args),
-        Command::Report(args) => edgeconform::report_cmd::run(&args),
-        Command::Promote(args) => edgeconform::promote_cmd::run(&args),
-        Command::Import(args) => edgeconform::import_cmd::run(&args),
-        Command::Fuzz(args) => edgeconform::fuzz_cmd::run(*args),
+        Command::Derive(args) => edgeconform::cmd::derive::run(&args),
+        Command::Decide(args) => edgeconform::cmd::decide::run(&args),
+        Command::Run(args) => edgeconform::cmd::run::run(*args),
+        Command::Check(args) => edgeconform::cmd::spec::check(&args),
+        Command::List(args) => edgeconform::cmd::spec::list(&args),
+        Command::Coverage(args) => edgeconform::cmd::spec::coverage(&args),
+        Command::Edge(args) => edgeconform::cmd::edge::run_blocking(args),
+        Command::Origin(args) => edgeconform::cmd::origin::run_blocking(args),
+        Command::Mutants(args) => edgeconform::cmd::mutants::run(&args),
+        Command::Selftest(args) => edgeconform::cmd::selftest::run(&args),
+        Command::Report(args) => edgeconform::cmd::report::run(&args),
+        Command::Promote(args) => edgeconform::cmd::promote::run(&args),
+        Command::Import(args) => edgeconform::cmd::import::run(&args),
+        Command::Fuzz(args) => edgeconform::cmd::fuzz::run(*args),
     };
     ExitCode::from(code)
 }

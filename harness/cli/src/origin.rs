@@ -42,7 +42,7 @@
 //!   ["x-edgeconform-id","case-17"]],"correlation_id":"case-17","body_len":0}]
 //! ```
 //!
-//! `edgeconform origin` ([`OriginArgs`], [`run`]) starts one from the command line and prints one
+//! `edgeconform origin` ([`crate::cmd::origin`]) starts one from the command line and prints one
 //! JSON line per listener, then one for the control endpoint:
 //!
 //! ```text
@@ -51,7 +51,6 @@
 //! {"event":"control","addr":"127.0.0.1:41234"}
 //! ```
 
-mod cli;
 mod control;
 mod handler;
 pub mod mark;
@@ -74,7 +73,6 @@ use tokio_rustls::TlsAcceptor;
 use crate::tls::{TestCa, ALPN_H2_H1};
 use serve::{accept_loop, Role, Shared};
 
-pub use cli::{parse_listen, run, run_blocking, OriginArgs};
 pub use objects::{ObjectSizes, ObjectsUpdate, DEFAULT_OBJECT_SIZE};
 pub use record::{OriginRecord, Protocol, RecordStore, CORRELATION_HEADER, DEFAULT_MAX_RECORDS};
 
@@ -229,27 +227,7 @@ impl OriginServer {
             None
         };
 
-        let mut bound = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            let addr = spec
-                .bind
-                .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-            let listener = TcpListener::bind(addr).await.with_context(|| {
-                format!(
-                    "binding the {} listener of origin {:?} to {addr}",
-                    spec.protocol(),
-                    spec.name
-                )
-            })?;
-            let info = BoundListener {
-                name: spec.name.clone(),
-                tls: spec.tls,
-                logical_port: spec.logical_port,
-                addr: listener.local_addr()?,
-                behaviour: spec.behaviour,
-            };
-            bound.push((listener, info));
-        }
+        let bound = bind_all(&specs).await?;
         let control_listener = match control {
             Some(addr) => Some(
                 TcpListener::bind(addr)
@@ -377,6 +355,32 @@ impl Drop for OriginServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
     }
+}
+
+/// Binds a listener per spec (loopback, any port, where the spec names no address).
+async fn bind_all(specs: &[ListenerSpec]) -> Result<Vec<(TcpListener, BoundListener)>> {
+    let mut bound = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let addr = spec
+            .bind
+            .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let listener = TcpListener::bind(addr).await.with_context(|| {
+            format!(
+                "binding the {} listener of origin {:?} to {addr}",
+                spec.protocol(),
+                spec.name
+            )
+        })?;
+        let info = BoundListener {
+            name: spec.name.clone(),
+            tls: spec.tls,
+            logical_port: spec.logical_port,
+            addr: listener.local_addr()?,
+            behaviour: spec.behaviour,
+        };
+        bound.push((listener, info));
+    }
+    Ok(bound)
 }
 
 fn validate(specs: &[ListenerSpec]) -> Result<()> {

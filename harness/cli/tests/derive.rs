@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
-use edgeconform::edge::Mutant;
-use edgeconform::selftest;
+use edgeconform::cmd::selftest;
+
+mod common;
 
 fn standard() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/distributions/standard.yaml")
@@ -25,52 +25,11 @@ fn the_derived_suite_catches_every_mutant_for_exactly_its_rules() {
     // its matrix cells catch nothing the HTTP/1.1 ones miss: they are left out here to spare 70
     // requests per edge, and run by `run --distribution`.
     let opts = edgeconform_core::derive::Options { http2: false };
-    let suite =
-        edgeconform::derive_cmd::derived_suite(&standard(), opts).expect("the derived suite loads");
+    let suite = edgeconform::cmd::derive::derived_suite(&standard(), opts)
+        .expect("the derived suite loads");
     let suites = [suite];
-    let started = Instant::now();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let rows = rt
-        .block_on(selftest::run_all(&suites, &Mutant::ALL, 4))
-        .expect("every edge starts and runs");
-    println!("{}", selftest::render(&rows, started.elapsed()));
-    let problems: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.problem().map(|p| format!("{}: {p}", r.name())))
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "the derived self-test fails:\n{}",
-        problems.join("\n")
-    );
-    let (killed, total) = selftest::kill_rate(&rows);
-    assert_eq!(killed, total, "kill rate {killed}/{total}");
+    let rows = common::every_mutant_caught(&suites, "the derived self-test");
     insta::assert_snapshot!("derived_mutants", selftest::golden_table(&rows));
-
-    // Viewer-only (the origin's records not read, as against CloudFront): the viewer side is
-    // judged the same, for the reference edge and every mutant.
-    let viewer = rt
-        .block_on(selftest::run_all_as(&suites, &Mutant::ALL, 4, true))
-        .expect("every edge starts and runs");
-    let mut differ = Vec::new();
-    for (f, v) in rows.iter().zip(&viewer) {
-        let fs: Vec<_> = f.violated.iter().filter(|r| viewer_side(r)).collect();
-        let vs: Vec<_> = v.violated.iter().filter(|r| viewer_side(r)).collect();
-        if fs != vs || v.errors > 0 {
-            differ.push(format!("{}: full {fs:?}, viewer-only {vs:?}", f.name()));
-        }
-    }
-    assert!(differ.is_empty(), "{}", differ.join("\n"));
-    assert!(viewer[0].violated.is_empty(), "{:?}", viewer[0].violated);
-}
-
-/// Rules a run sees from the viewer's side alone.
-fn viewer_side(r: &edgeconform_core::RuleId) -> bool {
-    use edgeconform_core::rules::Group;
-    matches!(
-        r.group(),
-        Group::Vpp | Group::Loc | Group::Pat | Group::Mth | Group::Host | Group::Lim
-    ) && *r != edgeconform_core::RuleId::LocEdgeOnly
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! suites that load, read back as the fuzzed case and state the expected answer; inputs no spec
 //! can express are refused with exit 2.
 
-use edgeconform::promote_cmd::{promote, Failure, FuzzTarget};
+use edgeconform::cmd::promote::{promote, Failure, FuzzTarget};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::fuzzgen::{encode_case, encode_location, encode_pattern};
 use edgeconform_core::spec::{load_suite, model_agreement};

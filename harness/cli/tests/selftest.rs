@@ -6,10 +6,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
+use edgeconform::cmd::selftest;
 use edgeconform::edge::Mutant;
-use edgeconform::selftest;
+
+mod common;
 
 fn specs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs")
@@ -22,51 +23,8 @@ fn bin() -> Command {
 #[test]
 fn every_mutant_is_caught_for_exactly_the_rules_it_breaks() {
     let suites = selftest::load_suites(&specs()).expect("the suites load");
-    let started = Instant::now();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let rows = rt
-        .block_on(selftest::run_all(&suites, &Mutant::ALL, 4))
-        .expect("every edge starts and runs");
-    // `cargo test -- --nocapture` (make selftest) shows the table and the kill rate.
-    println!("{}", selftest::render(&rows, started.elapsed()));
-    assert_eq!(rows.len(), 1 + Mutant::ALL.len(), "a row per edge");
-    let problems: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.problem().map(|p| format!("{}: {p}", r.name())))
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "the self-test fails:\n{}",
-        problems.join("\n")
-    );
-    let (killed, total) = selftest::kill_rate(&rows);
-    assert_eq!(killed, total, "kill rate {killed}/{total}");
+    let rows = common::every_mutant_caught(&suites, "the self-test");
     insta::assert_snapshot!("mutants", selftest::golden_table(&rows));
-
-    // Viewer-only (the origin's records not read, as against CloudFront): what the viewer side
-    // shows is judged the same, for the reference edge and every mutant.
-    let viewer = rt
-        .block_on(selftest::run_all_as(&suites, &Mutant::ALL, 4, true))
-        .expect("every edge starts and runs");
-    let mut differ = Vec::new();
-    for (f, v) in rows.iter().zip(&viewer) {
-        let fs: Vec<_> = f.violated.iter().filter(|r| viewer_side(r)).collect();
-        let vs: Vec<_> = v.violated.iter().filter(|r| viewer_side(r)).collect();
-        if fs != vs || v.errors > 0 {
-            differ.push(format!("{}: full {fs:?}, viewer-only {vs:?}", f.name()));
-        }
-    }
-    assert!(differ.is_empty(), "{}", differ.join("\n"));
-    assert!(viewer[0].violated.is_empty(), "{:?}", viewer[0].violated);
-}
-
-/// Rules a run sees from the viewer's side alone.
-fn viewer_side(r: &edgeconform_core::RuleId) -> bool {
-    use edgeconform_core::rules::Group;
-    matches!(
-        r.group(),
-        Group::Vpp | Group::Loc | Group::Pat | Group::Mth | Group::Host | Group::Lim
-    ) && *r != edgeconform_core::RuleId::LocEdgeOnly
 }
 
 #[test]

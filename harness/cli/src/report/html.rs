@@ -155,6 +155,36 @@ pub fn render(run: &RunResult) -> String {
         .collect();
     let (fail_anchors, other_anchors) = anchors.split_at(failing.len());
 
+    header(&mut s, run, &totals, failed_n);
+
+    rules_table(&mut s, run, &failing, fail_anchors);
+    billing(&mut s, run);
+
+    let fail_title = format!("Failures ({failed_n})");
+    cases_section(
+        &mut s,
+        "failures",
+        &fail_title,
+        failed_n,
+        &failing,
+        fail_anchors,
+    );
+    let others_n = counts.passed + counts.not_observed + counts.not_run;
+    let pass_title = format!("Other cases ({others_n})");
+    cases_section(
+        &mut s,
+        "passed",
+        &pass_title,
+        others_n,
+        &others,
+        other_anchors,
+    );
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+/// The page header: the title, the totals with the verdict, and the run's facts.
+fn header(s: &mut String, run: &RunResult, totals: &str, failed_n: usize) {
     let gating = run.gating();
     let (class, verdict) = if run.is_empty() {
         ("bad", "no case was run: the run fails".to_string())
@@ -209,31 +239,6 @@ pub fn render(run: &RunResult) -> String {
         let _ = writeln!(s, "<dt>{k}</dt><dd>{}</dd>", text(v));
     }
     let _ = writeln!(s, "</dl>\n</header>");
-
-    rules_table(&mut s, run, &failing, fail_anchors);
-    billing(&mut s, run);
-
-    let fail_title = format!("Failures ({failed_n})");
-    cases_section(
-        &mut s,
-        "failures",
-        &fail_title,
-        failed_n,
-        &failing,
-        fail_anchors,
-    );
-    let others_n = counts.passed + counts.not_observed + counts.not_run;
-    let pass_title = format!("Other cases ({others_n})");
-    cases_section(
-        &mut s,
-        "passed",
-        &pass_title,
-        others_n,
-        &others,
-        other_anchors,
-    );
-    s.push_str("</body>\n</html>\n");
-    s
 }
 
 /// A section of cases (the first of `total`), failures open; nothing when `total` is 0.

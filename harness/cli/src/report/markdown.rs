@@ -35,8 +35,16 @@ use std::fmt::Write as _;
 /// `summary.md` content.
 pub fn render(run: &RunResult) -> String {
     let mut s = String::new();
+    header(&mut s, run);
+    rules(&mut s, run);
+    billing(&mut s, run);
+    failures(&mut s, run);
+    s
+}
+
+/// The title and the result, target, tool and timing lines.
+fn header(s: &mut String, run: &RunResult) {
     let totals = run.totals();
-    let failed_n = totals.failed;
     let _ = writeln!(s, "# edgeconform: {}\n", md(&run.target.name));
     let gating = run.gating();
     let verdict = if run.is_empty() {
@@ -74,7 +82,10 @@ pub fn render(run: &RunResult) -> String {
     if run.interrupted {
         let _ = writeln!(s, "- **Interrupted**: the cases not run are absent.");
     }
+}
 
+/// The table of rules, failing ones first.
+fn rules(s: &mut String, run: &RunResult) {
     let mut rows: Vec<_> = run.by_rule().into_iter().collect();
     rows.sort_by_key(|(_, t)| t.failed == 0 && t.errors == 0);
     if !rows.is_empty() {
@@ -103,7 +114,10 @@ pub fn render(run: &RunResult) -> String {
             );
         }
     }
+}
 
+/// The billing ledger and the access-log reconciliation.
+fn billing(s: &mut String, run: &RunResult) {
     let ledger = ledger_rows(run);
     if !ledger.is_empty() || run.log_reconcile.is_some() {
         let _ = writeln!(s, "\n## Billing\n");
@@ -129,11 +143,15 @@ pub fn render(run: &RunResult) -> String {
     if let Some(line) = reconcile_line(run) {
         let _ = writeln!(s, "\n{}", md(&line));
     }
+}
 
+/// The failing cases, the first [`SHOWN`] in full.
+fn failures(s: &mut String, run: &RunResult) {
+    let failed_n = run.totals().failed;
     if failed_n > 0 {
         let _ = writeln!(s, "\n## Failures");
         for c in run.failures().take(SHOWN) {
-            failure(&mut s, &c);
+            failure(s, &c);
         }
         if failed_n > SHOWN {
             let _ = writeln!(
@@ -143,7 +161,6 @@ pub fn render(run: &RunResult) -> String {
             );
         }
     }
-    s
 }
 
 /// Failing cases shown in full; past this the summary would grow with the run.

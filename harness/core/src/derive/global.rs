@@ -17,32 +17,55 @@ pub(super) fn probes(cx: &mut Ctx) {
         reachable
             .iter()
             .find(|(bi, _)| cx.dist.behaviors[*bi].viewer_protocol_policy == p)
-            .cloned()
+            .map(|(_, path)| path.clone())
     };
-    let redirect = with_policy(P::RedirectToHttps);
-    let https_only = with_policy(P::HttpsOnly);
+    let paths = Paths {
+        redirect: with_policy(P::RedirectToHttps),
+        https_only: with_policy(P::HttpsOnly),
+        default,
+    };
+    methods(cx, &paths);
+    limits(cx, &paths);
+    access_log(cx, &paths, &reachable);
+}
 
-    // MTH-SUPPORTED: another token, a lowercase one, and one over HTTP where a redirect would be.
+/// The sample paths the probes go to: the default behavior's, and a redirect-to-https and an
+/// https-only behavior's where there are such behaviors.
+struct Paths {
+    default: String,
+    redirect: Option<String>,
+    https_only: Option<String>,
+}
+
+impl Paths {
+    /// Where a redirect would be (a redirect-to-https behavior), else the default behavior.
+    fn over_http(&self) -> &str {
+        self.redirect.as_deref().unwrap_or(&self.default)
+    }
+}
+
+/// MTH-SUPPORTED (another token, a lowercase one, one over HTTP where a redirect would be) and
+/// MTH-GET-BODY.
+fn methods(cx: &mut Ctx, paths: &Paths) {
+    let Paths { default, .. } = paths;
     let m = |t: &str| Method::parse(t);
     let supported =
         |id: &str, what: &str, r: Req| Probe::new(id, what, &[R::MthSupported], r).tag("methods");
     cx.push(supported(
         "method-unsupported-trace",
         "A TRACE request is refused whatever the behavior (403, or 400/405/501)",
-        Req::new(m("TRACE"), Scheme::Https, &default),
+        Req::new(m("TRACE"), Scheme::Https, default),
     ));
     cx.push(supported(
         "method-unsupported-lowercase",
         "Method tokens are case-sensitive: `get` is not GET and is refused",
-        Req::new(m("get"), Scheme::Https, &default),
+        Req::new(m("get"), Scheme::Https, default),
     ));
-    let over_http = redirect
-        .as_ref()
-        .map_or(default.clone(), |(_, p)| p.clone());
+    let over_http = paths.over_http();
     cx.push(supported(
         "method-unsupported-over-http",
         "An unsupported method over HTTP is refused, not redirected",
-        Req::new(m("PROPFIND"), Scheme::Http, &over_http),
+        Req::new(m("PROPFIND"), Scheme::Http, over_http),
     ));
 
     // MTH-GET-BODY.
@@ -51,18 +74,21 @@ pub(super) fn probes(cx: &mut Ctx) {
             "get-with-body-refused",
             "A GET carrying a body is refused with 403",
             &[R::MthGetBody],
-            Req::new(Method::Get, Scheme::Https, &default).body(10),
+            Req::new(Method::Get, Scheme::Https, default).body(10),
         )
         .tag("methods"),
     );
+}
 
-    // LIM-SIZE: over and just under the head limit, over the URL limit (over HTTP too, where a
-    // redirect would be), and not logged.
+/// LIM-SIZE: over and just under the head limit, over the URL limit (over HTTP too, where a
+/// redirect would be), and not logged.
+fn limits(cx: &mut Ctx, paths: &Paths) {
+    let Paths { default, .. } = paths;
     let limits = cx.dist.limits;
     let head = limits.max_head_bytes as u64;
     let url = limits.max_url_bytes as u64;
     let lim = |id: &str, what: String, r: Req| Probe::new(id, what, &[R::LimSize], r).tag("limits");
-    let mut r = Req::new(Method::Get, Scheme::Https, &default);
+    let mut r = Req::new(Method::Get, Scheme::Https, default);
     r.pad_header = Some(head);
     cx.push(lim("limit-head-over", format!("A request whose line and headers exceed {head} bytes is refused at the edge (413, or 400/431)"), r.clone()));
     if head > 1024 {
@@ -74,14 +100,14 @@ pub(super) fn probes(cx: &mut Ctx) {
             under,
         ));
     }
-    let mut u = Req::new(Method::Get, Scheme::Https, &default);
+    let mut u = Req::new(Method::Get, Scheme::Https, default);
     u.pad_path = Some(url + 8);
     cx.push(lim(
         "limit-url-over",
         format!("A request whose URL exceeds {url} bytes is refused at the edge (413, or 400/414)"),
         u,
     ));
-    let mut u = Req::new(Method::Get, Scheme::Http, &over_http);
+    let mut u = Req::new(Method::Get, Scheme::Http, paths.over_http());
     u.pad_path = Some(url + 8);
     cx.push(lim(
         "limit-url-over-http",
@@ -93,7 +119,7 @@ pub(super) fn probes(cx: &mut Ctx) {
         "A request refused for its size is not written to the access log",
         &[R::LimSize, R::LogResultType],
         {
-            let mut r = Req::new(Method::Get, Scheme::Https, &default);
+            let mut r = Req::new(Method::Get, Scheme::Https, default);
             r.pad_header = Some(head + 520);
             r
         },
@@ -101,14 +127,16 @@ pub(super) fn probes(cx: &mut Ctx) {
     .tag("limits");
     p.access_log = true;
     cx.push(p);
+}
 
-    // The access log: result types, one line per leg of a redirect pair, bytes that reconcile.
+/// The access log: result types, one line per leg of a redirect pair, bytes that reconcile.
+fn access_log(cx: &mut Ctx, paths: &Paths, reachable: &[(usize, String)]) {
     let logged = |id: &str, what: &str, rules: &[R], r: Req| {
         let mut p = Probe::new(id, what, rules, r).tag("access-log");
         p.access_log = true;
         p
     };
-    if let Some((_, path)) = &redirect {
+    if let Some(path) = &paths.redirect {
         cx.push(logged(
             "log-redirect",
             "A VPP redirect is logged with x-edge-result-type Redirect and cs-protocol http",
@@ -121,7 +149,7 @@ pub(super) fn probes(cx: &mut Ctx) {
         p.tags.push("redirect-pair");
         cx.push(p);
     }
-    if let Some((_, path)) = &https_only {
+    if let Some(path) = &paths.https_only {
         cx.push(logged(
             "log-https-only-refusal",
             "An https-only refusal is logged with x-edge-result-type Error",
@@ -139,7 +167,7 @@ pub(super) fn probes(cx: &mut Ctx) {
     if let Some(r) = refused {
         cx.push(logged("log-method-refusal", "A method refused by AllowedMethods is logged as Error with detailed type InvalidRequestMethod", &[R::LogResultType], r));
     }
-    let forwarded = Req::new(Method::Get, Scheme::Https, &default);
+    let forwarded = Req::new(Method::Get, Scheme::Https, &paths.default);
     if matches!(cx.decide(&forwarded).action, Action::Forward(_)) {
         let mut p = logged(
             "log-forwarded-bytes",

@@ -41,7 +41,8 @@ mod tests;
 use crate::decide::{decide, Action, Decision};
 use crate::distribution::{Distribution, Ruleset, ViewerProtocolPolicy};
 use crate::request::{HttpVersion, Method, Scheme};
-use probe::{quote, Probe, Req};
+use crate::yaml::write::quote;
+use probe::{Probe, Req};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 

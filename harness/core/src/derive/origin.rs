@@ -13,6 +13,14 @@ use crate::rules::RuleId as R;
 
 pub(super) fn probes(cx: &mut Ctx) {
     let reachable = cx.reachable();
+    protocols(cx, &reachable);
+    cloudfront_proto(cx, &reachable);
+    failure(cx, &reachable);
+}
+
+/// ORG-S3-MATCH-VIEWER, ORG-WEBSITE-HTTP, ORG-CUSTOM-POLICY, ORG-PATH, ORG-XFP-STRIPPED: per
+/// origin and viewer scheme, through the first behavior that forwards a GET to it.
+fn protocols(cx: &mut Ctx, reachable: &[(usize, String)]) {
     let origins = cx.dist.origins.clone();
     let slugs = origin_slugs(cx);
     for (oi, o) in origins.iter().enumerate() {
@@ -24,7 +32,7 @@ pub(super) fn probes(cx: &mut Ctx) {
         };
         // For each viewer scheme, the first behavior on this origin that forwards a GET over it.
         for scheme in [Scheme::Https, Scheme::Http] {
-            let Some((bi, path)) = forwarding(cx, &reachable, oi, scheme, Method::Get) else {
+            let Some((bi, path)) = forwarding(cx, reachable, oi, scheme, Method::Get) else {
                 continue;
             };
             let pat = pattern_text(&cx.dist.behaviors[bi]);
@@ -65,10 +73,12 @@ pub(super) fn probes(cx: &mut Ctx) {
             }
         }
     }
+}
 
-    // CloudFront-Forwarded-Proto carries the viewer's scheme, whatever the origin's, and a
-    // viewer cannot forge it.
-    for (bi, path) in &reachable {
+/// CloudFront-Forwarded-Proto carries the viewer's scheme, whatever the origin's, and a viewer
+/// cannot forge it.
+fn cloudfront_proto(cx: &mut Ctx, reachable: &[(usize, String)]) {
+    for (bi, path) in reachable {
         let b = cx.dist.behaviors[*bi].clone();
         if !b.forward_cloudfront_proto {
             continue;
@@ -100,8 +110,10 @@ pub(super) fn probes(cx: &mut Ctx) {
             cx.push(Probe::new(format!("{s}-cf-proto-{v}-not-forged"), format!("Under {pat}, a viewer's own CloudFront-Forwarded-Proto: {forged} is replaced by the real scheme"), &[R::OrgCfProto], r.header("CloudFront-Forwarded-Proto", forged)).tag("origin"));
         }
     }
+}
 
-    // ORG-FAILURE: the first behavior that forwards an HTTPS GET.
+/// ORG-FAILURE: the first behavior that forwards an HTTPS GET.
+fn failure(cx: &mut Ctx, reachable: &[(usize, String)]) {
     let target = reachable
         .iter()
         .rev()

@@ -10,6 +10,7 @@
 
 use crate::request::{HttpVersion, Method, Scheme};
 use crate::rules::RuleId;
+use crate::yaml::write::{header_map, quote};
 use std::fmt::Write;
 
 /// A request as a suite writes it.
@@ -203,12 +204,7 @@ fn request_yaml(r: &Req) -> String {
         parts.push(format!("version: {}", quote(v.as_str())));
     }
     if !r.headers.is_empty() {
-        let hs: Vec<String> = r
-            .headers
-            .iter()
-            .map(|(n, v)| format!("{}: {}", quote(n), quote(v)))
-            .collect();
-        parts.push(format!("headers: {{{}}}", hs.join(", ")));
+        parts.push(format!("headers: {}", header_map(&r.headers)));
     }
     if let Some(n) = r.body_size {
         parts.push(format!("body_size: {n}"));
@@ -233,22 +229,4 @@ fn plain_or_quoted(s: &str) -> String {
     } else {
         quote(s)
     }
-}
-
-/// A YAML double-quoted scalar: safe for any text (`:`, `#`, quotes, non-ASCII, control bytes).
-pub fn quote(s: &str) -> String {
-    let mut q = String::with_capacity(s.len() + 2);
-    q.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(q, "\\x{:02x}", c as u32);
-            }
-            c => q.push(c),
-        }
-    }
-    q.push('"');
-    q
 }

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod aws_json;
+mod behavior;
 pub mod cf_config;
 pub mod cloudformation;
 pub mod detect;
@@ -181,14 +182,14 @@ impl Imported {
     /// every warning and finding as a comment, then the distribution.
     pub fn render(&self, source: &str, schema: &str) -> String {
         let mut out = format!("# yaml-language-server: $schema={schema}\n#\n");
-        out.push_str(&emit::comment(&format!(
+        out.push_str(&crate::yaml::write::comment(&format!(
             "Imported by `edgeconform import` from {source} ({}, resource {}).",
             self.format, self.resource
         )));
         if !self.warnings.is_empty() {
             out.push_str("#\n# Warnings (what this file cannot say but a viewer would see):\n");
             for w in &self.warnings {
-                out.push_str(&emit::comment(&format!(
+                out.push_str(&crate::yaml::write::comment(&format!(
                     "  {}:{}: {}",
                     source, w.pos, w.message
                 )));
@@ -197,7 +198,7 @@ impl Imported {
         if !self.findings.is_empty() {
             out.push_str("#\n# Static findings (scanner IDs), and the rules of a live run that settle them:\n");
             for f in &self.findings {
-                out.push_str(&emit::comment(&format!(
+                out.push_str(&crate::yaml::write::comment(&format!(
                     "  {}:{}: {}",
                     source,
                     f.pos,

@@ -4,10 +4,11 @@
 //! → `custom` with its protocol policy and ports.
 
 use super::error::ImportError;
-use super::raw::RawOrigin;
+use super::raw::{RawCustom, RawOrigin};
 use super::tree::{Node, Text};
 use super::warnings::Warning;
 use crate::distribution::{OriginKind, OriginProtocolPolicy};
+use crate::yaml::Pos;
 use crate::RuleId;
 
 /// An S3 website endpoint: `b.s3-website-us-east-1.amazonaws.com` (dash) or
@@ -53,95 +54,15 @@ pub fn kind(
 ) -> Result<OriginKind, ImportError> {
     let domain = o.domain.as_ref().and_then(|d| d.text());
     let dpos = o.domain.as_ref().map(|d| d.pos).unwrap_or(o.pos);
+    let at = Domain { domain, dpos };
     if o.s3_config {
-        let website = match &domain {
-            Some(Text::Lit(d)) => is_s3_website(d),
-            Some(Text::Expr(e)) => e.to_ascii_lowercase().contains("s3-website"),
-            None => {
-                warnings.push(Warning::new(
-                    o.pos,
-                    format!("origin `{id}` has no domain name in the input (a Terraform plan leaves it unknown until apply); imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)"),
-                ));
-                false
-            }
-        };
-        if website {
-            warnings.push(Warning::new(
-                dpos,
-                format!("origin `{id}`: S3OriginConfig, but the domain is an S3 website endpoint, which speaks HTTP only and not the S3 REST API: CloudFront treats it as an S3 REST origin reached over the viewer's protocol, so HTTPS fetches from it fail; imported as type: s3 as configured (ORG-S3-MATCH-VIEWER, ORG-WEBSITE-HTTP)"),
-            ));
-        }
+        s3_config(o, id, &at, warnings);
         return Ok(OriginKind::S3);
     }
     if let Some(c) = &o.custom {
-        let http_port = port(c.http_port.as_ref(), 80, id, "HTTPPort", warnings)?;
-        let https_port = port(c.https_port.as_ref(), 443, id, "HTTPSPort", warnings)?;
-        let policy_node = c.policy.as_ref();
-        let policy = match policy_node.and_then(|p| p.text()) {
-            Some(Text::Lit(p)) => Some(match p.as_str() {
-                "http-only" => OriginProtocolPolicy::HttpOnly,
-                "https-only" => OriginProtocolPolicy::HttpsOnly,
-                "match-viewer" => OriginProtocolPolicy::MatchViewer,
-                other => {
-                    return Err(ImportError::invalid_rule(
-                        policy_node.map(|n| n.pos).unwrap_or(c.pos),
-                        format!("origin `{id}`: origin protocol policy `{other}` is not one CloudFront knows; expected http-only, https-only or match-viewer"),
-                        RuleId::OrgCustomPolicy,
-                    ))
-                }
-            }),
-            Some(Text::Expr(e)) => {
-                warnings.push(Warning::new(
-                    policy_node.map(|n| n.pos).unwrap_or(c.pos),
-                    format!("origin `{id}`: origin protocol policy `{e}` is not resolved in this file; imported as https-only (a guess; ORG-CUSTOM-POLICY)"),
-                ));
-                None
-            }
-            None => {
-                return Err(ImportError::invalid_rule(
-                    c.pos,
-                    format!("origin `{id}`: the custom origin config has no origin protocol policy; expected http-only, https-only or match-viewer"),
-                    RuleId::OrgCustomPolicy,
-                ))
-            }
-        };
-        let website = match &domain {
-            Some(Text::Lit(d)) => is_s3_website(d),
-            Some(Text::Expr(e)) => {
-                let guess = expr_looks_website(e);
-                warnings.push(Warning::new(
-                    dpos,
-                    if guess {
-                        format!("origin `{id}`: domain `{e}` is not resolved in this file; imported as type: s3-website (a guess from its name: an S3 website endpoint, HTTP only); if it is not a website endpoint, make it type: custom")
-                    } else {
-                        format!("origin `{id}`: domain `{e}` is not resolved in this file; imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)")
-                    },
-                ));
-                guess
-            }
-            None => {
-                warnings.push(Warning::new(
-                    o.pos,
-                    format!("origin `{id}` has no domain name in the input (a Terraform plan leaves it unknown until apply); imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)"),
-                ));
-                false
-            }
-        };
-        if website {
-            if let Some(p) = policy.filter(|p| *p != OriginProtocolPolicy::HttpOnly) {
-                warnings.push(Warning::new(
-                    policy_node.map(|n| n.pos).unwrap_or(c.pos),
-                    format!("origin `{id}`: an S3 website endpoint only speaks HTTP, but the origin protocol policy is {}: CloudFront's HTTPS requests to it fail; imported as type: s3-website (HTTP only; ORG-WEBSITE-HTTP)", p.as_str()),
-                ));
-            }
-            return Ok(OriginKind::S3Website { http_port });
-        }
-        return Ok(OriginKind::Custom {
-            protocol_policy: policy.unwrap_or(OriginProtocolPolicy::HttpsOnly),
-            http_port,
-            https_port,
-        });
+        return custom(o, c, id, &at, warnings);
     }
+    let Domain { domain, dpos } = at;
     match &domain {
         Some(Text::Lit(d)) if is_s3_website(d) => Ok(OriginKind::S3Website { http_port: 80 }),
         Some(Text::Lit(d)) if is_s3_rest(d) => Ok(OriginKind::S3),
@@ -161,6 +82,124 @@ pub fn kind(
             format!("origin `{id}` has no domain name; expected DomainName / domain_name"),
         )),
     }
+}
+
+/// An origin's domain, if the input gives it, and where it stands (the origin's place without).
+struct Domain {
+    domain: Option<Text>,
+    dpos: Pos,
+}
+
+/// S3OriginConfig: `s3` as configured, with a warning when the domain is a website endpoint.
+fn s3_config(o: &RawOrigin, id: &str, at: &Domain, warnings: &mut Vec<Warning>) {
+    let Domain { domain, dpos } = at;
+    let dpos = *dpos;
+    let website = match &domain {
+        Some(Text::Lit(d)) => is_s3_website(d),
+        Some(Text::Expr(e)) => e.to_ascii_lowercase().contains("s3-website"),
+        None => no_domain(o, id, warnings),
+    };
+    if website {
+        warnings.push(Warning::new(
+            dpos,
+            format!("origin `{id}`: S3OriginConfig, but the domain is an S3 website endpoint, which speaks HTTP only and not the S3 REST API: CloudFront treats it as an S3 REST origin reached over the viewer's protocol, so HTTPS fetches from it fail; imported as type: s3 as configured (ORG-S3-MATCH-VIEWER, ORG-WEBSITE-HTTP)"),
+        ));
+    }
+}
+
+/// A custom origin config: `s3-website` when its domain is (or looks like) a website endpoint,
+/// `custom` with its protocol policy and ports otherwise.
+fn custom(
+    o: &RawOrigin,
+    c: &RawCustom,
+    id: &str,
+    at: &Domain,
+    warnings: &mut Vec<Warning>,
+) -> Result<OriginKind, ImportError> {
+    let Domain { domain, dpos } = at;
+    let dpos = *dpos;
+    let http_port = port(c.http_port.as_ref(), 80, id, "HTTPPort", warnings)?;
+    let https_port = port(c.https_port.as_ref(), 443, id, "HTTPSPort", warnings)?;
+    let policy_node = c.policy.as_ref();
+    let policy = protocol_policy(c, id, warnings)?;
+    let website = match &domain {
+        Some(Text::Lit(d)) => is_s3_website(d),
+        Some(Text::Expr(e)) => {
+            let guess = expr_looks_website(e);
+            warnings.push(Warning::new(
+                dpos,
+                if guess {
+                    format!("origin `{id}`: domain `{e}` is not resolved in this file; imported as type: s3-website (a guess from its name: an S3 website endpoint, HTTP only); if it is not a website endpoint, make it type: custom")
+                } else {
+                    format!("origin `{id}`: domain `{e}` is not resolved in this file; imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)")
+                },
+            ));
+            guess
+        }
+        None => no_domain(o, id, warnings),
+    };
+    if website {
+        if let Some(p) = policy.filter(|p| *p != OriginProtocolPolicy::HttpOnly) {
+            warnings.push(Warning::new(
+                policy_node.map(|n| n.pos).unwrap_or(c.pos),
+                format!("origin `{id}`: an S3 website endpoint only speaks HTTP, but the origin protocol policy is {}: CloudFront's HTTPS requests to it fail; imported as type: s3-website (HTTP only; ORG-WEBSITE-HTTP)", p.as_str()),
+            ));
+        }
+        return Ok(OriginKind::S3Website { http_port });
+    }
+    Ok(OriginKind::Custom {
+        protocol_policy: policy.unwrap_or(OriginProtocolPolicy::HttpsOnly),
+        http_port,
+        https_port,
+    })
+}
+
+/// An origin whose domain the input does not give (a Terraform plan's): a warning, and not a
+/// website endpoint.
+fn no_domain(o: &RawOrigin, id: &str, warnings: &mut Vec<Warning>) -> bool {
+    warnings.push(Warning::new(
+        o.pos,
+        format!("origin `{id}` has no domain name in the input (a Terraform plan leaves it unknown until apply); imported as type: custom (a guess: if it is an S3 website endpoint, CloudFront reaches it over HTTP only, make it type: s3-website)"),
+    ));
+    false
+}
+
+/// The custom origin's protocol policy (ORG-CUSTOM-POLICY), `None` when this file does not
+/// resolve it (a warning says so).
+fn protocol_policy(
+    c: &RawCustom,
+    id: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<OriginProtocolPolicy>, ImportError> {
+    let policy_node = c.policy.as_ref();
+    Ok(match policy_node.and_then(|p| p.text()) {
+        Some(Text::Lit(p)) => Some(match p.as_str() {
+            "http-only" => OriginProtocolPolicy::HttpOnly,
+            "https-only" => OriginProtocolPolicy::HttpsOnly,
+            "match-viewer" => OriginProtocolPolicy::MatchViewer,
+            other => {
+                return Err(ImportError::invalid_rule(
+                    policy_node.map(|n| n.pos).unwrap_or(c.pos),
+                    format!("origin `{id}`: origin protocol policy `{other}` is not one CloudFront knows; expected http-only, https-only or match-viewer"),
+                    RuleId::OrgCustomPolicy,
+                ))
+            }
+        }),
+        Some(Text::Expr(e)) => {
+            warnings.push(Warning::new(
+                policy_node.map(|n| n.pos).unwrap_or(c.pos),
+                format!("origin `{id}`: origin protocol policy `{e}` is not resolved in this file; imported as https-only (a guess; ORG-CUSTOM-POLICY)"),
+            ));
+            None
+        }
+        None => {
+            return Err(ImportError::invalid_rule(
+                c.pos,
+                format!("origin `{id}`: the custom origin config has no origin protocol policy; expected http-only, https-only or match-viewer"),
+                RuleId::OrgCustomPolicy,
+            ))
+        }
+    })
 }
 
 fn port(

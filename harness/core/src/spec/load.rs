@@ -193,24 +193,7 @@ fn scenario(
         ps.push(Problem::new(Pos::of(&s.name), "`name` is empty; expected the requirement as a sentence, like \"An HTTP POST under redirect-to-https is refused with 403\""));
     }
     let rules = rules(s, ps);
-    let weakest = rules
-        .iter()
-        .map(|r| r.strength().default_level())
-        .min()
-        .unwrap_or(Level::Must);
-    let level = match &s.level {
-        Some(l) if l.value > weakest => {
-            let inferred: Vec<&str> = rules
-                .iter()
-                .filter(|r| r.strength() == Strength::Inferred)
-                .map(|r| r.as_str())
-                .collect();
-            ps.push(Problem::new(Pos::of(l), format!("level must is not allowed: {} rests on an inferred rule (strength I); expected should or info", inferred.join(", "))));
-            weakest
-        }
-        Some(l) => l.value,
-        None => weakest,
-    };
+    let level = level(s, &rules, ps);
     let mut case_tags = suite_tags.to_vec();
     for t in tags(&s.tags, ps) {
         if !case_tags.contains(&t) {
@@ -219,42 +202,17 @@ fn scenario(
     }
     let req = request(&s.request, dist, ps);
     let follow = s.follow.as_ref().is_some_and(|f| f.value);
-    if let (Some(f), Some(r)) = (&s.follow, &req) {
-        if f.value && !r.method.is_safe() {
-            ps.push(Problem::new(Pos::of(f), format!("`follow: true` on a {} request; expected GET or HEAD, the methods redirected with 301", r.method)));
-        } else if f.value && r.scheme == Scheme::Https {
-            ps.push(Problem::new(Pos::of(f), "`follow: true` on an https request, which is never redirected (VPP-HTTPS-SERVED); expected scheme http"));
-        }
-    }
+    follow_problems(s, req.as_ref(), ps);
     let failure = s.origin_failure.as_ref().map(|f| match f.value {
         OriginFailureSpec::Refused => OriginFailure::Refused,
         OriginFailureSpec::Timeout => OriginFailure::Timeout,
     });
-    let needs_log = [
-        RuleId::LogFormat,
-        RuleId::LogResultType,
-        RuleId::BilLogReconcile,
-    ];
-    if let Some(r) = rules.iter().find(|r| needs_log.contains(r)) {
-        if !s.access_log {
-            ps.push(Problem::new(Pos::of(&s.rules), format!("{r} is checked on the target's access log; expected `access_log: true` on this scenario")));
-        }
-    }
-    if rules.contains(&RuleId::OrgFailure) && failure.is_none() {
-        ps.push(Problem::new(Pos::of(&s.rules), "ORG-FAILURE needs an origin that fails; expected `origin_failure: refused` or `origin_failure: timeout`"));
-    }
+    needs_problems(s, &rules, failure, ps);
     let prime = match (&s.prime, &req) {
         (Some(p), Some(r)) => prime_request(p, r, ps),
         _ => None,
     };
-    if let Some(p) = &s.prime {
-        if s.access_log {
-            ps.push(Problem::new(Pos::of(p), "`prime` with `access_log: true`: the priming request would be logged as one of the case's; expected one of them"));
-        }
-        if s.origin_failure.is_some() {
-            ps.push(Problem::new(Pos::of(p), "`prime` with `origin_failure`: a failing origin fills no cache; expected one of them"));
-        }
-    }
+    prime_problems(s, ps);
     let ok_so_far = ps.len() == before;
     let (dist, req) = (dist?, req?);
     let model = model::predict(dist, &req, follow, s.object_size, failure);
@@ -289,6 +247,74 @@ fn scenario(
         stated,
         generated: false,
     })
+}
+
+/// The scenario's level: as stated, or the weakest its rules allow; `must` on an inferred rule
+/// is a problem (and the weakest level is used).
+fn level(s: &ScenarioSpec, rules: &[RuleId], ps: &mut Vec<Problem>) -> Level {
+    let weakest = rules
+        .iter()
+        .map(|r| r.strength().default_level())
+        .min()
+        .unwrap_or(Level::Must);
+    match &s.level {
+        Some(l) if l.value > weakest => {
+            let inferred: Vec<&str> = rules
+                .iter()
+                .filter(|r| r.strength() == Strength::Inferred)
+                .map(|r| r.as_str())
+                .collect();
+            ps.push(Problem::new(Pos::of(l), format!("level must is not allowed: {} rests on an inferred rule (strength I); expected should or info", inferred.join(", "))));
+            weakest
+        }
+        Some(l) => l.value,
+        None => weakest,
+    }
+}
+
+/// `follow: true` only on a GET or HEAD over http (the requests redirected with 301).
+fn follow_problems(s: &ScenarioSpec, req: Option<&Request>, ps: &mut Vec<Problem>) {
+    if let (Some(f), Some(r)) = (&s.follow, req) {
+        if f.value && !r.method.is_safe() {
+            ps.push(Problem::new(Pos::of(f), format!("`follow: true` on a {} request; expected GET or HEAD, the methods redirected with 301", r.method)));
+        } else if f.value && r.scheme == Scheme::Https {
+            ps.push(Problem::new(Pos::of(f), "`follow: true` on an https request, which is never redirected (VPP-HTTPS-SERVED); expected scheme http"));
+        }
+    }
+}
+
+/// A log rule needs `access_log: true`, ORG-FAILURE an `origin_failure`.
+fn needs_problems(
+    s: &ScenarioSpec,
+    rules: &[RuleId],
+    failure: Option<OriginFailure>,
+    ps: &mut Vec<Problem>,
+) {
+    let needs_log = [
+        RuleId::LogFormat,
+        RuleId::LogResultType,
+        RuleId::BilLogReconcile,
+    ];
+    if let Some(r) = rules.iter().find(|r| needs_log.contains(r)) {
+        if !s.access_log {
+            ps.push(Problem::new(Pos::of(&s.rules), format!("{r} is checked on the target's access log; expected `access_log: true` on this scenario")));
+        }
+    }
+    if rules.contains(&RuleId::OrgFailure) && failure.is_none() {
+        ps.push(Problem::new(Pos::of(&s.rules), "ORG-FAILURE needs an origin that fails; expected `origin_failure: refused` or `origin_failure: timeout`"));
+    }
+}
+
+/// `prime` goes with neither `access_log: true` nor `origin_failure`.
+fn prime_problems(s: &ScenarioSpec, ps: &mut Vec<Problem>) {
+    if let Some(p) = &s.prime {
+        if s.access_log {
+            ps.push(Problem::new(Pos::of(p), "`prime` with `access_log: true`: the priming request would be logged as one of the case's; expected one of them"));
+        }
+        if s.origin_failure.is_some() {
+            ps.push(Problem::new(Pos::of(p), "`prime` with `origin_failure`: a failing origin fills no cache; expected one of them"));
+        }
+    }
 }
 
 /// The priming request of a scenario: its request `req` with what `prime` changes.

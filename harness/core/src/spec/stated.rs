@@ -5,7 +5,9 @@ use super::expect::{
     BillingExpect, Expectation, LegExpect, LocationExpect, LogExpect, ModelLegs, OriginExpect,
     OriginSeen, ViewerExpect,
 };
-use super::format::{BillingSpec, ExpectSpec, LogSpec, OriginExpectSpec, ScenarioSpec, ViewerSpec};
+use super::format::{
+    BillingSpec, ExpectSpec, LegSpec, LogSpec, OriginExpectSpec, ScenarioSpec, ViewerSpec,
+};
 use super::StatedPart;
 use crate::billing::LineItem;
 use crate::distribution::Distribution;
@@ -74,47 +76,61 @@ pub(crate) fn expectation(
             ps.push(Problem::new(Pos::of(f), "`expect.follow` describes the HTTPS leg of a redirect pair; expected `follow: true` on the scenario"));
             return (exp, stated);
         }
-        let mut leg = match exp.follow.take() {
-            Some(l) => *l,
-            None => LegExpect {
-                viewer: ViewerExpect::default(),
-                origin: OriginExpect::Unchecked,
-                log: None,
-            },
-        };
-        if let Some(v) = &f.value.viewer {
-            leg.viewer = viewer(v, ps);
-            stated.push(StatedPart {
-                leg: 1,
-                observer: "viewer",
-                pos: Pos::of(v),
-            });
-        }
-        if let Some(o) = &f.value.origin {
-            leg.origin = origin(o, dist, ps);
-            stated.push(StatedPart {
-                leg: 1,
-                observer: "origin",
-                pos: Pos::of(o),
-            });
-        }
-        if let Some(l) = &f.value.log {
-            if !s.access_log {
-                ps.push(Problem::new(
-                    Pos::of(l),
-                    "`expect.follow.log` on a scenario that does not read the access log; expected `access_log: true` on the scenario",
-                ));
-            }
-            leg.log = Some(log(&l.value));
-            stated.push(StatedPart {
-                leg: 1,
-                observer: "log",
-                pos: Pos::of(l),
-            });
-        }
+        let leg = follow_leg(f, s, dist, exp.follow.take(), &mut stated, ps);
         exp.follow = Some(Box::new(leg));
     }
     (exp, stated)
+}
+
+/// The expectation of the HTTPS leg of a redirect pair: the model's (`modelled`), with what
+/// `expect.follow` states in its place.
+fn follow_leg(
+    f: &Spanned<LegSpec>,
+    s: &ScenarioSpec,
+    dist: &Distribution,
+    modelled: Option<Box<LegExpect>>,
+    stated: &mut Vec<StatedPart>,
+    ps: &mut Vec<Problem>,
+) -> LegExpect {
+    let mut leg = match modelled {
+        Some(l) => *l,
+        None => LegExpect {
+            viewer: ViewerExpect::default(),
+            origin: OriginExpect::Unchecked,
+            log: None,
+        },
+    };
+    if let Some(v) = &f.value.viewer {
+        leg.viewer = viewer(v, ps);
+        stated.push(StatedPart {
+            leg: 1,
+            observer: "viewer",
+            pos: Pos::of(v),
+        });
+    }
+    if let Some(o) = &f.value.origin {
+        leg.origin = origin(o, dist, ps);
+        stated.push(StatedPart {
+            leg: 1,
+            observer: "origin",
+            pos: Pos::of(o),
+        });
+    }
+    if let Some(l) = &f.value.log {
+        if !s.access_log {
+            ps.push(Problem::new(
+                Pos::of(l),
+                "`expect.follow.log` on a scenario that does not read the access log; expected `access_log: true` on the scenario",
+            ));
+        }
+        leg.log = Some(log(&l.value));
+        stated.push(StatedPart {
+            leg: 1,
+            observer: "log",
+            pos: Pos::of(l),
+        });
+    }
+    leg
 }
 
 fn viewer(v: &Spanned<ViewerSpec>, ps: &mut Vec<Problem>) -> ViewerExpect {

@@ -261,12 +261,12 @@ pub async fn run_one(
     let logs = env.access_logs();
     env.shutdown().await;
     let mut results = out.results;
-    let reconcile = crate::run_cmd::check_logs(
+    let reconcile = crate::cmd::run::check_logs(
         &logs,
         &mut results,
         ((0, 0), None),
         &cases,
-        &crate::run_cmd::LogOpts::default(),
+        &crate::cmd::run::LogOpts::default(),
     )
     .map_err(|e| anyhow::anyhow!(e))?;
     let _ = std::fs::remove_dir_all(&log_dir);
@@ -430,7 +430,7 @@ pub struct SelftestArgs {
 
 /// `edgeconform selftest`.
 pub fn run(args: &SelftestArgs) -> u8 {
-    let suites = match crate::spec_cmd::load_all(&args.paths) {
+    let suites = match crate::cmd::spec::load_all(&args.paths) {
         Ok(s) => s,
         Err(problems) => {
             for p in problems {
@@ -465,7 +465,8 @@ pub fn run(args: &SelftestArgs) -> u8 {
 
 /// The suites under `dir`, loaded as `edgeconform run` loads them.
 pub fn load_suites(dir: &Path) -> Result<Vec<Suite>> {
-    crate::spec_cmd::load_all(&[dir.to_path_buf()]).map_err(|p| anyhow::anyhow!("{}", p.join("\n")))
+    crate::cmd::spec::load_all(&[dir.to_path_buf()])
+        .map_err(|p| anyhow::anyhow!("{}", p.join("\n")))
 }
 
 #[cfg(test)]

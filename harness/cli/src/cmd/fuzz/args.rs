@@ -1,5 +1,6 @@
 //! The options of `edgeconform fuzz` and their parsers.
 
+use crate::cmd::target::TargetArgs;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,43 +21,40 @@ from targets/ and compares the groups with its baseline. Only loopback targets a
 --allow-remote is given; a global request cap and a rate limit are always in force; redirects are never \
 followed.\n\n\
 Exit codes: 0 nothing found (for a recipe: only its baseline); 1 something found; 2 usage or config \
-error; 3 interrupted, or the target never answered."
+error; 3 interrupted, or the target never answered.",
+    // The target flags are `run`'s (TargetArgs); here their help speaks of fuzzing.
+    mut_arg("target", |a| a.help(
+        "Plain-HTTP address of the target, e.g. http://127.0.0.1:8080. Without it the embedded \
+reference edge (or --mutant) is started"
+    )),
+    mut_arg("target_https", |a| a.requires("target").help(
+        "HTTPS address of the target, e.g. https://127.0.0.1:8443 (without it, HTTPS requests are \
+not run)"
+    )),
+    mut_arg("distribution", |a| a.help(
+        "The distribution the target implements: requests are generated from it and judged \
+against it"
+    )),
+    mut_arg("origin_control", |a| a.help(
+        "With --target: read the origin's records from a standalone `edgeconform origin` at this \
+control address instead of starting one"
+    )),
+    mut_arg("viewer_only", |a| a.help(
+        "Judge the viewer side only (an edge wired to an origin of its own): origin-side rules \
+are not observed"
+    )),
+    mut_arg("mutant", |a| a.help(
+        "Fuzz a mutant of the embedded reference edge (`edgeconform mutants` lists them)"
+    )),
+    mut_arg("recipe", |a| a.help(
+        "Fuzz a third-party recipe from targets/ (started before, stopped after); groups whose \
+rule is in targets/NAME/expected.yaml are expected"
+    )),
+    mut_arg("name", |a| a.help("A short name for the target in reports and in the scenario folder")),
 )]
 pub struct FuzzArgs {
-    /// Plain-HTTP address of the target, e.g. http://127.0.0.1:8080. Without it the embedded
-    /// reference edge (or --mutant) is started.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// HTTPS address of the target, e.g. https://127.0.0.1:8443 (without it, HTTPS requests are
-    /// not run).
-    #[arg(long, value_name = "URL", requires = "target")]
-    pub target_https: Option<String>,
-    /// The distribution the target implements: requests are generated from it and judged
-    /// against it.
-    #[arg(
-        long,
-        value_name = "FILE",
-        default_value = "specs/distributions/standard.yaml"
-    )]
-    pub distribution: PathBuf,
-    /// With --target: read the origin's records from a standalone `edgeconform origin` at this
-    /// control address instead of starting one.
-    #[arg(long, value_name = "ADDR", requires = "target")]
-    pub origin_control: Option<std::net::SocketAddr>,
-    /// Judge the viewer side only (an edge wired to an origin of its own): origin-side rules are
-    /// not observed.
-    #[arg(long, conflicts_with = "origin_control")]
-    pub viewer_only: bool,
-    /// Fuzz a mutant of the embedded reference edge (`edgeconform mutants` lists them).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "recipe"])]
-    pub mutant: Option<crate::edge::Mutant>,
-    /// Fuzz a third-party recipe from targets/ (started before, stopped after); groups whose
-    /// rule is in targets/NAME/expected.yaml are expected.
-    #[arg(long, value_name = "NAME", conflicts_with = "target")]
-    pub recipe: Option<String>,
-    /// Where recipes live.
-    #[arg(long, value_name = "DIR", default_value = "targets")]
-    pub targets: PathBuf,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// How long to send generated requests (`60s`, `2m`, `500ms`). Default 60s unless
     /// --requests is given.
     #[arg(long, value_name = "TIME", value_parser = parse_duration)]
@@ -91,15 +89,6 @@ pub struct FuzzArgs {
     /// Fuzz a target that is not on loopback (someone's real edge: mind the rate).
     #[arg(long)]
     pub allow_remote: bool,
-    /// A short name for the target in reports and in the scenario folder.
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Also trust this CA (PEM) for the target's HTTPS.
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-    /// Do not verify the target's certificate (recorded in the report).
-    #[arg(long)]
-    pub insecure: bool,
     /// Where reports go: a folder per run (fuzz.json, fuzz.md, fuzz.html) plus `latest/`.
     #[arg(long, short = 'o', default_value = "reports/fuzz")]
     pub reports: PathBuf,

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{BoundListener, ListenerSpec, OriginOptions, OriginServer};
-use super::{DEFAULT_MAX_RECORDS, DEFAULT_OBJECT_SIZE};
+use crate::origin::{BoundListener, ListenerSpec, OriginOptions, OriginServer};
+use crate::origin::{DEFAULT_MAX_RECORDS, DEFAULT_OBJECT_SIZE};
 use crate::signals::StartupError;
 use crate::tls::{TestCa, CA_CERT_FILE};
 
@@ -68,7 +68,7 @@ pub fn parse_listen(s: &str) -> Result<ListenerSpec> {
     let (name, rest) = s
         .split_once('=')
         .with_context(|| format!("{s:?}: {SYNTAX}"))?;
-    super::check_name(name).with_context(|| format!("{s:?}"))?;
+    crate::origin::check_name(name).with_context(|| format!("{s:?}"))?;
     let (rest, hang) = match rest.split_once(',') {
         Some((rest, "hang")) => (rest, true),
         Some((_, other)) => {

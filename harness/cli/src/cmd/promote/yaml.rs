@@ -3,7 +3,10 @@
 //! non-ASCII and control characters escaped, so whatever the fuzzer put in reads back exactly.
 
 use super::{Case, Expect, FuzzTarget};
-use edgeconform_core::distribution::{Behavior, Distribution, Limits, MethodSet, OriginKind};
+use edgeconform_core::distribution::{Behavior, Distribution, Limits, MethodSet};
+use edgeconform_core::yaml::write::{
+    header_map, method_list, one_line, origin_kind_fields, quote, WebsitePort,
+};
 use edgeconform_core::Request;
 use std::fmt::Write as _;
 
@@ -120,20 +123,7 @@ pub(crate) fn write_distribution(y: &mut String, d: &Distribution) {
     let _ = writeln!(y, "  ruleset: {}", d.ruleset.as_str());
     let _ = writeln!(y, "  origins:");
     for o in &d.origins {
-        let mut fields = vec![format!("type: {}", o.kind.type_str())];
-        match o.kind {
-            OriginKind::S3 => {}
-            OriginKind::S3Website { http_port } => fields.push(format!("http_port: {http_port}")),
-            OriginKind::Custom {
-                protocol_policy,
-                http_port,
-                https_port,
-            } => {
-                fields.push(format!("protocol_policy: {}", protocol_policy.as_str()));
-                fields.push(format!("http_port: {http_port}"));
-                fields.push(format!("https_port: {https_port}"));
-            }
-        }
+        let mut fields = origin_kind_fields(&o.kind, WebsitePort::Always);
         if !o.origin_path.is_empty() {
             fields.push(format!("origin_path: {}", quote(&o.origin_path)));
         }
@@ -170,18 +160,11 @@ fn settings_yaml(d: &Distribution, b: &Behavior) -> String {
         "viewer_protocol_policy: {}",
         b.viewer_protocol_policy.as_str()
     );
-    let methods = |m: MethodSet| {
-        m.methods()
-            .iter()
-            .map(|m| m.as_str().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if b.allowed_methods != MethodSet::GET_HEAD {
-        let _ = write!(s, ", allowed_methods: [{}]", methods(b.allowed_methods));
+        let _ = write!(s, ", allowed_methods: {}", method_list(b.allowed_methods));
     }
     if b.cached_methods != MethodSet::GET_HEAD {
-        let _ = write!(s, ", cached_methods: [{}]", methods(b.cached_methods));
+        let _ = write!(s, ", cached_methods: {}", method_list(b.cached_methods));
     }
     let _ = write!(s, ", origin: {}", quote(&d.origins[b.origin].id));
     if b.forward_cloudfront_proto {
@@ -205,12 +188,7 @@ fn request_yaml(r: &Request) -> String {
     }
     let _ = write!(s, ", version: \"{}\"", r.version);
     if !r.headers.is_empty() {
-        let hs: Vec<String> = r
-            .headers
-            .iter()
-            .map(|(n, v)| format!("{}: {}", quote(n), quote(v)))
-            .collect();
-        let _ = write!(s, ", headers: {{{}}}", hs.join(", "));
+        let _ = write!(s, ", headers: {}", header_map(&r.headers));
     }
     // The body and length exactly as sent, whatever the loader's real-client defaults are.
     match (r.body_len, r.content_length) {
@@ -227,41 +205,6 @@ fn request_yaml(r: &Request) -> String {
     s
 }
 
-/// A YAML double-quoted scalar: printable ASCII as is, `"` and `\` escaped, everything else as
-/// `\uXXXX` / `\UXXXXXXXX`, so any string survives the round trip whatever it holds.
-pub(crate) fn quote(s: &str) -> String {
-    let mut q = String::with_capacity(s.len() + 2);
-    q.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            ' '..='~' => q.push(c),
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(q, "\\u{:04X}", c as u32);
-            }
-            c => {
-                let _ = write!(q, "\\U{:08X}", c as u32);
-            }
-        }
-    }
-    q.push('"');
-    q
-}
-
-/// Text for one comment or message line: control characters escaped.
-pub(crate) fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 /// At most 60 characters for a name, control characters escaped.
 pub(crate) fn shorten(s: &str) -> String {
     let s = one_line(s);
@@ -274,12 +217,6 @@ pub(crate) fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_survives_any_string() {
-        assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(quote("é\r\u{1F600}"), r#""\u00E9\u000D\U0001F600""#);
-    }
 
     #[test]
     fn names_are_short_and_printable() {

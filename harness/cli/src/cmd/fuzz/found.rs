@@ -25,14 +25,13 @@
 
 use super::probe::describe;
 use super::report::Group;
-use crate::promote_cmd::yaml::{
-    one_line, shorten, statuses, write_distribution, write_scenario, Scenario,
-};
-use crate::promote_cmd::{checkable, expressible, Expect};
+use crate::cmd::promote::yaml::{shorten, statuses, write_distribution, write_scenario, Scenario};
+use crate::cmd::promote::{checkable, expressible, Expect};
 use anyhow::{anyhow, Context, Result};
 use edgeconform_core::decide::decide;
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::spec::{load_suite, Case, ModelCase};
+use edgeconform_core::yaml::write::one_line;
 use edgeconform_core::Request;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -77,9 +76,8 @@ pub fn write(
         }
         if let Err(e) = expressible(req) {
             let why = match e {
-                crate::promote_cmd::Failure::Usage(m) | crate::promote_cmd::Failure::Harness(m) => {
-                    m
-                }
+                crate::cmd::promote::Failure::Usage(m)
+                | crate::cmd::promote::Failure::Harness(m) => m,
             };
             let _ = writeln!(y, "  # Not written: {}", one_line(&why));
             continue;

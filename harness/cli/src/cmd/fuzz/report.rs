@@ -9,8 +9,8 @@
 //! ```
 
 use super::probe::{describe, Key};
+use super::send::Counters;
 use super::shrink::Shrunk;
-use super::Counters;
 use crate::report::model::TargetInfo;
 use edgeconform_core::rules::Level;
 use edgeconform_core::Request;

@@ -130,8 +130,8 @@ pub fn suites_for_run(
 ) -> Result<Vec<Suite>, Vec<String>> {
     match (paths.is_empty(), distribution_given) {
         (true, true) => derived_suite(distribution, derive::Options::default()).map(|s| vec![s]),
-        (true, false) => crate::spec_cmd::load_all(&[PathBuf::from("specs")]),
-        (false, _) => crate::spec_cmd::load_all(paths),
+        (true, false) => crate::cmd::spec::load_all(&[PathBuf::from("specs")]),
+        (false, _) => crate::cmd::spec::load_all(paths),
     }
 }
 

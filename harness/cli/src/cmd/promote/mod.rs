@@ -27,9 +27,10 @@ use edgeconform_core::distribution::Distribution;
 use edgeconform_core::fuzzgen::Finding;
 use edgeconform_core::request::is_tchar;
 use edgeconform_core::spec::{load_suite, model_agreement};
+use edgeconform_core::yaml::write::one_line;
 use edgeconform_core::{HttpVersion, Method, Request, RuleId, Scheme};
 use std::path::{Path, PathBuf};
-use yaml::{one_line, shorten, write_suite};
+use yaml::{shorten, write_suite};
 
 #[derive(Args, Debug)]
 pub struct PromoteArgs {

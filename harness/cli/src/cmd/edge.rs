@@ -24,7 +24,7 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use super::{EdgeConfig, EdgeServer, OriginMap};
+use crate::edge::{EdgeConfig, EdgeServer, OriginMap};
 use crate::origin::BoundListener;
 use crate::signals::StartupError;
 use crate::tls::{TestCa, CA_CERT_FILE};
@@ -76,16 +76,16 @@ pub struct EdgeArgs {
     /// Break one rule on purpose: start a mutant of the reference edge (`edgeconform mutants`
     /// lists them with the rules each breaks).
     #[arg(long, value_name = "NAME")]
-    pub mutant: Option<super::Mutant>,
+    pub mutant: Option<crate::edge::Mutant>,
 
     /// Close a viewer connection whose request head (TLS handshake included) has not arrived
     /// within SECS, and a keep-alive connection idle that long.
-    #[arg(long, value_name = "SECS", default_value_t = super::DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", default_value_t = crate::edge::DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
     pub header_timeout: f64,
 
     /// At most N viewer connections open at once; more are closed as they arrive (one line on
     /// stderr when the bound is reached).
-    #[arg(long, value_name = "N", default_value_t = super::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    #[arg(long, value_name = "N", default_value_t = crate::edge::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub max_connections: usize,
 
     /// Worker threads, each with its own event loop accepting from the same listeners

@@ -1,5 +1,9 @@
 //! YAML plumbing shared by the distribution and spec loaders: serde-saphyr with strict options,
-//! positioned errors, and an order-keeping map type.
+//! positioned errors, and an order-keeping map type; and, in [`write`], the one writer of YAML
+//! text (scalars, lists, comments, a distribution's parts) for whatever writes distributions or
+//! suites.
+
+pub mod write;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;

@@ -278,7 +278,7 @@ pub fn list(args: &ListArgs) -> u8 {
 /// request-checkable rule has no hand-written scenario.
 pub fn coverage(args: &CoverageArgs) -> u8 {
     if let Some(d) = &args.distribution {
-        return crate::derive_cmd::coverage(d);
+        return crate::cmd::derive::coverage(d);
     }
     let suites = match loaded("coverage", &args.suites.paths) {
         Ok(s) => s,

@@ -959,6 +959,19 @@ fn a_refusal_the_model_has_no_reason_for_is_named_by_its_cause() {
         let mut r = req(m, s, path);
         r.host = Some("D111111ABCDEF8.CLOUDFRONT.NET.".into());
         let o = refused(&d, &r, 403);
+        let v = judge(&d, &r, &o);
+        let first = v.iter().find(|v| v.is_failure()).expect("a failure");
+        // Where a pattern misreading gives the same 403 (a mutant whose `*` stops at `/` does,
+        // whatever the Host), it is named and HOST-ROUTE is its alternative.
+        assert!(
+            first.rule == RuleId::HostRoute || first.alternatives.contains(&RuleId::HostRoute),
+            "{path}: {v:?}"
+        );
+    }
+    for path in ["/site/a", "/a"] {
+        let mut r = req(Method::Get, Scheme::Http, path);
+        r.host = Some("www.example.com.".into());
+        let o = refused(&d, &r, 403);
         assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute], "{path}");
     }
     // Where the behavior itself refuses with 403, the trailing dot changes nothing.

@@ -147,10 +147,21 @@ fn judge_rules(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation
         out.push(select::length_note(dist, b, req));
         return out;
     }
-    if refusal::misrefusal_checks(dist, req, o, s, b, &mut out) {
+    if select::misreading_checks(dist, req, o, s, bi, &mut out) {
+        // A pattern misreading explains the answer; a trailing-dot Host refused as unknown would
+        // too, and this request alone cannot tell them apart.
+        if refusal::trailing_dot_refused(dist, req, o, s, b) {
+            if let Some(first) = out.iter_mut().find(|v| v.is_failure()) {
+                if first.rule != RuleId::HostRoute
+                    && !first.alternatives.contains(&RuleId::HostRoute)
+                {
+                    first.alternatives.push(RuleId::HostRoute);
+                }
+            }
+        }
         return out;
     }
-    if select::misreading_checks(dist, req, o, s, bi, &mut out) {
+    if refusal::misrefusal_checks(dist, req, o, s, b, &mut out) {
         return out;
     }
     select::open_misreadings(dist, req, s, bi, &mut out);

@@ -17,6 +17,27 @@ use crate::RuleId;
 
 /// Names the misread cause of a refusal the selected behavior `b` does not give. Returns whether
 /// it did: then the behavior's rules are only its alternatives.
+/// A routed `Host` with a trailing dot refused with 403, where the selected behavior `b` gives
+/// another answer: what a target that does not recognise the name answers.
+pub(super) fn trailing_dot_refused(
+    dist: &Distribution,
+    req: &Request,
+    o: &Outcome,
+    s: Seen,
+    b: &Behavior,
+) -> bool {
+    o.status == 403
+        && o.origin.is_none()
+        && o.cache.is_none()
+        && req
+            .host
+            .as_deref()
+            .is_some_and(|h| unusual_spelling(dist, h))
+        && !consistent(dist, b, req, s)
+}
+
+/// Called when no pattern misreading explains the answer (a misreading is named first, with
+/// HOST-ROUTE among its alternatives when [`trailing_dot_refused`]).
 pub(super) fn misrefusal_checks(
     dist: &Distribution,
     req: &Request,

@@ -23,6 +23,7 @@ pub enum Misreading {
     MatchesQuery,
     RawPath,
     FullyDecoded,
+    MergedSlashes,
     LastMatch,
     FallThrough,
     DefaultOnly,
@@ -31,7 +32,7 @@ pub enum Misreading {
 impl Misreading {
     /// Every misreading, in the order the judge tries them (the first that explains an outcome
     /// is the one it names).
-    pub const ALL: [Misreading; 10] = [
+    pub const ALL: [Misreading; 11] = [
         Misreading::CaseInsensitive,
         Misreading::StarStopsAtSlash,
         Misreading::Unanchored,
@@ -39,6 +40,7 @@ impl Misreading {
         Misreading::MatchesQuery,
         Misreading::RawPath,
         Misreading::FullyDecoded,
+        Misreading::MergedSlashes,
         Misreading::LastMatch,
         Misreading::FallThrough,
         Misreading::DefaultOnly,
@@ -52,7 +54,9 @@ impl Misreading {
             Misreading::Unanchored => RuleId::PatAnchored,
             Misreading::SlashRequired => RuleId::PatSlash,
             Misreading::MatchesQuery => RuleId::PatQuery,
-            Misreading::RawPath | Misreading::FullyDecoded => RuleId::PatNormalize,
+            Misreading::RawPath | Misreading::FullyDecoded | Misreading::MergedSlashes => {
+                RuleId::PatNormalize
+            }
             Misreading::LastMatch => RuleId::PatOrder,
             Misreading::FallThrough => RuleId::MthAllowed,
             Misreading::DefaultOnly => RuleId::VppPerBehavior,
@@ -69,6 +73,7 @@ impl Misreading {
             Misreading::MatchesQuery => "as if the query string took part in matching",
             Misreading::RawPath => "as if the path were matched without normalisation",
             Misreading::FullyDecoded => "as if every percent-escape (even reserved ones like %2F) were decoded before matching",
+            Misreading::MergedSlashes => "as if `//` were merged into `/` before matching (normalising does not merge slashes)",
             Misreading::LastMatch => "as if the last matching behavior won",
             Misreading::FallThrough => "as if a disallowed method fell through to a later behavior",
             Misreading::DefaultOnly => "as if the default behavior's settings applied to every path",
@@ -120,6 +125,10 @@ impl Misreading {
                 let p = normalize_path(&percent_decode_all(req.path().as_bytes()));
                 dist.behaviors.iter().position(|b| hit(b, &p))
             }
+            Misreading::MergedSlashes => {
+                let p = normalize_path(&merge_slashes(req.path().as_bytes()));
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
             Misreading::DefaultOnly => Some(n - 1),
             Misreading::FallThrough => dist
                 .behaviors
@@ -128,6 +137,17 @@ impl Misreading {
             _ => dist.behaviors.iter().position(|b| hit(b, &norm)),
         }
     }
+}
+
+/// Runs of `/` merged into one (Apache's `MergeSlashes`, nginx's `merge_slashes`).
+fn merge_slashes(p: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(p.len());
+    for (i, &b) in p.iter().enumerate() {
+        if !(b == b'/' && i > 0 && p[i - 1] == b'/') {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Every `%XX` decoded, reserved or not (what a proxy matching on a decoded URI does).
@@ -194,7 +214,7 @@ fn glob(
 
 #[cfg(test)]
 mod tests {
-    use super::{glob, percent_decode_all};
+    use super::{glob, merge_slashes, percent_decode_all, Distribution, Misreading, Request};
 
     #[test]
     fn plain_glob_variants() {
@@ -215,6 +235,22 @@ mod tests {
         assert!(!segment_glob(b"/a/*", b"/a/b/c"));
         assert!(segment_glob(b"a/*.png", b"/a/x.png"));
         assert!(segment_glob(b"/Docs/?.html", b"/Docs/a.html"));
+    }
+
+    #[test]
+    fn merged_slashes_select_what_the_single_slash_path_selects() {
+        assert_eq!(merge_slashes(b"//account///a//"), b"/account/a/");
+        let d = Distribution::from_yaml(include_str!("../../../specs/distributions/standard.yaml"))
+            .expect("standard distribution");
+        let r = Request::new(
+            crate::request::Method::Get,
+            crate::request::Scheme::Http,
+            "www.example.com",
+            "//images/cat.jpg",
+        );
+        let default = d.behaviors.len() - 1;
+        assert_eq!(d.select_behavior(b"//images/cat.jpg"), default);
+        assert_eq!(Misreading::MergedSlashes.select(&d, &r), Some(0));
     }
 
     #[test]

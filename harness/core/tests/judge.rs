@@ -641,6 +641,51 @@ fn rfc_statuses_for_malformed_input_conform() {
     o.status = 400;
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute]);
 
+    // `port = *DIGIT` (RFC 9110 section 7.2): an empty port is no port (RFC 3986 section 6.2.3)
+    // and one over 65535 is still one by the grammar. The name routes, the port ignored as any
+    // other; a strict 400 conforms too and is noted. Anything else is judged as for the name.
+    for host in ["www.example.com:", "www.example.com:99999"] {
+        let mut r = req(Method::Get, Scheme::Http, "/public/x");
+        r.host = Some(host.into());
+        let mut o = model(&d, &r);
+        assert_eq!(o.status, 200, "{host}: served as www.example.com");
+        assert_eq!(verdict(&d, &r, &o), vec![], "{host}");
+        o.status = 400;
+        o.origin = None;
+        assert_eq!(verdict(&d, &r, &o), vec![], "{host}");
+        assert_eq!(notes(&d, &r, &o), vec![RuleId::HostRoute], "{host}");
+        o.status = 403;
+        assert_ne!(verdict(&d, &r, &o), vec![], "{host}");
+    }
+    let mut r = req(Method::Get, Scheme::Http, "/images/a");
+    r.host = Some("www.example.com:".into());
+    let o = model(&d, &r);
+    assert_eq!(o.status, 301);
+    assert_eq!(
+        o.location.as_deref(),
+        Some("https://www.example.com/images/a")
+    );
+
+    // Found by fuzzing nginx: an unknown Host with a method token nginx's parser refuses first
+    // (`get`): its 400 is a refusal at the edge as good as the Host's 403. So is lighttpd's 411
+    // to a POST sent without a length (as no real client sends it) to an unknown Host.
+    let mut r = req(Method::Other("get".into()), Scheme::Https, "/a");
+    r.host = Some("127.0.0.1".into());
+    for status in [403, 400, 405, 501] {
+        let mut o = model(&d, &r);
+        o.status = status;
+        assert_eq!(verdict(&d, &r, &o), vec![], "{status}");
+    }
+    let mut o = model(&d, &r);
+    o.status = 404;
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute]);
+    let mut r = req(Method::Post, Scheme::Http, "/a");
+    r.host = Some("example.net".into());
+    (r.body_len, r.content_length) = (0, false);
+    let mut o = model(&d, &r);
+    o.status = 411;
+    assert_eq!(verdict(&d, &r, &o), vec![]);
+
     // Unknown method tokens: 400, 405 and 501 conform, and are noted.
     let r = req(Method::Other("PROPFIND".into()), Scheme::Https, "/public/x");
     for status in [400, 405, 501] {
@@ -889,4 +934,137 @@ fn viewer_only_judges_what_the_viewer_sees_and_leaves_the_rest_unobserved() {
     o.location = Some("https://www.example.com/account/a".into());
     o.object_bytes = 0;
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+}
+
+/// The outcome of the edge refusing `r` itself with `status`.
+fn refused(d: &Distribution, r: &Request, status: u16) -> Outcome {
+    let mut o = model(d, r);
+    o.status = status;
+    o.origin = None;
+    o.location = None;
+    o
+}
+
+#[test]
+fn a_refusal_the_model_has_no_reason_for_is_named_by_its_cause() {
+    let d = standard();
+    // Found by fuzzing HAProxy, Caddy, h2o, Traffic Server, Varnish: a trailing-dot Host refused
+    // as unknown. One finding, HOST-ROUTE, whatever behavior the path reaches.
+    for (m, s, path) in [
+        (Method::Get, Scheme::Http, "/site/a"),
+        (Method::Get, Scheme::Https, "/a"),
+        (Method::Options, Scheme::Https, "/account/a"),
+        (Method::Get, Scheme::Http, "/Docs/A.html/a"),
+    ] {
+        let mut r = req(m, s, path);
+        r.host = Some("D111111ABCDEF8.CLOUDFRONT.NET.".into());
+        let o = refused(&d, &r, 403);
+        let v = judge(&d, &r, &o);
+        let first = v.iter().find(|v| v.is_failure()).expect("a failure");
+        // Where a pattern misreading gives the same 403 (a mutant whose `*` stops at `/` does,
+        // whatever the Host), it is named and HOST-ROUTE is its alternative.
+        assert!(
+            first.rule == RuleId::HostRoute || first.alternatives.contains(&RuleId::HostRoute),
+            "{path}: {v:?}"
+        );
+    }
+    for path in ["/site/a", "/a"] {
+        let mut r = req(Method::Get, Scheme::Http, path);
+        r.host = Some("www.example.com.".into());
+        let o = refused(&d, &r, 403);
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::HostRoute], "{path}");
+    }
+    // Where the behavior itself refuses with 403, the trailing dot changes nothing.
+    let mut r = req(Method::Get, Scheme::Http, "/account/a");
+    r.host = Some("www.example.com.".into());
+    assert_eq!(verdict(&d, &r, &refused(&d, &r, 403)), vec![]);
+    // Upper case and ports are left to the behavior's rules (a misreading can give a 403 too).
+    let mut r = req(Method::Get, Scheme::Http, "/Media/a");
+    r.host = Some("www.example.com:8080".into());
+    assert_ne!(
+        verdict(&d, &r, &refused(&d, &r, 403)),
+        vec![RuleId::HostRoute]
+    );
+
+    // Found by fuzzing nginx and Apache: /.. refused with 400 where normalising gives /.
+    for (m, s, path) in [
+        (Method::Get, Scheme::Http, "/../api/a"),
+        (Method::Post, Scheme::Http, "/../images/"),
+        (Method::Get, Scheme::Https, "/.."),
+        (Method::Get, Scheme::Http, "/a/../../Docs/x.html"),
+    ] {
+        let r = req(m, s, path);
+        let o = refused(&d, &r, 400);
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize], "{path}");
+    }
+    // Found by fuzzing Apache and nginx: the same 400 once slashes are merged (/a//../..), or for
+    // a request with another fault (a GET body, an unknown Host) is still the path's.
+    let r = req(Method::Get, Scheme::Http, "/a//../..");
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::PatNormalize]
+    );
+    let mut r = req(Method::Get, Scheme::Https, "/..");
+    (r.body_len, r.content_length) = (16, true);
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::PatNormalize]
+    );
+    let mut r = req(Method::Get, Scheme::Http, "/..");
+    r.host = Some("127.0.0.1".into());
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::PatNormalize]
+    );
+    // A 400 for dot segments that stay under the root is the behavior's business.
+    let r = req(Method::Get, Scheme::Http, "/public/../images/a");
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::VppRedirectSafe]
+    );
+
+    // Found by fuzzing Caddy: a malformed percent-escape is not a valid URI; 400 conforms.
+    for path in ["/%", "/a%zz", "/a%4"] {
+        let r = req(Method::Get, Scheme::Http, path);
+        assert_eq!(verdict(&d, &r, &refused(&d, &r, 400)), vec![], "{path}");
+        assert_eq!(
+            notes(&d, &r, &refused(&d, &r, 400)),
+            vec![RuleId::LocSafe],
+            "{path}"
+        );
+    }
+    let r = req(Method::Get, Scheme::Http, "/a%41");
+    assert_ne!(verdict(&d, &r, &refused(&d, &r, 400)), vec![]);
+    // Found by fuzzing nginx and Apache: an oversized request with another fault may get that
+    // fault's answer (TRACE: 405; an unknown Host: 403), refused at the edge all the same.
+    let mut r = req(Method::Other("TRACE".into()), Scheme::Http, "/a");
+    r.headers.push(("X-Big".into(), "a".repeat(21_000)));
+    assert_eq!(verdict(&d, &r, &refused(&d, &r, 405)), vec![]);
+    let mut r = req(
+        Method::Get,
+        Scheme::Http,
+        &format!("/{}", "s".repeat(9_000)),
+    );
+    r.host = Some("cloudfront.net".into());
+    assert_eq!(verdict(&d, &r, &refused(&d, &r, 403)), vec![]);
+    r.host = Some("www.example.com".into());
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 403)),
+        vec![RuleId::LimSize]
+    );
+
+    // Found by fuzzing HAProxy: 413 to an HTTP/1.0 GET or DELETE with a 16-byte body.
+    for (m, s, path) in [
+        (Method::Get, Scheme::Https, "/a"),
+        (Method::Delete, Scheme::Http, "/site/a"),
+        (Method::Delete, Scheme::Https, "/a"),
+    ] {
+        let mut r = req(m.clone(), s, path);
+        r.version = HttpVersion::Http10;
+        (r.body_len, r.content_length) = (16, true);
+        let o = refused(&d, &r, 413);
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::LimSize], "{m} {path}");
+        let alternatives = &judge(&d, &r, &o)[0].alternatives;
+        assert!(!alternatives.is_empty(), "{m} {path}: {alternatives:?}");
+    }
 }

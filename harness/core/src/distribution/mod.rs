@@ -23,7 +23,7 @@ mod load;
 mod tests;
 
 pub use format::{BehaviorSpec, DistributionSpec, OriginSpec, OriginType};
-pub use host::valid_host_name;
+pub use host::{unusable_port, valid_host_name};
 
 use crate::pattern::{PathPattern, PreparedPath};
 use crate::request::{host_without_port, Method};

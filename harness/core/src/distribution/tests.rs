@@ -7,7 +7,7 @@ fn reference_valid_host_name(host: &str) -> Option<String> {
     let name = host_without_port(host);
     if name.len() < host.len() {
         let port = host[name.len()..].strip_prefix(':')?;
-        if port.is_empty() || port.len() > 5 || port.parse::<u16>().is_err() {
+        if !port.chars().all(|c| c.is_ascii_digit()) {
             return None;
         }
     }
@@ -71,8 +71,13 @@ fn host_route_examples() {
         ("media.example.com", false),
         (".media.example.com", false),
         ("amedia.example.com", false),
-        ("d1.cloudfront.net:", false),
-        ("d1.cloudfront.net:65536", false),
+        // `port = *DIGIT` (RFC 9110 section 7.2): an empty port is no port (RFC 3986 section
+        // 6.2.3), and one over 65535 is still a port by the grammar; the port is ignored.
+        ("d1.cloudfront.net:", true),
+        ("d1.cloudfront.net:65536", true),
+        ("d1.cloudfront.net:99999999", true),
+        ("d1.cloudfront.net:8o", false),
+        ("d1.cloudfront.net:-1", false),
         ("-a.media.example.com", false),
         ("a-.media.example.com", false),
         ("a..media.example.com", false),

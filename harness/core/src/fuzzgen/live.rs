@@ -122,7 +122,7 @@ const MALFORMED_HOSTS: [&str; 7] = [
     "bad_host",
     "a..b",
     "-x.example.com",
-    "www.example.com:99999",
+    "www.example.com:8o",
     "127.0.0.1",
     "[::1]",
 ];

@@ -28,7 +28,7 @@ pub fn weight(r: &Request, dist: &Distribution) -> u64 {
     };
     let version = u64::from(r.version != HttpVersion::Http11);
     let host = match &r.host {
-        Some(h) if *h == dist.domain => 0,
+        Some(h) if *h == shortest_name(dist) => 0,
         Some(h) => 1 + h.len() as u64,
         None => 1,
     };
@@ -107,7 +107,7 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         let mut c = r.clone();
         c.version = HttpVersion::Http11;
         if c.host.is_none() {
-            c.host = Some(dist.domain.clone());
+            c.host = Some(shortest_name(dist).to_string());
         }
         push(c);
     }
@@ -115,15 +115,36 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         let name = crate::request::host_without_port(h);
         let port = &h[name.len()..];
         let simpler_hosts = [
-            dist.domain.clone(),
+            shortest_name(dist).to_string(),
             h.to_ascii_lowercase(),
             name.to_string(),
             format!("{}{port}", name.strip_suffix('.').unwrap_or(name)),
+            // The port kept, the name the shortest routed one (a failure may need the port).
+            format!("{}{port}", shortest_name(dist)),
         ];
         for simpler in simpler_hosts {
             if *h != simpler {
                 let mut c = r.clone();
                 c.host = Some(simpler);
+                push(c);
+            }
+        }
+    }
+    // A Host the distribution does not route, dropped: an HTTP/1.0 request without one is the
+    // shortest request an unknown-Host failure can take.
+    if r.host.as_deref().is_some_and(|h| !dist.routes_host(h)) {
+        let mut c = r.clone();
+        c.host = None;
+        c.version = HttpVersion::Http10;
+        push(c);
+    }
+    // A header longer than the head limit needs, cut to one byte over it.
+    let over = r.head_len().saturating_sub(dist.limits.max_head_bytes + 1);
+    if over > 0 {
+        for (i, (_, v)) in r.headers.iter().enumerate() {
+            if v.len() > over && v.is_ascii() {
+                let mut c = r.clone();
+                c.headers[i].1.truncate(v.len() - over);
                 push(c);
             }
         }
@@ -142,6 +163,23 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         }
     }
     seen
+}
+
+/// The shortest name the distribution routes as configured (its domain or a plain alias, the
+/// domain on a tie): the `Host` a shrunk request ends with, so that it is no longer than a
+/// hand-written case that uses the alias.
+pub fn shortest_name(dist: &Distribution) -> &str {
+    dist.aliases
+        .iter()
+        .filter(|a| !a.starts_with("*."))
+        .map(String::as_str)
+        .fold(dist.domain.as_str(), |best, a| {
+            if a.len() < best.len() {
+                a
+            } else {
+                best
+            }
+        })
 }
 
 fn with_target(r: &Request, target: String) -> Request {
@@ -276,9 +314,34 @@ mod tests {
         assert_eq!(got.target, "/images/x");
         assert_eq!(got.method, Method::Get);
         assert_eq!(got.version, HttpVersion::Http11);
-        assert_eq!(got.host.as_deref(), Some(d.domain.as_str()));
+        // The shortest routed name: the alias www.example.com, not the 29-byte domain.
+        assert_eq!(got.host.as_deref(), Some("www.example.com"));
         assert!(got.headers.is_empty());
         assert_eq!((got.body_len, got.content_length), (0, false));
+    }
+
+    #[test]
+    fn the_domain_shrinks_to_the_shorter_alias() {
+        let d = dist();
+        let r = Request::new(Method::Get, Scheme::Http, &d.domain, "/api/");
+        let got = shrink(r, &d, |c| c.target == "/api/");
+        assert_eq!(got.host.as_deref(), Some("www.example.com"));
+        assert_eq!(shortest_name(&d), "www.example.com");
+    }
+
+    #[test]
+    fn an_unknown_host_shrinks_to_none_and_a_long_header_to_the_limit() {
+        let d = dist();
+        let r = Request::new(Method::Get, Scheme::Http, "example.net", "/a");
+        let got = shrink(r, &d, |c| {
+            c.host.as_deref().is_none_or(|h| !d.routes_host(h))
+        });
+        assert_eq!((got.host, got.version), (None, HttpVersion::Http10));
+        let mut r = Request::new(Method::Get, Scheme::Http, &d.domain, "/a");
+        r.headers.push(("X-Pad".into(), "p".repeat(22_000)));
+        let over = |c: &Request| c.head_len() > d.limits.max_head_bytes;
+        let got = shrink(r, &d, over);
+        assert_eq!(got.head_len(), d.limits.max_head_bytes + 1);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod expect;
 mod log;
 mod origin;
 mod policy;
+mod refusal;
 mod request;
 mod select;
 
@@ -101,8 +102,40 @@ pub fn length_refused(req: &Request, o: &Outcome) -> bool {
     o.status == 411 && !req.content_length && req.body_len == 0 && o.origin.is_none()
 }
 
+/// The target refused with 400 a `Host` whose port names no TCP port (empty, or over 65535:
+/// valid by RFC 9110's `port = *DIGIT`, see `distribution::unusable_port`). The model ignores
+/// the port (and serves a routed name); a strict parser's 400 conforms too (HOST-ROUTE notes it),
+/// and the model's expectations for the request do not apply.
+pub fn port_refused(req: &Request, o: &Outcome) -> bool {
+    o.status == 400
+        && o.origin.is_none()
+        && req
+            .host
+            .as_deref()
+            .is_some_and(crate::distribution::unusable_port)
+}
+
+/// The target refused with 400 a request-target with a malformed percent-escape (`/%`, `/a%zz`):
+/// not a valid URI (RFC 3986 section 2.1), so RFC 9112 section 3's 400 conforms, and the model's
+/// expectations for the request do not apply.
+pub fn escape_refused(req: &Request, o: &Outcome) -> bool {
+    o.status == 400 && o.origin.is_none() && malformed_escape(&req.target)
+}
+
+/// Whether `target` has a `%` not followed by two hex digits.
+fn malformed_escape(target: &str) -> bool {
+    let b = target.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    (0..b.len()).any(|i| b[i] == b'%' && !(hex(i + 1) && hex(i + 2)))
+}
+
 /// The rules `outcome` violates for `req` on `dist`.
 pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> {
+    refusal::too_large_within_limits(dist, req, o, judge_rules(dist, req, o))
+}
+
+/// [`judge`] before a 413 within the limits is named as such.
+fn judge_rules(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> {
     let mut out = Vec::new();
     if request::request_checks(dist, req, o, &mut out) {
         return out;
@@ -115,6 +148,20 @@ pub fn judge(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation> 
         return out;
     }
     if select::misreading_checks(dist, req, o, s, bi, &mut out) {
+        // A pattern misreading explains the answer; a trailing-dot Host refused as unknown would
+        // too, and this request alone cannot tell them apart.
+        if refusal::trailing_dot_refused(dist, req, o, s, b) {
+            if let Some(first) = out.iter_mut().find(|v| v.is_failure()) {
+                if first.rule != RuleId::HostRoute
+                    && !first.alternatives.contains(&RuleId::HostRoute)
+                {
+                    first.alternatives.push(RuleId::HostRoute);
+                }
+            }
+        }
+        return out;
+    }
+    if refusal::misrefusal_checks(dist, req, o, s, b, &mut out) {
         return out;
     }
     select::open_misreadings(dist, req, s, bi, &mut out);

@@ -19,6 +19,8 @@ pub(super) fn request_checks(
     out: &mut Vec<Violation>,
 ) -> bool {
     size_checks(dist, req, o, out)
+        || super::refusal::above_root_checks(req, o, out)
+        || escape_checks(req, o, out)
         || host_checks(dist, req, o, out)
         || target_checks(dist, req, o, out)
         || method_checks(req, o, out)
@@ -30,6 +32,13 @@ pub(super) fn request_checks(
 fn size_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
     if req.head_len() <= dist.limits.max_head_bytes && req.url_len() <= dist.limits.max_url_bytes {
         return false;
+    }
+    if o.origin.is_none() && !TOO_LARGE.contains(&o.status) && another_fault_answer(dist, req, o) {
+        out.push(note(RuleId::LimSize, format!(
+            "an oversized request with another fault refused with {}, that fault's answer; both conform",
+            o.status
+        )));
+        return true;
     }
     if !TOO_LARGE.contains(&o.status) || o.origin.is_some() {
         out.push(v(RuleId::LimSize, format!(
@@ -56,7 +65,19 @@ fn size_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
 /// HOST-ROUTE: a `Host` that is not the distribution's domain or an alias is refused.
 fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
     if req.host.as_deref().is_some_and(|h| dist.routes_host(h)) {
-        return false;
+        // An empty port or one over 65535 is valid by RFC 9110's grammar and ignored like any
+        // port, so the name routes; refusing it as unusable is a strict parser's answer, noted.
+        let strict = super::port_refused(req, o);
+        if strict {
+            out.push(note(
+                RuleId::HostRoute,
+                format!(
+                    "refused with 400 a Host whose port names no TCP port ({:?}); the model ignores the port and routes the name; both conform",
+                    req.host.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
+        return strict;
     }
     // RFC 9112 section 3.2: a malformed Host, or none, is answered 400; CloudFront's 403
     // conforms too. A valid name the distribution does not know is refused with 403.
@@ -64,7 +85,15 @@ fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
         .host
         .as_deref()
         .is_none_or(|h| crate::distribution::valid_host_name(h).is_none());
-    let ok = o.origin.is_none() && (o.status == 403 || (malformed && o.status == 400));
+    // A port that names no TCP port may be refused as such before the name is looked at.
+    let malformed = malformed || super::port_refused(req, o);
+    // The request may be refused for another fault first, with that fault's RFC answer: an
+    // unknown method token (400, 405, 501), or no length on a POST as no real client sends it
+    // (411). Either way it is refused at the edge, as HOST-ROUTE wants.
+    let other_fault = (!req.method.is_supported() && UNKNOWN_METHOD.contains(&o.status))
+        || super::length_refused(req, o);
+    let ok =
+        o.origin.is_none() && (o.status == 403 || (malformed && o.status == 400) || other_fault);
     if !ok {
         out.push(v(
             RuleId::HostRoute,
@@ -76,6 +105,35 @@ fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
         ));
     }
     location_safety(dist, req, o, out);
+    true
+}
+
+/// An oversized request may be refused for another fault first, with that fault's answer: an
+/// unknown method token (400, 405, 501), a `Host` the distribution does not route (403; 400 when
+/// malformed). Either way it is refused at the edge, which is what LIM-SIZE wants.
+fn another_fault_answer(dist: &Distribution, req: &Request, o: &Outcome) -> bool {
+    let unrouted = !req.host.as_deref().is_some_and(|h| dist.routes_host(h));
+    let malformed_host = req
+        .host
+        .as_deref()
+        .is_none_or(|h| crate::distribution::valid_host_name(h).is_none());
+    (!req.method.is_supported() && UNKNOWN_METHOD.contains(&o.status))
+        || (unrouted && (o.status == 403 || (malformed_host && o.status == 400)))
+}
+
+/// A request-target with a malformed percent-escape (`/%`) is not a valid URI: a 400 for it is
+/// RFC 9112's answer and conforms, noted (LOC-SAFE: it never reaches a `Location`).
+fn escape_checks(req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
+    if !super::escape_refused(req, o) {
+        return false;
+    }
+    out.push(note(
+        RuleId::LocSafe,
+        format!(
+            "refused with 400 a request-target with a malformed percent-escape ({:?}), as RFC 9112 allows",
+            req.target
+        ),
+    ));
     true
 }
 

@@ -146,6 +146,19 @@ impl Out<'_> {
         expected: impl Into<String>,
         observed: impl Into<String>,
     ) {
+        self.push_narrowed(observer, field, expected, observed, None);
+    }
+
+    /// [`Out::push`], the rules narrowed to `narrowed`, those of the part that differs (see
+    /// [`location_rules`]): the case's own among them, else all of them.
+    fn push_narrowed(
+        &mut self,
+        observer: &'static str,
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+        narrowed: Option<Vec<RuleId>>,
+    ) {
         let field = field.into();
         let relevant = field_rules(observer, &field);
         let mut rules: Vec<RuleId> = self
@@ -155,7 +168,13 @@ impl Out<'_> {
             .copied()
             .filter(|r| relevant.contains(r))
             .collect();
-        if rules.is_empty() {
+        if let Some(narrowed) = narrowed {
+            // Of the rules the case checks, those of the part that differs; else those.
+            rules.retain(|r| narrowed.contains(r));
+            if rules.is_empty() {
+                rules = narrowed;
+            }
+        } else if rules.is_empty() {
             rules = fallback_rules(observer, &field).unwrap_or_else(|| self.case.rules.clone());
         }
         self.list.push(Mismatch {
@@ -167,6 +186,34 @@ impl Out<'_> {
             observed: observed.into(),
         });
     }
+}
+
+/// The rules of the parts in which two `Location` values differ: the scheme (LOC-SCHEME), the
+/// authority (LOC-HOST, byte for byte: the viewer's spelling of its Host is kept) and what follows
+/// it (LOC-TARGET). A Location whose host alone differs in case is LOC-HOST's, not LOC-SCHEME's.
+fn location_rules(want: &str, got: &str) -> Vec<RuleId> {
+    fn parts(l: &str) -> (&str, &str, &str) {
+        let Some((scheme, rest)) = l.split_once("://") else {
+            return ("", "", l);
+        };
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        (scheme, &rest[..end], &rest[end..])
+    }
+    let (w, g) = (parts(want), parts(got));
+    let mut rules = Vec::new();
+    if w.0 != g.0 {
+        rules.push(RuleId::LocScheme);
+    }
+    if w.1 != g.1 {
+        rules.push(RuleId::LocHost);
+    }
+    if w.2 != g.2 {
+        rules.push(RuleId::LocTarget);
+    }
+    if rules.is_empty() {
+        rules = vec![RuleId::LocScheme, RuleId::LocHost, RuleId::LocTarget];
+    }
+    rules
 }
 
 fn opt<T: fmt::Display>(v: Option<T>) -> String {
@@ -192,6 +239,16 @@ impl Case {
             return out.list;
         };
         let requests = self.leg_requests();
+        // A strict parser's 400 for a Host port that names no TCP port, or for a malformed
+        // percent-escape, conforms (the judge notes it): the model's answer for the request, its
+        // bill included, does not apply.
+        if requests
+            .iter()
+            .zip(legs)
+            .any(|(r, o)| crate::judge::port_refused(r, o) || crate::judge::escape_refused(r, o))
+        {
+            return out.list;
+        }
         check_leg(
             &mut out,
             &requests[0],
@@ -254,11 +311,13 @@ fn check_leg(
     if let Some(l) = &v.location {
         let want = l.url(req);
         if o.location.as_deref() != Some(want.as_str()) {
-            out.push(
+            let narrowed = o.location.as_deref().map(|got| location_rules(&want, got));
+            out.push_narrowed(
                 "viewer",
                 "location",
                 format!("{want:?}"),
                 opt(o.location.as_ref().map(|l| format!("{l:?}"))),
+                narrowed,
             );
         }
     }

@@ -124,6 +124,8 @@ pub(crate) struct ModelLegs {
     pub requests: Vec<Request>,
     pub outcomes: Vec<Outcome>,
     pub decisions: Vec<crate::decide::Decision>,
+    /// Per leg, whether the distribution routes its `Host`.
+    pub host_routed: Vec<bool>,
     /// Whether the object size is known (billing of forwarded legs is checked only then).
     pub object_known: bool,
     /// The 307-or-403 cell of the `current` ruleset (RULES.md, decision order step 6).
@@ -142,7 +144,7 @@ impl ModelLegs {
         let edge = o.origin.is_none();
         let rfc = self.rfc_statuses(leg);
         ViewerExpect {
-            status: Some(rfc.map_or_else(|| vec![o.status], <[u16]>::to_vec)),
+            status: Some(rfc.clone().unwrap_or_else(|| vec![o.status])),
             location: o.location.clone().map(LocationExpect::Exact),
             headers_present: Vec::new(),
             headers_absent: if edge && o.location.is_none() {
@@ -159,7 +161,25 @@ impl ModelLegs {
     /// The statuses that conform for leg `leg` when an RFC names another answer than the
     /// model's for the same malformed input (LIM-SIZE, HOST-ROUTE, MTH-SUPPORTED); `None` when
     /// only the model's status does.
-    fn rfc_statuses(&self, leg: usize) -> Option<&'static [u16]> {
+    fn rfc_statuses(&self, leg: usize) -> Option<Vec<u16>> {
+        self.rfc_status_set(leg).map(|set| {
+            let mut v: Vec<u16> = set.to_vec();
+            // An oversized request with another fault may get that fault's answer (the judge's
+            // LIM-SIZE note): an unknown method's 405/501, an unknown Host's 403.
+            if v == crate::judge::TOO_LARGE {
+                let req = &self.requests[leg];
+                if !req.method.is_supported() {
+                    v.extend([405, 501]);
+                }
+                if !self.host_routed[leg] {
+                    v.push(403);
+                }
+            }
+            v
+        })
+    }
+
+    fn rfc_status_set(&self, leg: usize) -> Option<&'static [u16]> {
         use crate::judge::{MALFORMED_HOST, TOO_LARGE, UNKNOWN_METHOD};
         let d = &self.decisions[leg];
         let req = &self.requests[leg];
@@ -167,6 +187,9 @@ impl ModelLegs {
         match first {
             RuleId::LimSize => Some(&TOO_LARGE),
             RuleId::MthSupported => Some(&UNKNOWN_METHOD),
+            // An unknown Host with an unknown method token too: the method's RFC answers
+            // (400, 405, 501) are refusals as good as the Host's 403.
+            RuleId::HostRoute if !req.method.is_supported() => Some(&UNKNOWN_METHOD),
             RuleId::HostRoute
                 if req
                     .host

@@ -27,10 +27,15 @@ pub(crate) fn predict(
         decisions.push(d);
         requests.push(f);
     }
+    let host_routed = requests
+        .iter()
+        .map(|r| r.host.as_deref().is_some_and(|h| dist.routes_host(h)))
+        .collect();
     ModelLegs {
         requests,
         outcomes,
         decisions,
+        host_routed,
         object_known: object_size.is_some(),
         ambiguous,
     }

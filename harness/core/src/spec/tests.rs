@@ -333,3 +333,65 @@ fn prime_is_the_case_request_with_its_changes_and_cacheable_is_kept() {
     assert_eq!(s.scenarios[1].cacheable, None);
     assert_eq!(s.scenarios[2].prime, None);
 }
+
+#[test]
+fn a_location_mismatch_names_the_part_that_differs() {
+    // A generated case (no rule of the Location's own) observed with the Host lower-cased in
+    // Location: LOC-HOST, not the first of LOC-SCHEME, LOC-HOST, LOC-TARGET.
+    let s = load(&scenario(
+        "a",
+        "VPP-REDIRECT-SAFE",
+        "{method: GET, scheme: http, path: /r/x?q, host: WWW.EXAMPLE.COM}",
+        "",
+    ));
+    let c = &s.scenarios[0];
+    let mut legs = c.model_legs(&s.distribution);
+    assert_eq!(
+        legs[0].location.as_deref(),
+        Some("https://WWW.EXAMPLE.COM/r/x?q")
+    );
+    let rules = |legs: &[crate::outcome::Outcome]| -> Vec<Vec<crate::RuleId>> {
+        c.check(legs).into_iter().map(|m| m.rules).collect()
+    };
+    legs[0].location = Some("https://www.example.com/r/x?q".into());
+    assert_eq!(rules(&legs), vec![vec![crate::RuleId::LocHost]]);
+    legs[0].location = Some("http://WWW.EXAMPLE.COM/r/x".into());
+    assert_eq!(
+        rules(&legs),
+        vec![vec![crate::RuleId::LocScheme, crate::RuleId::LocTarget]]
+    );
+    // A case that checks all three names the one that differs too (a fuzzed redirect's case
+    // carries the redirect's rules).
+    let s = load(&scenario(
+        "b",
+        "LOC-SCHEME, LOC-HOST, LOC-TARGET",
+        "{method: GET, scheme: http, path: /r/x, host: WWW.EXAMPLE.COM}",
+        "",
+    ));
+    let c = &s.scenarios[0];
+    let mut legs = c.model_legs(&s.distribution);
+    legs[0].location = Some("https://www.example.com/r/x".into());
+    let named: Vec<Vec<crate::RuleId>> = c.check(&legs).into_iter().map(|m| m.rules).collect();
+    assert_eq!(named, vec![vec![crate::RuleId::LocHost]]);
+}
+
+#[test]
+fn a_strict_400_for_a_port_that_names_no_tcp_port_leaves_the_model_s_expectations_aside() {
+    // `www.example.com:` is `www.example.com` (RFC 3986 section 6.2.3): the model serves it, and
+    // a parser that refuses the empty port with 400 conforms too (HOST-ROUTE notes it).
+    for host in ["www.example.com:", "www.example.com:99999"] {
+        let s = load(&scenario(
+            "a",
+            "MTH-GET-BODY",
+            &format!("{{method: GET, scheme: https, path: /r/x, host: \"{host}\", body_size: 3}}"),
+            "",
+        ));
+        let c = &s.scenarios[0];
+        let mut legs = c.model_legs(&s.distribution);
+        assert_eq!(legs[0].status, 403, "{host}");
+        legs[0].status = 400;
+        assert!(c.check(&legs).is_empty(), "{host}");
+        legs[0].status = 404;
+        assert!(!c.check(&legs).is_empty(), "{host}");
+    }
+}

@@ -10,7 +10,7 @@
 //! what a report should say, but not which rule broke: a 302 fails `redirect-get-keeps-query`'s
 //! `status: 301` although LOC-TARGET holds. So a failing case counts with the rules the judge
 //! finds in its observed legs, and only when the judge finds nothing, with those of its failing
-//! expectations (the same reasoning as `runner::evaluate`, which skips the model's expectations
+//! expectations (the same reasoning as `edgeconform_core::verdict::evaluate`, which skips the model's expectations
 //! once the judge has spoken). Some outcomes fit two bugs equally (a refused `HEAD /images/a.png`
 //! is what last-match-wins gives, and what refusing HEAD gives): the judge names one and keeps the
 //! others as alternatives, and a violation counts for the declared rules among them when there are

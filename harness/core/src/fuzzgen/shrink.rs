@@ -18,7 +18,9 @@ pub fn weight(r: &Request, dist: &Distribution) -> u64 {
         .iter()
         .map(|(n, v)| 1000 + (n.len() + v.len()) as u64)
         .sum();
-    let target = r.target.len() as u64 * 10;
+    // A byte of the target weighs what a byte of a header does: shrinking aims at the shortest
+    // request on the wire, and an oversized header may give way to an oversized URL.
+    let target = r.target.len() as u64;
     let escapes = r.target.matches('%').count() as u64 * 5;
     let upper = r.target.bytes().filter(u8::is_ascii_uppercase).count() as u64;
     let method = match r.method {
@@ -148,6 +150,14 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
                 push(c);
             }
         }
+    }
+    // An oversized head (LIM-SIZE) shown by a long header may show as well by a URL one byte
+    // over its own, lower limit, with no header at all: a shorter request.
+    if r.head_len() > dist.limits.max_head_bytes && !r.headers.is_empty() {
+        let mut c = r.clone();
+        c.headers.clear();
+        c.target = format!("/{}", "a".repeat(dist.limits.max_url_bytes));
+        push(c);
     }
     let plain = client_body(&r.method, None, None);
     if (r.body_len, r.content_length) != plain {
@@ -327,6 +337,21 @@ mod tests {
         let got = shrink(r, &d, |c| c.target == "/api/");
         assert_eq!(got.host.as_deref(), Some("www.example.com"));
         assert_eq!(shortest_name(&d), "www.example.com");
+    }
+
+    #[test]
+    fn an_oversized_head_gives_way_to_a_shorter_oversized_url() {
+        let d = dist();
+        let mut r = Request::new(Method::Get, Scheme::Http, &d.domain, "/a");
+        r.headers.push(("X-Pad".into(), "p".repeat(22_000)));
+        // A target that ignores every size limit fails for a long head and a long URL alike.
+        let oversized = |c: &Request| {
+            c.head_len() > d.limits.max_head_bytes || c.target.len() > d.limits.max_url_bytes
+        };
+        let got = shrink(r, &d, oversized);
+        assert!(got.headers.is_empty(), "{:?}", got.headers);
+        assert_eq!(got.target.len(), d.limits.max_url_bytes + 1);
+        assert!(got.head_len() < d.limits.max_head_bytes / 2);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One generated request on the wire, judged exactly as a suite case is: it becomes the case a
 //! `matrix:` cell would be (`Case::from_model`), goes out through the runner's per-request path
 //! (`runner::leg::send`: correlation id, origin records, cache hits) and is evaluated by
-//! `runner::evaluate` (the judge, the model's expectations, not-observed and RFC answers).
+//! `edgeconform_core::verdict::evaluate` (the judge, the model's expectations, not-observed and RFC answers).
 
 use crate::report::model::{Finding, Verdict};
 use crate::runner::cache::Fetches;

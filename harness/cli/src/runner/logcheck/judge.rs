@@ -47,7 +47,8 @@ pub fn apply<'a>(
         o.log = Some(observation(&lines(leg)));
     }
     let errored = result.verdict == Verdict::Error;
-    let (findings, verdict, level) = crate::runner::evaluate(case, dist, &result.observed, errored);
+    let (findings, verdict, level) =
+        edgeconform_core::verdict::evaluate(case, dist, &result.observed, errored);
     result.findings = findings;
     result.verdict = verdict;
     result.level = level;

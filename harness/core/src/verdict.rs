@@ -133,6 +133,14 @@ pub fn evaluate(
     legs: &[Outcome],
     errored: bool,
 ) -> (Vec<Finding>, Verdict, Level) {
+    let mut findings = judged_findings(case, dist, legs);
+    expectation_findings(case, legs, errored, &mut findings);
+    let (verdict, level) = verdict_of(case, &findings, errored);
+    (findings, verdict, level)
+}
+
+/// Every leg judged by the rule predicates.
+fn judged_findings(case: &Case, dist: &Distribution, legs: &[Outcome]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (req, o) in case.leg_requests().iter().zip(legs) {
         for v in judge(dist, req, o) {
@@ -147,6 +155,12 @@ pub fn evaluate(
             });
         }
     }
+    findings
+}
+
+/// The case's own expectations, after the judge's findings: see the comments for when they
+/// count and against which rules.
+fn expectation_findings(case: &Case, legs: &[Outcome], errored: bool, findings: &mut Vec<Finding>) {
     // A case whose expectations all come from the model restates what the judge checks; when the
     // judge already named the broken rule, the model's field-by-field differences would only
     // smear the failure over every rule of the case.
@@ -216,6 +230,10 @@ pub fn evaluate(
             });
         }
     }
+}
+
+/// The verdict and level of a case from its findings (`errored`: a leg got no usable answer).
+fn verdict_of(case: &Case, findings: &[Finding], errored: bool) -> (Verdict, Level) {
     let failing: Vec<&Finding> = findings.iter().filter(|f| f.is_failure()).collect();
     let mut level = case.level;
     if !failing.is_empty()
@@ -243,7 +261,7 @@ pub fn evaluate(
     } else {
         Verdict::Pass
     };
-    (findings, verdict, level)
+    (verdict, level)
 }
 
 #[cfg(test)]

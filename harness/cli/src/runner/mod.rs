@@ -118,7 +118,7 @@ pub async fn run(
 ) -> RunOutput {
     let spool = match &opts.spool {
         Some(p) => match spool::Spool::create(p) {
-            Ok(s) => Some(Arc::new(s)),
+            Ok(s) => Some(s),
             Err(e) => {
                 eprintln!(
                     "edgeconform run: cannot spool results to {}: {e}; keeping them in memory",
@@ -129,115 +129,153 @@ pub async fn run(
         },
         None => None,
     };
-    let records = Arc::new(cache::Fetches::new(records));
-    let next = Arc::new(AtomicUsize::new(0));
-    let ledger = Arc::new(Mutex::new(Ledger::default()));
-    let results = Arc::new(Mutex::new(Done {
-        slots: (0..jobs.len()).map(|_| Slot::Empty).collect(),
-        lists: spool::Lists::default(),
-        wire: (0, 0),
-    }));
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000);
-    let on_done = opts.on_done.clone();
-    let mut workers = Vec::new();
-    for _ in 0..opts.jobs.max(1).min(jobs.len().max(1)) {
-        let (jobs, next, results, records, tls, stop, on_done, spool, run_ledger) = (
-            jobs.clone(),
-            next.clone(),
-            results.clone(),
-            records.clone(),
-            tls.clone(),
-            opts.stop.clone(),
-            on_done.clone(),
-            spool.clone(),
-            ledger.clone(),
-        );
-        let timeout = opts.request_timeout;
-        let max_body = opts.max_body_bytes;
-        let no_https = opts.no_https.clone();
-        let viewer_only = opts.viewer_only;
-        workers.push(tokio::spawn(async move {
-            // One client per endpoint (a run over several distributions has several).
-            let mut clients: Vec<((SocketAddr, SocketAddr), Client)> = Vec::new();
-            loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= jobs.len() {
-                    break;
-                }
-                let job = &jobs.job(i);
-                let key = (job.endpoint.http, job.endpoint.https);
-                let pos = match clients.iter().position(|(k, _)| *k == key) {
-                    Some(p) => p,
-                    None => {
-                        let c = Client::new(job.endpoint.clone(), tls.clone(), timeout)
-                            .with_max_body_bytes(max_body);
-                        clients.push((key, c));
-                        clients.len() - 1
-                    }
-                };
-                let (result, case_ledger, legs) = match no_https.as_deref().filter(|_| {
-                    job.case
-                        .leg_requests()
-                        .iter()
-                        .any(|r| r.scheme == Scheme::Https)
-                }) {
-                    Some(why) => not_run(job, why),
-                    None => {
-                        run_case(
-                            &mut clients[pos].1,
-                            records.as_ref(),
-                            job,
-                            &format!("{nonce:012}-{:x}", job.seq),
-                            viewer_only,
-                        )
-                        .await
-                    }
-                };
-                run_ledger
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .merge(&case_ledger);
-                if let Some(f) = &on_done {
-                    f(i, &result);
-                }
-                // Access-log and origin-failure cases are looked at again after the run: they
-                // stay whole in memory, as does everything when the spool cannot be written.
-                let keep = job.case.access_log || job.case.origin_failure.is_some();
-                let full = with_details(result, &job.case, legs);
-                let spooled = match &spool {
-                    Some(s) if !keep => s.write(&full).ok(),
-                    _ => None,
-                };
-                let mut done = results.lock().unwrap_or_else(|e| e.into_inner());
-                done.slots[i] = match spooled {
-                    Some(entry) => {
-                        let (n, bytes) = logcheck::wire_totals(&full.wire);
-                        done.wire.0 += n;
-                        done.wire.1 += bytes;
-                        Slot::Spooled(done.lists.summary(&full, entry))
-                    }
-                    None => Slot::Whole(Box::new(full)),
-                };
-            }
-        }));
-    }
-    for w in workers {
+    let workers = opts.jobs.max(1).min(jobs.len().max(1));
+    let shared = Arc::new(Shared {
+        results: Mutex::new(Done {
+            slots: (0..jobs.len()).map(|_| Slot::Empty).collect(),
+            lists: spool::Lists::default(),
+            wire: (0, 0),
+        }),
+        jobs,
+        fetches: cache::Fetches::new(records),
+        tls,
+        next: AtomicUsize::new(0),
+        ledger: Mutex::new(Ledger::default()),
+        spool,
+        nonce: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000),
+        opts,
+    });
+    let handles: Vec<_> = (0..workers)
+        .map(|_| tokio::spawn(worker(shared.clone())))
+        .collect();
+    for w in handles {
         let _ = w.await;
     }
-    let ledger = std::mem::take(&mut *ledger.lock().unwrap_or_else(|e| e.into_inner()));
+    match Arc::try_unwrap(shared) {
+        Ok(shared) => collect(shared),
+        // A worker that panicked still holds its reference: report what the others finished.
+        Err(shared) => collect_shared(&shared),
+    }
+}
+
+/// What the workers of one run share.
+struct Shared {
+    jobs: Arc<dyn Jobs>,
+    fetches: cache::Fetches,
+    tls: Arc<rustls::ClientConfig>,
+    opts: RunOpts,
+    /// The next job to take.
+    next: AtomicUsize,
+    ledger: Mutex<Ledger>,
+    results: Mutex<Done>,
+    spool: Option<spool::Spool>,
+    /// Makes this run's correlation ids its own.
+    nonce: u64,
+}
+
+/// One worker: takes jobs in turn until none is left or the run is stopped, each on the
+/// worker's client for the job's endpoint.
+async fn worker(sh: Arc<Shared>) {
+    // One client per endpoint (a run over several distributions has several).
+    let mut clients: Vec<((SocketAddr, SocketAddr), Client)> = Vec::new();
+    let opts = &sh.opts;
+    loop {
+        if opts.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let i = sh.next.fetch_add(1, Ordering::Relaxed);
+        if i >= sh.jobs.len() {
+            break;
+        }
+        let job = &sh.jobs.job(i);
+        let key = (job.endpoint.http, job.endpoint.https);
+        let pos = match clients.iter().position(|(k, _)| *k == key) {
+            Some(p) => p,
+            None => {
+                let c = Client::new(job.endpoint.clone(), sh.tls.clone(), opts.request_timeout)
+                    .with_max_body_bytes(opts.max_body_bytes);
+                clients.push((key, c));
+                clients.len() - 1
+            }
+        };
+        let https = job
+            .case
+            .leg_requests()
+            .iter()
+            .any(|r| r.scheme == Scheme::Https);
+        let (result, case_ledger, legs) = match opts.no_https.as_deref().filter(|_| https) {
+            Some(why) => not_run(job, why),
+            None => {
+                let corr = format!("{:012}-{:x}", sh.nonce, job.seq);
+                run_case(
+                    &mut clients[pos].1,
+                    &sh.fetches,
+                    job,
+                    &corr,
+                    opts.viewer_only,
+                )
+                .await
+            }
+        };
+        sh.ledger
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(&case_ledger);
+        if let Some(f) = &opts.on_done {
+            f(i, &result);
+        }
+        record(&sh, i, job, with_details(result, &job.case, legs));
+    }
+}
+
+/// Keeps a finished case: spooled with a row in memory, or whole. Access-log and origin-failure
+/// cases are looked at again after the run: they stay whole in memory, as does everything when
+/// the spool cannot be written.
+fn record(sh: &Shared, i: usize, job: &Job, full: CaseResult) {
+    let keep = job.case.access_log || job.case.origin_failure.is_some();
+    let spooled = match &sh.spool {
+        Some(s) if !keep => s.write(&full).ok(),
+        _ => None,
+    };
+    let mut done = sh.results.lock().unwrap_or_else(|e| e.into_inner());
+    done.slots[i] = match spooled {
+        Some(entry) => {
+            let (n, bytes) = logcheck::wire_totals(&full.wire);
+            done.wire.0 += n;
+            done.wire.1 += bytes;
+            Slot::Spooled(done.lists.summary(&full, entry))
+        }
+        None => Slot::Whole(Box::new(full)),
+    };
+}
+
+/// The run's output once every worker has ended.
+fn collect(sh: Shared) -> RunOutput {
+    let spool = sh.spool;
+    let done = sh.results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let ledger = sh.ledger.into_inner().unwrap_or_else(|e| e.into_inner());
+    output(done, ledger, spool)
+}
+
+/// [`collect`] when a worker still holds the state (it panicked): what was finished, and the
+/// spool left unfinished (its cases reported from memory rows only).
+fn collect_shared(sh: &Shared) -> RunOutput {
     let done = std::mem::replace(
-        &mut *results.lock().unwrap_or_else(|e| e.into_inner()),
+        &mut *sh.results.lock().unwrap_or_else(|e| e.into_inner()),
         Done {
             slots: Vec::new(),
             lists: spool::Lists::default(),
             wire: (0, 0),
         },
     );
+    let ledger = std::mem::take(&mut *sh.ledger.lock().unwrap_or_else(|e| e.into_inner()));
+    output(done, ledger, None)
+}
+
+/// Results in input order, rows for the spooled ones, and the finished spool.
+fn output(done: Done, ledger: Ledger, spool: Option<spool::Spool>) -> RunOutput {
     let mut out = Vec::new();
     // Collected in place (a row is no bigger than a slot): a big run never holds both.
     let rows: Vec<spool::Row> = done
@@ -252,7 +290,7 @@ pub async fn run(
             Slot::Spooled(m) => Some(spool::Row::Spooled(m)),
         })
         .collect();
-    let spool = spool.and_then(|s| Arc::try_unwrap(s).ok()).map(|s| {
+    let spool = spool.map(|s| {
         let file = s.finish().unwrap_or_else(|(f, e)| {
             eprintln!(
                 "edgeconform run: cannot finish the spool {}: {e}; its cases are reported as errors",

@@ -32,24 +32,38 @@ pub struct Recipe {
 pub struct Deviation {
     pub rule: RuleId,
     pub reason: String,
+    /// The software shows the deviation in some runs and not in others (a bound it checks on
+    /// buffered reads, a race): a run that does not show it leaves the entry standing instead
+    /// of calling it stale. The reason must say what varies.
+    #[serde(default)]
+    pub intermittent: bool,
 }
 
 /// A recipe's baseline file (`targets/NAME/expected.yaml`): each rule it is known to break, with
 /// the reason. A file of comments only (no known deviation) is YAML null: an empty baseline. The one
 /// reader of these files (`edgeconform run --recipe` and `edgeconform report --targets`).
 pub fn read_baseline(path: &Path) -> Result<BTreeMap<RuleId, String>, String> {
+    Ok(read_deviations(path)?
+        .into_iter()
+        .map(|d| (d.rule, d.reason))
+        .collect())
+}
+
+/// The entries of a baseline file, each with a reason.
+pub fn read_deviations(path: &Path) -> Result<Vec<Deviation>, String> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    parse_deviations(&text, &shown)
+}
+
+fn parse_deviations(text: &str, shown: &str) -> Result<Vec<Deviation>, String> {
     let list: Option<Vec<Deviation>> =
-        edgeconform_core::yaml::from_str(&text).map_err(|p| p.render(&shown))?;
-    let mut out = BTreeMap::new();
-    for d in list.unwrap_or_default() {
-        if d.reason.trim().is_empty() {
-            return Err(format!("{shown}: the deviation {} has no reason", d.rule));
-        }
-        out.insert(d.rule, d.reason);
+        edgeconform_core::yaml::from_str(text).map_err(|p| p.render(shown))?;
+    let list = list.unwrap_or_default();
+    if let Some(d) = list.iter().find(|d| d.reason.trim().is_empty()) {
+        return Err(format!("{shown}: the deviation {} has no reason", d.rule));
     }
-    Ok(out)
+    Ok(list)
 }
 
 /// What a recipe asks of the instrumented origin (`targets/NAME/origin.yaml`, optional).
@@ -79,6 +93,16 @@ pub fn origin_wish(dir: &Path) -> Result<OriginWish> {
 pub fn expected(dir: &Path) -> Result<BTreeSet<RuleId>> {
     let baseline = read_baseline(&dir.join("expected.yaml")).map_err(|e| anyhow!(e))?;
     Ok(baseline.into_keys().collect())
+}
+
+/// The rules of recipe `dir`'s baseline marked `intermittent`.
+pub fn intermittent(dir: &Path) -> Result<BTreeSet<RuleId>> {
+    let list = read_deviations(&dir.join("expected.yaml")).map_err(|e| anyhow!(e))?;
+    Ok(list
+        .into_iter()
+        .filter(|d| d.intermittent)
+        .map(|d| d.rule)
+        .collect())
 }
 
 fn free_port() -> Result<SocketAddr> {
@@ -271,6 +295,19 @@ mod tests {
             origin_wish(&targets.join("no-such-recipe")).unwrap(),
             OriginWish::default()
         );
+    }
+
+    #[test]
+    fn intermittent_entries_are_read_and_reasons_required() {
+        let list = parse_deviations(
+            "- rule: LIM-SIZE\n  reason: served in one run, refused in another\n  intermittent: true\n- rule: PAT-CASE\n  reason: r\n",
+            "t.yaml",
+        )
+        .unwrap();
+        let flags: Vec<(RuleId, bool)> = list.iter().map(|d| (d.rule, d.intermittent)).collect();
+        assert_eq!(flags, [(RuleId::LimSize, true), (RuleId::PatCase, false)]);
+        let e = parse_deviations("- rule: LIM-SIZE\n  reason: ' '\n", "t.yaml").unwrap_err();
+        assert!(e.contains("LIM-SIZE has no reason"), "{e}");
     }
 
     #[test]

@@ -41,12 +41,33 @@ pub fn weight(r: &Request, dist: &Distribution) -> u64 {
 /// Simpler variants of `r`, biggest step first; every one weighs less than `r`.
 pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
     let mut out: Vec<Request> = Vec::new();
+    header_candidates(r, &mut out);
+    target_candidates(r, &mut out);
+    request_candidates(r, dist, &mut out);
+    size_candidates(r, dist, &mut out);
+    let w = weight(r, dist);
+    let mut seen: Vec<Request> = Vec::new();
+    for c in out {
+        if weight(&c, dist) < w && !seen.contains(&c) && !c.target.is_empty() {
+            seen.push(c);
+        }
+    }
+    seen
+}
+
+/// Each header dropped.
+fn header_candidates(r: &Request, out: &mut Vec<Request>) {
     let mut push = |c: Request| out.push(c);
     for i in 0..r.headers.len() {
         let mut c = r.clone();
         c.headers.remove(i);
         push(c);
     }
+}
+
+/// A shorter or plainer target: the query dropped or halved, segments dropped, replaced or cut, the path normalised, unescaped or lower-cased.
+fn target_candidates(r: &Request, out: &mut Vec<Request>) {
+    let mut push = |c: Request| out.push(c);
     let (path, query) = split_target(&r.target);
     if query.is_some() {
         push(with_target(r, path.to_string()));
@@ -99,6 +120,11 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
             push(with_target(r, format!("{p}{q}")));
         }
     }
+}
+
+/// A plainer method, version and `Host`.
+fn request_candidates(r: &Request, dist: &Distribution, out: &mut Vec<Request>) {
+    let mut push = |c: Request| out.push(c);
     if r.method != Method::Get {
         let mut c = r.clone();
         c.method = Method::Get;
@@ -140,6 +166,11 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         c.version = HttpVersion::Http10;
         push(c);
     }
+}
+
+/// An oversized head brought down to one byte over a limit, and a plainer body.
+fn size_candidates(r: &Request, dist: &Distribution, out: &mut Vec<Request>) {
+    let mut push = |c: Request| out.push(c);
     // A header longer than the head limit needs, cut to one byte over it.
     let over = r.head_len().saturating_sub(dist.limits.max_head_bytes + 1);
     if over > 0 {
@@ -165,14 +196,6 @@ pub fn candidates(r: &Request, dist: &Distribution) -> Vec<Request> {
         (c.body_len, c.content_length) = plain;
         push(c);
     }
-    let w = weight(r, dist);
-    let mut seen: Vec<Request> = Vec::new();
-    for c in out {
-        if weight(&c, dist) < w && !seen.contains(&c) && !c.target.is_empty() {
-            seen.push(c);
-        }
-    }
-    seen
 }
 
 /// The shortest name the distribution routes as configured (its domain or a plain alias, the

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 /// A recipe passes when the rules it violates are exactly its baseline.
 pub(super) fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
-    let expected = match crate::runner::recipe::expected(dir) {
+    let read = crate::runner::recipe::expected(dir)
+        .and_then(|e| Ok((e, crate::runner::recipe::intermittent(dir)?)));
+    let (expected, intermittent) = match read {
         Ok(e) => e,
         Err(e) => {
             eprintln!("edgeconform run: {e:#}");
@@ -39,6 +41,15 @@ pub(super) fn baseline_verdict(run: &RunResult, dir: &std::path::Path) -> u8 {
     }
     let seen_to_hold = |r: &edgeconform_core::rules::RuleId| held.contains(r) && !open.contains(r);
     let (new, fixed) = crate::runner::recipe::compare(&violated, &expected);
+    // An intermittent entry that did not show this time is neither stale nor unseen.
+    let (quiet, fixed): (Vec<_>, Vec<_>) =
+        fixed.into_iter().partition(|r| intermittent.contains(r));
+    for r in &quiet {
+        println!(
+            "baseline: {r} is in {}/expected.yaml as intermittent and did not show in this run",
+            dir.display()
+        );
+    }
     let (fixed, unseen): (Vec<_>, Vec<_>) = fixed.into_iter().partition(|r| seen_to_hold(r));
     for r in &unseen {
         eprintln!(

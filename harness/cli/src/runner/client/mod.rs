@@ -220,20 +220,8 @@ impl Client {
         };
         let status = resp.status().as_u16();
         progress.status = Some(status);
-        let mut headers = Vec::new();
-        let mut closed = req.version == HttpVersion::Http10;
-        let mut h1_head = h1_status_line_len(status);
-        for (n, v) in resp.headers() {
-            h1_head += (n.as_str().len() + 2 + v.len() + 2) as u64;
-            let v = match v.to_str() {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            };
-            if n == hyper::header::CONNECTION && v.eq_ignore_ascii_case("close") {
-                closed = true;
-            }
-            headers.push((n.as_str().to_string(), v));
-        }
+        let (headers, h1_head, closed) = head_fields(resp.headers(), status);
+        let closed = closed || req.version == HttpVersion::Http10;
         let declared = resp
             .headers()
             .get(hyper::header::CONTENT_LENGTH)
@@ -272,6 +260,26 @@ impl Client {
             closed,
         })
     }
+}
+
+/// The response's fields as the report keeps them (values as text, lossily when not UTF-8),
+/// the head's length in HTTP/1.1 form, and whether the server said `Connection: close`.
+fn head_fields(fields: &hyper::HeaderMap, status: u16) -> (Vec<(String, String)>, u64, bool) {
+    let mut headers = Vec::with_capacity(fields.len());
+    let mut closed = false;
+    let mut h1_head = h1_status_line_len(status);
+    for (n, v) in fields {
+        h1_head += (n.as_str().len() + 2 + v.len() + 2) as u64;
+        let v = match v.to_str() {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        };
+        if n == hyper::header::CONNECTION && v.eq_ignore_ascii_case("close") {
+            closed = true;
+        }
+        headers.push((n.as_str().to_string(), v));
+    }
+    (headers, h1_head, closed)
 }
 
 /// `HTTP/1.1 200 OK\r\n`: the status line of a response in HTTP/1.1 form.

@@ -74,61 +74,13 @@ pub async fn start(
     let mut no_https = None;
     let (env, info) = match (&opts.target, &opts.recipe, serves) {
         (None, Some(name), Serves::External(dist)) => {
-            let placeholder = Endpoint {
-                http: ([127, 0, 0, 1], 9).into(),
-                https: ([127, 0, 0, 1], 9).into(),
-                tls_name: dist.domain.clone(),
-            };
-            let mut env = embedded::start_origin_for_target(ca, &dist, placeholder).await?;
-            let r = Recipe::start(&opts.targets, name, env.origin(), ca, &dist)?;
-            env.set_target(Endpoint {
-                http: r.http,
-                https: r.https,
-                tls_name: dist.domain.clone(),
-            });
-            let info = TargetInfo {
-                name: opts.name.clone().unwrap_or_else(|| name.clone()),
-                http: format!("http://{}", r.http),
-                https: format!("https://{}", r.https),
-                insecure: opts.insecure,
-            };
+            let (env, info, r) = start_recipe(opts, ca, name, &dist).await?;
             recipe = Some(r);
             (env, info)
         }
         (Some(t), _, Serves::External(dist)) => {
-            let http = addr_of(t)?;
-            // A plain-HTTP-only target is legitimate: its HTTPS requests are not run.
-            let https_addr = match &opts.target_https {
-                Some(u) => addr_of(u)?,
-                None => {
-                    no_https = Some(
-                        "the target has no HTTPS address (--target-https not given)".to_string(),
-                    );
-                    http
-                }
-            };
-            let https = opts.target_https.clone().unwrap_or_else(|| "(none)".into());
-            let endpoint = Endpoint {
-                http,
-                https: https_addr,
-                tls_name: dist.domain.clone(),
-            };
-            let env = match opts.origin_control {
-                Some(control) => embedded::remote_origin(endpoint, control),
-                None if opts.viewer_only => embedded::viewer_only(endpoint),
-                None => embedded::start_origin_for_target(ca, &dist, endpoint).await?,
-            };
-            let name = opts.name.clone().unwrap_or_else(|| {
-                t.split_once("://")
-                    .map_or(t.as_str(), |(_, r)| r)
-                    .to_string()
-            });
-            let info = TargetInfo {
-                name,
-                http: t.clone(),
-                https,
-                insecure: opts.insecure,
-            };
+            let (env, info, why) = start_external(opts, ca, t, &dist).await?;
+            no_https = why;
             (env, info)
         }
         (_, _, Serves::Embedded(needs)) => {
@@ -165,6 +117,78 @@ pub async fn start(
         recipe,
         no_https,
     })
+}
+
+/// A recipe from `targets/`, with the embedded origin it forwards to.
+async fn start_recipe(
+    opts: &TargetOpts,
+    ca: &TestCa,
+    name: &str,
+    dist: &Distribution,
+) -> Result<(Env, TargetInfo, Recipe)> {
+    let placeholder = Endpoint {
+        http: ([127, 0, 0, 1], 9).into(),
+        https: ([127, 0, 0, 1], 9).into(),
+        tls_name: dist.domain.clone(),
+    };
+    let mut env = embedded::start_origin_for_target(ca, dist, placeholder).await?;
+    let r = Recipe::start(&opts.targets, name, env.origin(), ca, dist)?;
+    env.set_target(Endpoint {
+        http: r.http,
+        https: r.https,
+        tls_name: dist.domain.clone(),
+    });
+    let info = TargetInfo {
+        name: opts.name.clone().unwrap_or_else(|| name.to_string()),
+        http: format!("http://{}", r.http),
+        https: format!("https://{}", r.https),
+        insecure: opts.insecure,
+    };
+    Ok((env, info, r))
+}
+
+/// A target given by address (`--target`, `--target-https`), with the origin it is judged by:
+/// one it reaches here, a remote one (`--origin-control`) or none (`--viewer-only`). The third
+/// value says why HTTPS cases are not run, when they are not.
+async fn start_external(
+    opts: &TargetOpts,
+    ca: &TestCa,
+    t: &str,
+    dist: &Distribution,
+) -> Result<(Env, TargetInfo, Option<String>)> {
+    let mut no_https = None;
+    let http = addr_of(t)?;
+    // A plain-HTTP-only target is legitimate: its HTTPS requests are not run.
+    let https_addr = match &opts.target_https {
+        Some(u) => addr_of(u)?,
+        None => {
+            no_https =
+                Some("the target has no HTTPS address (--target-https not given)".to_string());
+            http
+        }
+    };
+    let https = opts.target_https.clone().unwrap_or_else(|| "(none)".into());
+    let endpoint = Endpoint {
+        http,
+        https: https_addr,
+        tls_name: dist.domain.clone(),
+    };
+    let env = match opts.origin_control {
+        Some(control) => embedded::remote_origin(endpoint, control),
+        None if opts.viewer_only => embedded::viewer_only(endpoint),
+        None => embedded::start_origin_for_target(ca, dist, endpoint).await?,
+    };
+    let name = opts
+        .name
+        .clone()
+        .unwrap_or_else(|| t.split_once("://").map_or(t, |(_, r)| r).to_string());
+    let info = TargetInfo {
+        name,
+        http: t.to_string(),
+        https,
+        insecure: opts.insecure,
+    };
+    Ok((env, info, no_https))
 }
 
 /// The client's TLS settings: the test CA and `extra_ca` (PEM) as roots, or no verification at

@@ -107,8 +107,42 @@ pub fn arbitrary_distribution(u: &mut Unstructured) -> Result<Distribution> {
         }
     }
     let n_origins = 1 + usize::from(byte(u) % 8);
-    let mut origins: Vec<Origin> = Vec::with_capacity(n_origins);
-    for &default_id in &ORIGIN_IDS[..n_origins] {
+    let origins = arbitrary_origins(u, n_origins);
+    // Every behavior takes at least four bytes (see `encode::write_distribution`): a count the rest of
+    // the input cannot hold would only build behaviors out of the zeros past its end.
+    let n_behaviors = usize::from(byte(u) % 76).min(u.len() / 4);
+    let mut behaviors = Vec::with_capacity(n_behaviors + 1);
+    for _ in 0..n_behaviors {
+        let path_pattern = pattern(u);
+        behaviors.push(behavior(u, path_pattern, n_origins));
+    }
+    behaviors.push(Behavior {
+        is_default: true,
+        ..behavior(u, PathPattern::default_pattern(), n_origins)
+    });
+    let limits = if byte(u) % 8 == 1 {
+        Limits {
+            max_head_bytes: varlen(u),
+            max_url_bytes: varlen(u),
+            max_behaviors: varlen(u).max(n_behaviors),
+        }
+    } else {
+        Limits::default()
+    };
+    Ok(Distribution {
+        domain,
+        aliases,
+        ruleset,
+        origins,
+        behaviors,
+        limits,
+    })
+}
+
+/// `n` origins, in the order `encode::write_distribution` writes them.
+fn arbitrary_origins(u: &mut Unstructured, n: usize) -> Vec<Origin> {
+    let mut origins: Vec<Origin> = Vec::with_capacity(n);
+    for &default_id in &ORIGIN_IDS[..n] {
         let id = match byte(u) {
             0 => string(u),
             _ => String::new(),
@@ -148,35 +182,7 @@ pub fn arbitrary_distribution(u: &mut Unstructured) -> Result<Distribution> {
             origin_path,
         });
     }
-    // Every behavior takes at least four bytes (see `encode::write_distribution`): a count the rest of
-    // the input cannot hold would only build behaviors out of the zeros past its end.
-    let n_behaviors = usize::from(byte(u) % 76).min(u.len() / 4);
-    let mut behaviors = Vec::with_capacity(n_behaviors + 1);
-    for _ in 0..n_behaviors {
-        let path_pattern = pattern(u);
-        behaviors.push(behavior(u, path_pattern, n_origins));
-    }
-    behaviors.push(Behavior {
-        is_default: true,
-        ..behavior(u, PathPattern::default_pattern(), n_origins)
-    });
-    let limits = if byte(u) % 8 == 1 {
-        Limits {
-            max_head_bytes: varlen(u),
-            max_url_bytes: varlen(u),
-            max_behaviors: varlen(u).max(n_behaviors),
-        }
-    } else {
-        Limits::default()
-    };
-    Ok(Distribution {
-        domain,
-        aliases,
-        ruleset,
-        origins,
-        behaviors,
-        limits,
-    })
+    origins
 }
 
 /// An alias as `DistributionSpec::validate` accepts and stores it.

@@ -189,7 +189,7 @@ async fn worker(sh: Arc<Shared>) {
         if i >= sh.jobs.len() {
             break;
         }
-        let job = &sh.jobs.job(i);
+        let mut job = sh.jobs.job(i);
         let key = (job.endpoint.http, job.endpoint.https);
         let pos = match clients.iter().position(|(k, _)| *k == key) {
             Some(p) => p,
@@ -206,13 +206,13 @@ async fn worker(sh: Arc<Shared>) {
             .iter()
             .any(|r| r.scheme == Scheme::Https);
         let (result, case_ledger, legs) = match opts.no_https.as_deref().filter(|_| https) {
-            Some(why) => not_run(job, why),
+            Some(why) => not_run(&job, why),
             None => {
                 let corr = format!("{:012}-{:x}", sh.nonce, job.seq);
                 run_case(
                     &mut clients[pos].1,
                     &sh.fetches,
-                    job,
+                    &job,
                     &corr,
                     opts.viewer_only,
                 )
@@ -226,7 +226,9 @@ async fn worker(sh: Arc<Shared>) {
         if let Some(f) = &opts.on_done {
             f(i, &result);
         }
-        record(&sh, i, job, with_details(result, &job.case, legs));
+        // The job is this worker's own copy: its expectation moves into the result.
+        let expect = std::mem::take(&mut job.case.expect);
+        record(&sh, i, &job, with_details(result, expect, legs));
     }
 }
 
@@ -454,8 +456,12 @@ fn not_run(job: &Job, why: &str) -> (CaseResult, Ledger, Vec<Outcome>) {
 }
 
 /// Fills in the expectation and observed outcomes of a case kept whole in memory.
-fn with_details(mut r: CaseResult, case: &Case, legs: Vec<Outcome>) -> CaseResult {
-    r.expected = vec![case.expect.clone()];
+fn with_details(
+    mut r: CaseResult,
+    expect: edgeconform_core::spec::Expectation,
+    legs: Vec<Outcome>,
+) -> CaseResult {
+    r.expected = vec![expect];
     r.observed = legs;
     r
 }

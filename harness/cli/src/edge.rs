@@ -79,6 +79,7 @@
 mod bound;
 mod cache;
 mod context;
+mod direct;
 mod forward;
 mod handler;
 mod log;
@@ -258,6 +259,9 @@ pub struct EdgeConfig {
     /// 0: serve on the caller's tokio runtime. N: N worker threads, each with its own
     /// single-threaded runtime, accepting from the same listeners (see `server.rs`).
     pub workers: usize,
+    /// Answer plain HTTP/1.1 requests that the edge answers itself without hyper (see
+    /// `direct.rs`); off, every request goes through hyper (for comparison).
+    pub direct: bool,
 }
 
 impl EdgeConfig {
@@ -281,6 +285,7 @@ impl EdgeConfig {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             workers: 0,
+            direct: true,
         })
     }
 }

@@ -92,6 +92,12 @@ pub struct EdgeArgs {
     /// (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..1025).map(usize::from))]
     pub workers: Option<usize>,
+
+    /// Serve every plain-HTTP request through hyper. By default the edge writes the answers it
+    /// makes itself (its redirects and refusals) to plain HTTP/1.1 requests directly, the same
+    /// bytes with a fraction of the CPU; this flag is for comparing the two.
+    #[arg(long)]
+    pub no_direct: bool,
 }
 
 fn parse_origin_arg(s: &str) -> Result<(String, edgeconform_core::Scheme, SocketAddr), String> {
@@ -197,6 +203,7 @@ pub async fn start(args: &EdgeArgs) -> Result<EdgeServer> {
     config.mutant = args.mutant;
     config.header_timeout = Duration::from_secs_f64(args.header_timeout);
     config.max_connections = args.max_connections;
+    config.direct = !args.no_direct;
     config.workers = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });

@@ -21,9 +21,7 @@ use super::log::{record, LogContext, ResponseFacts};
 use super::meter::{head_len_h1, EdgeBody, Pending};
 use super::mutant::{self, Mutant};
 use super::respond::{respond, unreadable_response};
-use super::wire::{
-    random_request_id, read_body, usable_as_request_id, viewer_request, ForwardBody,
-};
+use super::wire::{read_body, request_id_for, viewer_request, ForwardBody};
 use crate::origin::CORRELATION_HEADER;
 
 /// Handles one request; never fails (every problem is an HTTP answer).
@@ -39,12 +37,12 @@ pub(crate) async fn handle(
     let (parts, body) = req.into_parts();
     let viewer = viewer_request(&parts, conn.scheme);
     let mut request = viewer.request;
-    let request_id = match parts.headers.get(CORRELATION_HEADER) {
-        Some(v) if usable_as_request_id(v.as_bytes()) => {
-            String::from_utf8_lossy(v.as_bytes()).into_owned()
-        }
-        _ => random_request_id(),
-    };
+    let request_id = request_id_for(
+        parts
+            .headers
+            .get(CORRELATION_HEADER)
+            .map(HeaderValue::as_bytes),
+    );
 
     // LIM-SIZE on the head as it came over the wire, then whatever else decide() finds.
     let limits = shared.dist.limits;

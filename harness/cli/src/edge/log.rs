@@ -62,18 +62,25 @@ pub(crate) struct LogSender(Arc<Lines>);
 
 impl LogSender {
     pub fn send(&self, record: &LogRecord) {
-        let mut line = String::with_capacity(384);
-        record.write_line(&mut line);
-        line.push('\n');
-        let mut batch = self.0.lock();
-        // After close the writer is gone; a line lost then is moot (the listeners stopped first).
-        if batch.closed {
-            return;
+        // Each thread writes its lines in one buffer of its own, outside the lock.
+        thread_local! {
+            static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        let wake = batch.text.is_empty();
-        batch.text.push_str(&line);
-        batch.sent += line.len() as u64;
-        drop(batch);
+        let wake = LINE.with_borrow_mut(|line| {
+            line.clear();
+            record.write_line(line);
+            line.push('\n');
+            let mut batch = self.0.lock();
+            // After close the writer is gone; a line lost then is moot (the listeners stopped
+            // first).
+            if batch.closed {
+                return false;
+            }
+            let wake = batch.text.is_empty();
+            batch.text.push_str(line);
+            batch.sent += line.len() as u64;
+            wake
+        });
         // Only the first line of a batch wakes the writer: it is asleep or about to look.
         if wake {
             self.0.ready.notify_one();

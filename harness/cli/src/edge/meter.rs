@@ -79,6 +79,13 @@ impl<T> MeteredIo<T> {
     }
 }
 
+impl<T> MeteredIo<T> {
+    /// The connection itself (reads are not counted).
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+}
+
 impl<T> Drop for MeteredIo<T> {
     fn drop(&mut self) {
         self.meter.settle();

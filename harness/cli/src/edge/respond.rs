@@ -7,9 +7,10 @@ use edgeconform_core::accesslog::ResultType;
 use edgeconform_core::decide::{origin_failure_status, EdgeResponse};
 use edgeconform_core::{pages, Method, Request};
 use hyper::header::{
-    HeaderMap, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, SERVER, VIA,
+    HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, SERVER,
+    VIA,
 };
-use hyper::Response;
+use hyper::{Response, StatusCode};
 
 use super::context::{Shared, X_AMZ_CF_ID, X_AMZ_CF_POP, X_CACHE};
 use super::log::{ResponseFacts, EDGE_LOCATION};
@@ -37,13 +38,24 @@ pub(crate) fn respond(
     r: &EdgeResponse,
     request_id: &str,
 ) -> (Response<EdgeBody>, Option<ResponseFacts>) {
+    let (page, facts) = edge_answer(shared, req, r, request_id);
+    (page.into_response(), facts)
+}
+
+/// [`respond`]'s answer before it becomes a hyper response: the direct path writes it itself.
+pub(crate) fn edge_answer<'a>(
+    shared: &'a Shared,
+    req: &Request,
+    r: &EdgeResponse,
+    request_id: &'a str,
+) -> (EdgePage<'a>, Option<ResponseFacts>) {
     let location = r
         .location
         .as_deref()
         .and_then(|l| HeaderValue::from_str(l).ok());
     if r.location.is_some() && location.is_none() {
         // Unreachable for targets the model accepts (LOC-SAFE); never send a broken Location.
-        return respond(shared, req, &unreadable_response(), request_id);
+        return edge_answer(shared, req, &unreadable_response(), request_id);
     }
     let page = if location.is_some() {
         shared.redirect_pages.get(r.status)
@@ -59,7 +71,7 @@ pub(crate) fn respond(
     } else {
         "Error from cloudfront"
     };
-    let response = edge_page(
+    let page = edge_page(
         shared, req, r.status, page, location, x_cache, r.close, request_id,
     );
     let facts = r.logged.then(|| ResponseFacts {
@@ -67,49 +79,103 @@ pub(crate) fn respond(
         result_type: r.result_type,
         detailed_result_type: r.detailed_result_type.to_string(),
         content_type: "text/html".to_string(),
-        content_len: Some(content_len(response.headers())),
+        content_len: Some(page.len as u64),
         first_byte_ms: 0,
     });
     let facts = match shared.mutant {
         Some(m) if r.location.is_some() => m.redirect_log(facts),
         _ => facts,
     };
-    (response, facts)
+    (page, facts)
+}
+
+/// A page the edge sends itself, with CloudFront's fields.
+pub(crate) struct EdgePage<'a> {
+    pub status: StatusCode,
+    /// The page's length, sent as `Content-Length` even when there is no body (HEAD).
+    pub len: usize,
+    pub body: Option<Bytes>,
+    pub connection: Option<&'static str>,
+    pub location: Option<HeaderValue>,
+    pub x_cache: &'static str,
+    pub via: &'a HeaderValue,
+    pub request_id: &'a str,
+}
+
+/// A field of an [`EdgePage`] as [`EdgePage::each_field`] gives it.
+pub(crate) enum FieldValue<'v> {
+    Text(&'v [u8]),
+    Number(usize),
+}
+
+impl EdgePage<'_> {
+    /// Each field in the order CloudFront sends them: name, name as hyper writes it on
+    /// HTTP/1.1 (title case), value.
+    pub(crate) fn each_field(&self, mut field: impl FnMut(&HeaderName, &'static str, FieldValue)) {
+        use FieldValue::{Number, Text};
+        field(&SERVER, "Server", Text(b"CloudFront"));
+        field(&CONTENT_TYPE, "Content-Type", Text(b"text/html"));
+        field(&CONTENT_LENGTH, "Content-Length", Number(self.len));
+        if let Some(c) = self.connection {
+            field(&CONNECTION, "Connection", Text(c.as_bytes()));
+        }
+        if let Some(location) = &self.location {
+            field(&LOCATION, "Location", Text(location.as_bytes()));
+        }
+        field(&X_CACHE, "X-Cache", Text(self.x_cache.as_bytes()));
+        stamp_fields(self.via, self.request_id, |name, title, value| {
+            field(name, title, Text(value))
+        });
+    }
+
+    pub(crate) fn into_response(self) -> Response<EdgeBody> {
+        let mut h = HeaderMap::with_capacity(12);
+        self.each_field(|name, _, value| {
+            let value = match value {
+                FieldValue::Text(t) => HeaderValue::from_bytes(t),
+                FieldValue::Number(n) => Ok(HeaderValue::from(n)),
+            };
+            if let Ok(value) = value {
+                h.append(name, value);
+            }
+        });
+        let mut response = Response::new(EdgeBody::page(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = h;
+        response
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn edge_page(
-    shared: &Shared,
+fn edge_page<'a>(
+    shared: &'a Shared,
     req: &Request,
     status: u16,
     page: Bytes,
     location: Option<HeaderValue>,
     x_cache: &'static str,
     close: bool,
-    request_id: &str,
-) -> Response<EdgeBody> {
-    let len = page.len();
-    let body = (req.method != Method::Head).then_some(page);
-    let mut response = Response::new(EdgeBody::page(body));
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
-    let h = response.headers_mut();
-    h.insert(SERVER, HeaderValue::from_static("CloudFront"));
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
-    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    if close {
-        h.insert(CONNECTION, HeaderValue::from_static("close"));
+    request_id: &'a str,
+) -> EdgePage<'a> {
+    let connection = if close {
+        Some("close")
     } else if req.version == edgeconform_core::HttpVersion::Http11 && !viewer_closes(req) {
         // CloudFront says so explicitly; hyper would write `keep-alive, close` if the viewer
         // asked to close, hence the check.
-        h.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
+        Some("keep-alive")
+    } else {
+        None
+    };
+    EdgePage {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+        len: page.len(),
+        body: (req.method != Method::Head).then_some(page),
+        connection,
+        location,
+        x_cache,
+        via: &shared.via,
+        request_id,
     }
-    if let Some(location) = location {
-        h.insert(LOCATION, location);
-    }
-    h.insert(X_CACHE, HeaderValue::from_static(x_cache));
-    stamp(h, shared, request_id);
-    response
 }
 
 /// Whether the viewer sent `Connection: close`.
@@ -123,10 +189,28 @@ fn viewer_closes(req: &Request) -> bool {
 
 /// `Via`, `X-Amz-Cf-Pop` and `X-Amz-Cf-Id` on a response to the viewer.
 pub(crate) fn stamp(h: &mut HeaderMap, shared: &Shared, request_id: &str) {
-    h.append(VIA, shared.via.clone());
-    h.insert(X_AMZ_CF_POP, HeaderValue::from_static(EDGE_LOCATION));
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        h.insert(X_AMZ_CF_ID, id);
+    stamp_fields(&shared.via, request_id, |name, _, value| {
+        if let Ok(value) = HeaderValue::from_bytes(value) {
+            if name == VIA {
+                h.append(name, value);
+            } else {
+                h.insert(name, value);
+            }
+        }
+    });
+}
+
+/// The fields of [`stamp`] in order (name, title-case name, value); no `X-Amz-Cf-Id` for an id
+/// that is no header value.
+fn stamp_fields(
+    via: &HeaderValue,
+    request_id: &str,
+    mut field: impl FnMut(&HeaderName, &'static str, &[u8]),
+) {
+    field(&VIA, "Via", via.as_bytes());
+    field(&X_AMZ_CF_POP, "X-Amz-Cf-Pop", EDGE_LOCATION.as_bytes());
+    if HeaderValue::from_str(request_id).is_ok() {
+        field(&X_AMZ_CF_ID, "X-Amz-Cf-Id", request_id.as_bytes());
     }
 }
 
@@ -153,7 +237,7 @@ pub(crate) fn failure(
         "OriginConnectError"
     };
     let page = Bytes::from(pages::error_page(status, detailed, request_id));
-    let response = edge_page(
+    let page = edge_page(
         shared,
         req,
         status,
@@ -168,8 +252,8 @@ pub(crate) fn failure(
         result_type: ResultType::Error,
         detailed_result_type: detailed.to_string(),
         content_type: "text/html".to_string(),
-        content_len: Some(content_len(response.headers())),
+        content_len: Some(page.len as u64),
         first_byte_ms: 0,
     };
-    (response, Some(facts))
+    (page.into_response(), Some(facts))
 }

@@ -15,6 +15,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::bound::{ConnectionBound, Slot};
 use super::context::{Conn, Shared};
+use super::direct::{self, Prefixed, Served};
 use super::handler;
 use super::log::AccessLog;
 use super::meter::{Meter, MeteredIo};
@@ -62,6 +64,7 @@ pub struct EdgeServer {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     log: Option<AccessLog>,
+    direct_answers: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for EdgeServer {
@@ -113,8 +116,10 @@ impl EdgeServer {
         let settings = Settings {
             tls: TlsAcceptor::from(config.server_tls.clone()),
             header_timeout: config.header_timeout,
+            direct: (config.direct && config.mutant.is_none()).then(Arc::default),
             bound: ConnectionBound::new(config.max_connections.max(1), config.quiet),
         };
+        let direct_answers = settings.direct.clone().unwrap_or_default();
         let (shutdown, _) = watch::channel(false);
         let mut tasks = Vec::new();
         if config.workers == 0 {
@@ -166,11 +171,17 @@ impl EdgeServer {
             shutdown,
             tasks,
             log,
+            direct_answers,
         })
     }
 
     pub fn addrs(&self) -> EdgeAddrs {
         self.addrs
+    }
+
+    /// How many answers the direct path wrote (see `direct.rs`).
+    pub fn direct_answers(&self) -> u64 {
+        self.direct_answers.load(Ordering::Relaxed)
     }
 
     /// The access log file, if there is one.
@@ -249,6 +260,9 @@ impl Listener {
 struct Settings {
     tls: TlsAcceptor,
     header_timeout: Duration,
+    /// Plain HTTP/1.1 heads the edge answers itself take the direct path (never with a mutant:
+    /// mutants change steps of hyper's path), counted here.
+    direct: Option<Arc<AtomicU64>>,
     bound: Arc<ConnectionBound>,
 }
 
@@ -302,6 +316,7 @@ async fn accept_loop(
         let _ = tcp.set_nodelay(true);
         let watcher = graceful.watcher();
         let (settings, shared) = (settings.clone(), shared.clone());
+        let mut stop = shutdown.clone();
         connections.spawn(async move {
             let _slot: Slot = slot;
             let meter = Arc::new(Meter::default());
@@ -313,7 +328,19 @@ async fn accept_loop(
                         tls: None,
                         meter: meter.clone(),
                     };
-                    let io = MeteredIo::new(tcp, meter);
+                    let mut io = MeteredIo::new(tcp, meter);
+                    let read = if let Some(count) = &settings.direct {
+                        let timeout = settings.header_timeout;
+                        let limits = (timeout, MAX_HEAD_BUFFER);
+                        match direct::serve(&mut io, &conn, &shared, limits, count, &mut stop).await
+                        {
+                            Served::Closed => return,
+                            Served::HandOver(read) => read,
+                        }
+                    } else {
+                        bytes::Bytes::new()
+                    };
+                    let io = Prefixed::new(read, io);
                     serve(io, Arc::new(conn), shared, watcher, &settings, false).await;
                 }
                 Scheme::Https => {

@@ -142,6 +142,15 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// The request id of a response: the viewer's correlation header when it is
+/// [`usable_as_request_id`], else a new [`random_request_id`].
+pub(crate) fn request_id_for(correlation: Option<&[u8]>) -> String {
+    match correlation {
+        Some(id) if usable_as_request_id(id) => String::from_utf8_lossy(id).into_owned(),
+        _ => random_request_id(),
+    }
+}
+
 /// A correlation id the edge may reuse as its request id: 1–128 characters of the base64url
 /// alphabet plus `.~=+/:`, so it is safe in a header, an HTML page and a log field as is.
 pub(crate) fn usable_as_request_id(id: &[u8]) -> bool {
@@ -164,29 +173,31 @@ fn random_u64() -> u64 {
 }
 
 /// An `X-Amz-Cf-Id` in CloudFront's shape: 40 random bytes in base64url, 56 characters
-/// ending in `==`. One seeded hash per id, stretched with SplitMix64: ids must differ, not
-/// resist guessing, and this runs for every response.
+/// ending in `==`. Each thread seeds a SplitMix64 stream once from [`random_u64`] and takes five
+/// steps per id: ids must differ, not resist guessing, and this runs for every response.
 pub(crate) fn random_request_id() -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut state = random_u64();
-    let mut bytes = [0u8; 42];
-    for chunk in bytes[..40].chunks_mut(8) {
-        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    thread_local! {
+        static STATE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     }
-    let mut out = String::with_capacity(56);
-    // 13 groups of 3 bytes give 52 characters; the 40th byte gives 2 more and the padding.
+    let mut bytes = [0u8; 42];
+    STATE.with(|cell| {
+        let mut state = cell.get().unwrap_or_else(random_u64);
+        for chunk in bytes[..40].chunks_mut(8) {
+            chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+        }
+        cell.set(Some(state));
+    });
+    let mut text = [b'='; 56];
+    // 13 groups of 3 bytes give 52 characters; the 40th byte gives 2 more, then the padding.
     for (g, chunk) in bytes.chunks(3).take(14).enumerate() {
         let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
         let sextets = if g == 13 { 2 } else { 4 };
-        for i in 0..4 {
-            if i < sextets {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
+        for i in 0..sextets {
+            text[4 * g + i] = ALPHABET[(n >> (18 - 6 * i) & 63) as usize];
         }
     }
-    out
+    std::str::from_utf8(&text).unwrap_or_default().to_string()
 }
 
 /// One step of SplitMix64 (Steele, Lea, Flood 2014).

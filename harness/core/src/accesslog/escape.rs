@@ -44,18 +44,18 @@ pub fn escape_into(out: &mut String, value: &str) {
         _ => {
             let bytes = value.as_bytes();
             let mut plain = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                if needs_escape(b) {
-                    // A run of plain bytes is ASCII (every other byte is escaped), so its ends
-                    // are character boundaries; an empty run may start inside a character.
-                    if plain < i {
-                        out.push_str(&value[plain..i]);
-                    }
-                    out.push('%');
-                    out.push(char::from(HEX[usize::from(b >> 4)]));
-                    out.push(char::from(HEX[usize::from(b & 15)]));
-                    plain = i + 1;
+            while let Some(n) = bytes[plain..].iter().position(|&b| needs_escape(b)) {
+                let i = plain + n;
+                // A run of plain bytes is ASCII (every other byte is escaped), so its ends are
+                // character boundaries; an empty run may start inside a character.
+                if n > 0 {
+                    out.push_str(&value[plain..i]);
                 }
+                let b = bytes[i];
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+                plain = i + 1;
             }
             if plain < bytes.len() {
                 out.push_str(&value[plain..]);

@@ -167,20 +167,26 @@ impl LogRecord {
 }
 
 /// `n` in decimal, zero-padded to at least `width` digits.
-fn push_digits(out: &mut String, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut i = digits.len();
+fn push_digits(out: &mut String, n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let digits = decimal(n, &mut buf).len();
+    let start = buf.len() - digits.max(width).min(buf.len());
+    // One char at a time: cheaper than checking the (always ASCII) digits are UTF-8.
+    out.extend(buf[start..].iter().map(|&d| char::from(d)));
+}
+
+/// `n` in decimal ASCII digits, written at the end of `buf` (whose other bytes are untouched).
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    let start = i.min(digits.len().saturating_sub(width));
-    // ASCII digits: always UTF-8.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
+    &buf[i..]
 }
 
 fn push_or_dash(out: &mut String, v: Option<u64>) {

@@ -1,0 +1,491 @@
+//! The direct path for plain HTTP/1.1: the answers the edge makes itself (the 301 of
+//! `redirect-to-https`, the 403 of `https-only`, every other refusal `decide()` gives) written
+//! straight to the socket, without hyper's connection machinery.
+//!
+//! Those answers are most of what an edge sees on port 80 and what a benchmark against nginx
+//! measures; through hyper they cost about 20k instructions a request in hyper's dispatch and
+//! encoding alone. The direct path covers only heads that hyper would read the same way:
+//!
+//! - a complete HTTP/1.1 head that `httparse` (hyper's own parser, same settings) accepts, with
+//!   an origin-form target that the `http` crate accepts as hyper does;
+//! - exactly one `Host`, no repeated field name, no body (no `Content-Length`, no
+//!   `Transfer-Encoding`), no `Connection`, `Expect` or `Upgrade`;
+//! - a head within the distribution's size limit, and a decision to answer at the edge.
+//!
+//! Anything else, from the first byte that does not fit, goes to hyper with the bytes already
+//! read ([`Prefixed`]), and hyper serves the rest of the connection as it always did; the
+//! forward to an origin, HTTP/1.0, TLS and HTTP/2 never come here. An answer is built by the
+//! same [`respond`] as hyper's path and written as hyper writes it (title-case names, in order,
+//! then `Date`), and logged with the same record: a test compares both paths byte for byte.
+//!
+//! Bounds are hyper's: a head must be complete within the header timeout counted from when
+//! the edge starts waiting for it (an idle keep-alive connection is closed then too), and at
+//! most [`MAX_HEAD_BUFFER`](super::server) bytes are read before hyper takes over.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::{Buf, Bytes, BytesMut};
+use edgeconform_core::accesslog::decimal;
+use edgeconform_core::decide::{decide, Action};
+use edgeconform_core::{HttpVersion, Method, Request, Scheme};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::context::{Conn, Shared};
+use super::log::{record, LogContext};
+use super::meter::MeteredIo;
+use super::respond::{edge_answer, EdgePage, FieldValue};
+use super::wire::request_id_for;
+use crate::origin::CORRELATION_HEADER;
+
+/// Fields a direct head may have; more go to hyper (which allows 100).
+const MAX_FIELDS: usize = 32;
+
+/// What became of a connection on the direct path.
+pub(super) enum Served {
+    /// Closed: by the viewer, the header timeout, an answer that closes, or shutdown.
+    Closed,
+    /// Hyper takes over, starting with these bytes (possibly none).
+    HandOver(Bytes),
+}
+
+/// Serves requests on `io` while they fit the direct path, counting answers in `answered`.
+/// `limits`: the header timeout, and the bytes read for one head before hyper takes over.
+pub(super) async fn serve(
+    io: &mut MeteredIo<TcpStream>,
+    conn: &Conn,
+    shared: &Shared,
+    (header_timeout, max_buffer): (Duration, usize),
+    answered: &AtomicU64,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Served {
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let mut deadline = tokio::time::Instant::now() + header_timeout;
+    loop {
+        let head = match read_head(&buf) {
+            Head::Partial if buf.len() < max_buffer => {
+                match fill(io.get_ref(), &mut buf, deadline, shutdown).await {
+                    Filled::More => continue,
+                    Filled::Eof if buf.is_empty() => return Served::Closed,
+                    // Hyper answers a head cut short as it always does.
+                    Filled::Eof => return Served::HandOver(buf.freeze()),
+                    Filled::Stop => return Served::Closed,
+                }
+            }
+            Head::Partial | Head::Other => return Served::HandOver(buf.freeze()),
+            Head::Direct(head) => head,
+        };
+        let started = Instant::now();
+        let Some(answer) = answer(&head, conn, shared, &mut out) else {
+            return Served::HandOver(buf.freeze());
+        };
+        buf.advance(head.len);
+        answered.fetch_add(1, Ordering::Relaxed);
+        if io.write_all(&out).await.is_err() {
+            return Served::Closed;
+        }
+        if let (Some(log), Some(mut facts)) = (&shared.log, answer.facts) {
+            facts.first_byte_ms = started.elapsed().as_millis() as u64;
+            let ctx = LogContext::new(
+                started,
+                &head.request,
+                conn.peer,
+                &shared.dist.domain,
+                head.head_bytes,
+                &answer.request_id,
+                None,
+            );
+            log.send(&record(ctx, facts, out.len() as u64));
+        }
+        if answer.close {
+            let _ = io.shutdown().await;
+            return Served::Closed;
+        }
+        if buf.is_empty() {
+            deadline = tokio::time::Instant::now() + header_timeout;
+        }
+    }
+}
+
+enum Filled {
+    More,
+    Eof,
+    /// The head timeout passed, the edge is shutting down, or the socket failed.
+    Stop,
+}
+
+/// Reads what the viewer sent next into `buf` (allocating only once bytes are there, so an
+/// idle connection holds no buffer).
+async fn fill(
+    tcp: &TcpStream,
+    buf: &mut BytesMut,
+    deadline: tokio::time::Instant,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Filled {
+    loop {
+        match tcp.try_read_buf(reserve(buf)) {
+            Ok(0) => return Filled::Eof,
+            Ok(_) => return Filled::More,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return Filled::Stop,
+        }
+        tokio::select! {
+            biased;
+            ready = tcp.readable() => if ready.is_err() { return Filled::Stop },
+            _ = tokio::time::sleep_until(deadline) => return Filled::Stop,
+            _ = shutdown.wait_for(|stop| *stop) => return Filled::Stop,
+        }
+    }
+}
+
+fn reserve(buf: &mut BytesMut) -> &mut BytesMut {
+    if buf.capacity() - buf.len() < 1024 {
+        buf.reserve(8192);
+    }
+    buf
+}
+
+/// A head the direct path serves.
+struct DirectHead {
+    request: Request,
+    /// The head's length in the buffer.
+    len: usize,
+    /// [`super::wire::ViewerRequest::head_bytes`].
+    head_bytes: usize,
+    correlation: Option<String>,
+}
+
+enum Head {
+    Partial,
+    /// Complete or broken, but not for the direct path: hyper's.
+    Other,
+    Direct(DirectHead),
+}
+
+/// Reads the head at the start of `buf` as hyper would, if it is one the direct path serves.
+fn read_head(buf: &[u8]) -> Head {
+    if buf.is_empty() {
+        return Head::Partial;
+    }
+    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    let mut parsed = httparse::Request::new(&mut fields);
+    let len = match parsed.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Head::Partial,
+        Err(_) => return Head::Other,
+    };
+    match direct_head(&parsed) {
+        Some((request, head_bytes, correlation)) => Head::Direct(DirectHead {
+            request,
+            len,
+            head_bytes,
+            correlation,
+        }),
+        None => Head::Other,
+    }
+}
+
+/// The model's request (as [`super::wire::viewer_request`] builds it from hyper's parse), the
+/// head's size, and the correlation header; `None` when the head is not for the direct path.
+fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Option<String>)> {
+    if parsed.version != Some(1) {
+        return None;
+    }
+    let method = parsed.method?;
+    // The target as hyper's `Uri` keeps it (a fragment dropped); hyper refuses what this refuses.
+    let raw = parsed.path?;
+    if !raw.starts_with('/') || raw.len() > 8192 {
+        return None;
+    }
+    let target = hyper::http::uri::PathAndQuery::try_from(raw).ok()?;
+    let target = target.as_str();
+    let mut head_bytes = method.len() + 1 + target.len() + " HTTP/1.1\r\n".len() + 2;
+    let mut host = None;
+    let mut correlation = None;
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(parsed.headers.len());
+    for (i, field) in parsed.headers.iter().enumerate() {
+        let name = field.name;
+        head_bytes += name.len() + 2 + field.value.len() + 2;
+        if parsed.headers[..i]
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(name))
+        {
+            return None;
+        }
+        if name.eq_ignore_ascii_case("host") {
+            host = Some(String::from_utf8_lossy(field.value).into_owned());
+            continue;
+        }
+        if [
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "expect",
+            "upgrade",
+        ]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
+        {
+            return None;
+        }
+        let name = name.to_ascii_lowercase();
+        if name == CORRELATION_HEADER {
+            correlation = Some(request_id_for(Some(field.value)));
+        }
+        headers.push((name, String::from_utf8_lossy(field.value).into_owned()));
+    }
+    let request = Request {
+        method: Method::parse(method),
+        scheme: Scheme::Http,
+        host: Some(host?),
+        target: target.to_string(),
+        version: HttpVersion::Http11,
+        content_length: false,
+        headers,
+        body_len: 0,
+    };
+    Some((request, head_bytes, correlation))
+}
+
+/// What was written for one request.
+struct Answer {
+    facts: Option<super::log::ResponseFacts>,
+    request_id: String,
+    close: bool,
+}
+
+/// Decides on `head` and writes the edge's answer into `out`; `None` when the answer is not
+/// the edge's own (a forward) or the head is over the size limit (hyper's path answers both).
+fn answer(head: &DirectHead, conn: &Conn, shared: &Shared, out: &mut Vec<u8>) -> Option<Answer> {
+    if head.head_bytes > shared.dist.limits.max_head_bytes {
+        return None;
+    }
+    let decision = decide(&shared.dist, &head.request);
+    let Action::Respond(r) = &decision.action else {
+        return None;
+    };
+    let request_id = head
+        .correlation
+        .clone()
+        .unwrap_or_else(|| request_id_for(None));
+    debug_assert!(conn.scheme == Scheme::Http);
+    let (page, facts) = edge_answer(shared, &head.request, r, &request_id);
+    out.clear();
+    write_page(&page, out);
+    drop(page);
+    Some(Answer {
+        facts,
+        request_id,
+        close: r.close,
+    })
+}
+
+/// The page as hyper's HTTP/1.1 encoder writes the response [`EdgePage::into_response`] makes
+/// (with `title_case_headers`): the status line, each field in order, `Date`, the empty line,
+/// the page.
+fn write_page(page: &EdgePage<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(page.status.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(
+        page.status
+            .canonical_reason()
+            .unwrap_or("<none>")
+            .as_bytes(),
+    );
+    out.extend_from_slice(b"\r\n");
+    page.each_field(|_, title, value| {
+        out.extend_from_slice(title.as_bytes());
+        out.extend_from_slice(b": ");
+        match value {
+            FieldValue::Text(text) => out.extend_from_slice(text),
+            FieldValue::Number(n) => out.extend_from_slice(decimal(n as u64, &mut [0; 20])),
+        }
+        out.extend_from_slice(b"\r\n");
+    });
+    out.extend_from_slice(b"Date: ");
+    http_date(out);
+    out.extend_from_slice(b"\r\n\r\n");
+    if let Some(body) = &page.body {
+        out.extend_from_slice(body);
+    }
+}
+
+/// Appends the current time as an HTTP-date, formatted once a second per thread as hyper does.
+fn http_date(out: &mut Vec<u8>) {
+    thread_local! {
+        static CACHED: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let secs = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    CACHED.with_borrow_mut(|(at, text)| {
+        if *at != secs {
+            *at = secs;
+            *text = httpdate::fmt_http_date(now);
+        }
+        out.extend_from_slice(text.as_bytes());
+    });
+}
+
+/// A connection's IO that first gives back the bytes the direct path had read, for hyper.
+pub(super) struct Prefixed<T> {
+    prefix: Bytes,
+    inner: T,
+}
+
+impl<T> Prefixed<T> {
+    pub(super) fn new(prefix: Bytes, inner: T) -> Prefixed<T> {
+        Prefixed { prefix, inner }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Prefixed<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.prefix.is_empty() {
+            return Pin::new(&mut self.inner).poll_read(cx, buf);
+        }
+        let n = self.prefix.len().min(buf.remaining());
+        buf.put_slice(&self.prefix[..n]);
+        self.prefix.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Prefixed<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(raw: &str) -> Head {
+        read_head(raw.as_bytes())
+    }
+
+    #[test]
+    fn a_plain_get_is_direct_with_hypers_head_size() {
+        let Head::Direct(h) = head("GET /a?b#c HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\nrest")
+        else {
+            panic!("not direct");
+        };
+        assert_eq!(h.request.target, "/a?b");
+        assert_eq!(h.request.host.as_deref(), Some("x"));
+        assert_eq!(h.request.headers, [("user-agent".into(), "u".into())]);
+        assert_eq!(
+            h.len,
+            "GET /a?b#c HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\n".len()
+        );
+        // As viewer_request counts it: the kept target, each field, the empty line.
+        assert_eq!(
+            h.head_bytes,
+            "GET /a?b HTTP/1.1\r\nhost: x\r\nuser-agent: u\r\n\r\n".len()
+        );
+    }
+
+    #[test]
+    fn heads_hyper_must_read_are_not_direct() {
+        for raw in [
+            "GET /a HTTP/1.0\r\nHost: x\r\n\r\n",
+            "GET /a HTTP/1.1\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost: x\r\nA: 1\r\na: 2\r\n\r\n",
+            "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n\r\n",
+            "GET http://x/a HTTP/1.1\r\nHost: x\r\n\r\n",
+            "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /a HTTP/1.1\r\nHost : x\r\n\r\n",
+        ] {
+            assert!(matches!(head(raw), Head::Other), "{raw:?}");
+        }
+        assert!(matches!(
+            head("GET /a HTTP/1.1\r\nHost: x\r\n"),
+            Head::Partial
+        ));
+        assert!(matches!(head(""), Head::Partial));
+    }
+
+    /// hyper's `title_case_headers`: upper case at the start and after each `-`.
+    fn title_case(name: &str) -> String {
+        let mut upper = true;
+        name.chars()
+            .map(|c| {
+                let t = if upper { c.to_ascii_uppercase() } else { c };
+                upper = c == '-';
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_page_field_is_written_as_hypers_title_case() {
+        let via = hyper::header::HeaderValue::from_static("1.1 x.cloudfront.net (CloudFront)");
+        let page = EdgePage {
+            status: hyper::StatusCode::MOVED_PERMANENTLY,
+            len: 167,
+            body: None,
+            connection: Some("close"),
+            location: Some(hyper::header::HeaderValue::from_static("https://x/")),
+            x_cache: "Redirect from cloudfront",
+            via: &via,
+            request_id: "abc==",
+        };
+        let mut names = Vec::new();
+        page.each_field(|name, title, _| {
+            assert_eq!(title, title_case(name.as_str()));
+            names.push(title);
+        });
+        assert_eq!(names.len(), 9, "{names:?}");
+        assert_eq!(title_case("www-authenticate"), "Www-Authenticate");
+    }
+
+    #[test]
+    fn the_date_is_an_http_date() {
+        let mut out = Vec::new();
+        http_date(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(httpdate::parse_http_date(&text).is_ok(), "{text}");
+    }
+}

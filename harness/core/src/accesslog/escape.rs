@@ -9,7 +9,7 @@ pub(super) fn needs_escape(b: u8) -> bool {
 
 /// [`needs_escape`] as a table: it runs for every byte of every field of every line a server
 /// writes.
-const ESCAPED: [bool; 256] = {
+static ESCAPED: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {

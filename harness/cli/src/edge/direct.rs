@@ -219,7 +219,7 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
             return None;
         }
         if name.eq_ignore_ascii_case("host") {
-            host = Some(String::from_utf8_lossy(field.value).into_owned());
+            host = Some(text(field.value));
             continue;
         }
         if [
@@ -238,7 +238,7 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
         if name == CORRELATION_HEADER {
             correlation = Some(request_id_for(Some(field.value)));
         }
-        headers.push((name, String::from_utf8_lossy(field.value).into_owned()));
+        headers.push((name, text(field.value)));
     }
     let request = Request {
         method: Method::parse(method),
@@ -251,6 +251,15 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
         body_len: 0,
     };
     Some((request, head_bytes, correlation))
+}
+
+/// A field value as text, as hyper's path reads it (invalid UTF-8 replaced); the plain check
+/// first, since nearly every value is ASCII.
+fn text(value: &[u8]) -> String {
+    match std::str::from_utf8(value) {
+        Ok(text) => text.to_string(),
+        Err(_) => String::from_utf8_lossy(value).into_owned(),
+    }
 }
 
 /// What was written for one request.

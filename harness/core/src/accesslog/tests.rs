@@ -468,6 +468,24 @@ proptest! {
     }
 
     #[test]
+    fn escape_is_the_byte_by_byte_definition(value in "[a-z0-9./ %~<\t\u{e9}\u{1F600}-]{0,40}") {
+        let mut reference = String::new();
+        for &b in value.as_bytes() {
+            if super::escape::needs_escape(b) {
+                reference.push_str(&format!("%{b:02X}"));
+            } else {
+                reference.push(char::from(b));
+            }
+        }
+        let reference = match value.as_str() {
+            "" => "-".to_string(),
+            "-" => "%2D".to_string(),
+            _ => reference,
+        };
+        prop_assert_eq!(escape(&value), reference);
+    }
+
+    #[test]
     fn escape_then_unescape_is_identity(value in text()) {
         prop_assert_eq!(unescape(&escape(&value)), Ok(value));
     }

@@ -110,11 +110,10 @@ impl Session {
     /// Ends the session in order: the recipe stopped (its `stop` script), then the embedded
     /// servers shut down. Gives the recipe's folder (where its baseline is), if it was one.
     pub async fn finish(self) -> Option<PathBuf> {
-        let dir = self.recipe.as_ref().map(|r| {
+        let dir = self.recipe.map(|r| {
             r.stop();
             r.dir().to_path_buf()
         });
-        drop(self.recipe);
         self.env.shutdown().await;
         dir
     }

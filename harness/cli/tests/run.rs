@@ -168,6 +168,57 @@ fn selecting_nothing_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no case selected"));
 }
 
+/// A recipe whose `start` leaves a real server running (`sleep 30`) and whose `stop` kills it
+/// and notes that it ran: a run that selects nothing ends right after the start, and the
+/// recipe is stopped all the same.
+#[test]
+fn a_recipe_is_stopped_when_the_run_ends_right_after_its_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("recipe-early-end");
+    let recipe = dir.join("targets/sleeper");
+    std::fs::create_dir_all(&recipe).unwrap();
+    for (name, body) in [
+        ("start", "sleep 30 >/dev/null 2>&1 &\necho $! > \"$(dirname \"$0\")/pid\"\n"),
+        ("stop", "kill \"$(cat \"$(dirname \"$0\")/pid\")\"\necho stopped >> \"$(dirname \"$0\")/stops\"\n"),
+    ] {
+        let path = recipe.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = edgeconform(&[
+        "run",
+        "specs",
+        "--recipe",
+        "sleeper",
+        "--targets",
+        dir.join("targets").to_str().unwrap(),
+        "--id",
+        "no-such-case",
+        "--reports",
+        dir.join("reports").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no case selected"), "{stderr}");
+    let pid = std::fs::read_to_string(recipe.join("pid")).expect("the recipe was started");
+    let stops = std::fs::read_to_string(recipe.join("stops")).unwrap_or_default();
+    assert_eq!(stops.lines().count(), 1, "the recipe's stop ran {stops:?}");
+    // Gone, or a zombie waiting for whoever adopted it: not running.
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| !r.trim_start().starts_with('Z'))
+        })
+    };
+    let mut waited = 0;
+    while running() && waited < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert!(!running(), "the recipe's server {} still runs", pid.trim());
+}
+
 #[test]
 fn a_run_that_observed_nothing_is_no_pass() {
     // Viewer-only, a case whose rules only the origin shows: not observed, which must not exit 0.

@@ -40,9 +40,11 @@ use edgeconform_core::judge::judge;
 use edgeconform_core::rules::RuleId;
 use edgeconform_core::spec::{Case, Suite};
 
+use crate::cmd::run::{Session, Trust};
 use crate::edge::Mutant;
 use crate::exit;
 use crate::report::model::{CaseResult, LogReconcile, Verdict};
+use crate::runner::target::{Serves, TargetOpts};
 use crate::runner::{self, Job, RunOpts};
 
 /// One row of the self-test: what the suite found against one edge (a mutant, or the reference
@@ -219,19 +221,20 @@ pub async fn run_one(
             s.cases().map(move |c| (c.into_owned(), d.clone()))
         })
         .collect();
-    let ca = crate::tls::TestCa::generate()?;
-    let tls = Arc::new(crate::tls::client_config(
-        &[ca.ca_pem()],
-        crate::tls::ALPN_H2_H1,
-    )?);
     let log_dir = scratch_dir(mutant);
-    let env = runner::embedded::start(
-        &ca,
-        cases.iter().map(|(c, d)| (c.origin_failure, d.clone())),
-        Some(&log_dir),
+    let opts = TargetOpts {
         mutant,
+        ..TargetOpts::default()
+    };
+    let needs = cases.iter().map(|(c, d)| (c.origin_failure, d.clone()));
+    let session = Session::start(
+        Trust::test_ca()?,
+        &opts,
+        Serves::Embedded(needs.collect()),
+        Some(&log_dir),
     )
     .await?;
+    let env = session.env();
     let jobs_list: Vec<Job> = cases
         .iter()
         .enumerate()
@@ -245,7 +248,7 @@ pub async fn run_one(
     let out = runner::run(
         Arc::new(jobs_list),
         env.records(),
-        tls,
+        session.tls(),
         RunOpts {
             no_https: None,
             viewer_only,
@@ -259,7 +262,7 @@ pub async fn run_one(
     )
     .await;
     let logs = env.access_logs();
-    env.shutdown().await;
+    session.finish().await;
     let mut results = out.results;
     let reconcile = crate::cmd::run::check_logs(
         &logs,

@@ -15,8 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A started recipe.
+/// A started recipe: the handle on what its `start` script left running. Stopped once, by
+/// [`Recipe::stop`] or else when dropped, so that a run that ends early (an error, a panic, a
+/// usage error found after the start) does not leave the recipe's servers behind.
 pub struct Recipe {
     pub name: String,
     dir: PathBuf,
@@ -24,6 +27,8 @@ pub struct Recipe {
     pub http: SocketAddr,
     pub https: SocketAddr,
     workdir: PathBuf,
+    /// `stop` has run (it runs once, however often it is asked for).
+    stopped: AtomicBool,
 }
 
 /// One entry of `expected.yaml`.
@@ -218,6 +223,7 @@ impl Recipe {
             http,
             https,
             workdir,
+            stopped: AtomicBool::new(false),
         };
         if !status.success() {
             recipe.stop();
@@ -226,8 +232,12 @@ impl Recipe {
         Ok(recipe)
     }
 
-    /// Stops the recipe (its `stop` script) and removes its WORKDIR.
+    /// Stops the recipe (its `stop` script) and removes its WORKDIR; once only, so that the
+    /// drop that follows an orderly stop does nothing.
     pub fn stop(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let _ = Command::new(self.dir.join("stop"))
             .envs(self.env.iter().cloned())
             .status();
@@ -236,6 +246,13 @@ impl Recipe {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+}
+
+/// The safety net: a recipe nobody stopped is stopped when it goes out of scope.
+impl Drop for Recipe {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -308,6 +325,77 @@ mod tests {
         assert_eq!(flags, [(RuleId::LimSize, true), (RuleId::PatCase, false)]);
         let e = parse_deviations("- rule: LIM-SIZE\n  reason: ' '\n", "t.yaml").unwrap_err();
         assert!(e.contains("LIM-SIZE has no reason"), "{e}");
+    }
+
+    /// A recipe over a real server process (`sleep 30`) that its `stop` script kills, as a
+    /// recipe's stop script stops its edge; the script also notes each time it runs.
+    fn recipe_over_a_process(tag: &str) -> (Recipe, std::process::Child, PathBuf) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir =
+            std::env::temp_dir().join(format!("edgeconform-recipe-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let stop = dir.join("stop");
+        std::fs::write(
+            &stop,
+            "#!/bin/sh\nkill \"$SERVER_PID\"\necho stopped >> \"$(dirname \"$0\")/stops\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&stop, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let server = Command::new("sleep").arg("30").spawn().unwrap();
+        let recipe = Recipe {
+            name: tag.into(),
+            dir: dir.clone(),
+            env: vec![("SERVER_PID".into(), server.id().to_string())],
+            http: ([127, 0, 0, 1], 9).into(),
+            https: ([127, 0, 0, 1], 9).into(),
+            workdir: dir.join("work"),
+            stopped: AtomicBool::new(false),
+        };
+        (recipe, server, dir)
+    }
+
+    /// Whether `server` exits within five seconds.
+    fn exits(server: &mut std::process::Child) -> bool {
+        for _ in 0..100 {
+            if server.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+
+    fn stops(dir: &Path) -> usize {
+        std::fs::read_to_string(dir.join("stops")).map_or(0, |t| t.lines().count())
+    }
+
+    #[test]
+    fn a_recipe_is_stopped_when_an_error_follows_its_start() {
+        let (recipe, mut server, dir) = recipe_over_a_process("error");
+        // What a run does after the start, failing half-way with `?`.
+        fn after_start(recipe: Recipe, dir: &Path) -> Result<usize> {
+            let text = std::fs::read_to_string(dir.join("no-such-baseline.yaml"))?;
+            Ok(text.len() + usize::from(recipe.http.port()))
+        }
+        assert!(after_start(recipe, &dir).is_err());
+        let stopped = exits(&mut server);
+        if !stopped {
+            let _ = server.kill();
+        }
+        assert!(stopped, "the recipe's server still runs after the error");
+        assert_eq!(stops(&dir), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_orderly_stop_runs_the_stop_script_once() {
+        let (recipe, mut server, dir) = recipe_over_a_process("orderly");
+        recipe.stop();
+        assert!(exits(&mut server), "stop did not stop the server");
+        drop(recipe);
+        assert_eq!(stops(&dir), 1, "the drop after a stop ran `stop` again");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -14,8 +14,10 @@ mod baseline;
 mod logs;
 mod select;
 mod session;
+mod steps;
 
 pub use logs::{check_logs, LogOpts};
+pub use session::{Session, Trust};
 
 use crate::cmd::target::TargetArgs;
 use crate::exit;
@@ -107,7 +109,7 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::HARNESS;
         }
     };
-    match rt.block_on(session::run_async(args, suites)) {
+    match rt.block_on(steps::run_async(args, suites)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("edgeconform run: {e:#}");

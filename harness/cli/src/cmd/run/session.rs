@@ -1,240 +1,120 @@
-//! One run, step by step: the target started, the selected cases sent, the access logs read
-//! and reconciled, the reports written, and the exit code chosen.
+//! What a run talks to, set up and torn down in one place: the test CA, the client's TLS
+//! settings, and the started target (the embedded reference edge or a mutant of it with its
+//! origin, a recipe from `targets/` with the harness's origin, or an external target). Shared by
+//! `edgeconform run` and the self-test, whose every edge is a session of its own.
+//!
+//! A session ends with [`Session::finish`]: the recipe stopped, then the embedded servers shut
+//! down, after the caller has read what it needs from them (the access logs). A session dropped
+//! unfinished, by an early return, an error or a panic, still stops its recipe
+//! ([`Recipe`]'s drop).
 
-use super::logs::{check_logs, run_window, settle, LogOpts};
-use super::{baseline, select, RunArgs};
-use crate::exit;
-use crate::report::model::{LogReconcile, RunResult, TargetInfo, Verdict, SCHEMA_VERSION};
+use crate::cmd::target::TargetArgs;
+use crate::report::model::TargetInfo;
 use crate::runner::embedded::Env;
 use crate::runner::recipe::Recipe;
-use crate::runner::records::Records;
-use crate::runner::target::Started;
-use crate::runner::{self, plan::Selection, Jobs, RunOpts, RunOutput};
+use crate::runner::target::{self, Serves, Started, TargetOpts};
+use crate::tls::TestCa;
 use anyhow::Result;
-use edgeconform_core::distribution::Distribution;
-use edgeconform_core::spec::{Case, Suite};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-/// Runs with more cases than this keep only compact copies of passing cases in memory (the full
-/// ones are spooled to disk and streamed into report.json).
-const SPOOL_ABOVE: usize = 2000;
-
-pub(super) async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
-    let started = Instant::now();
-    let started_at = crate::report::model::now_rfc3339();
-    // A bad field selection or delimiter is a usage error before anything is sent.
-    let log_opts = LogOpts::of(&args)?;
-    let ca = crate::tls::TestCa::generate()?;
-    if args.keep_ca {
-        ca.save(&args.reports.join(".ca"))?;
-    }
-    let tls = args.target.client_tls(&ca)?;
-    let (cases, serves) = select::cases(suites, &args)?;
-    let Started {
-        env,
-        info: target,
-        recipe,
-        no_https,
-    } = args
-        .target
-        .start(&ca, serves, Some(&args.reports.join(".edge-logs")))
-        .await?;
-    if cases.is_empty() {
-        eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
-        if let Some(r) = &recipe {
-            r.stop();
-        }
-        return Ok(exit::USAGE);
-    }
-    let ruleset = cases.ruleset().to_string();
-    // The access-log cases are evaluated again once the log is read.
-    let log_cases: Vec<(Case, Arc<Distribution>)> = cases
-        .scenarios()
-        .filter(|(c, _)| c.access_log || c.origin_failure.is_some())
-        .map(|(c, d)| (c.clone(), d.clone()))
-        .collect();
-    let target = TargetInfo {
-        http: env.http_desc(&target),
-        https: env.https_desc(&target),
-        ..target
-    };
-    let (mut out, total) = send(&args, cases, &env, tls, no_https).await;
-    let mut results = std::mem::take(&mut out.results);
-    let ran = out.spool.as_ref().map_or(results.len(), |s| s.rows.len());
-    let interrupted = ran < total;
-    let logs: Vec<PathBuf> = if args.access_log.is_empty() {
-        env.access_logs()
-    } else {
-        settle(&args.access_log).await;
-        args.access_log.clone()
-    };
-    let log_opts = LogOpts {
-        window: run_window(started),
-        ..log_opts
-    };
-    if let Some(r) = &recipe {
-        r.stop();
-    }
-    env.shutdown().await;
-    let log_reconcile = match reconcile_logs(&logs, &mut results, &out, &log_cases, &log_opts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("edgeconform run: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let run = RunResult {
-        schema_version: SCHEMA_VERSION,
-        tool: "edgeconform".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        target,
-        ruleset,
-        started: started_at,
-        duration_ms: started.elapsed().as_millis() as u64,
-        interrupted,
-        cases: results,
-        ledger: out.ledger.clone(),
-        log_reconcile,
-        spool: out.spool,
-    };
-    write_reports(&run, &args)?;
-    if interrupted {
-        eprintln!(
-            "edgeconform run: interrupted after {} of {total} cases",
-            run.len()
-        );
-    }
-    Ok(exit_code(&run, recipe.as_ref(), interrupted))
-}
-
-/// Sends every selected case to the target, with a progress display, until done or stopped
-/// (Ctrl-C, --global-timeout); returns the runner's output and how many cases there were.
-async fn send(
-    args: &RunArgs,
-    cases: Selection,
-    env: &Env,
+/// The run's test CA, which the started servers' certificates come from, and the client's TLS
+/// settings that trust it. Made before anything is started.
+pub struct Trust {
+    ca: TestCa,
     tls: Arc<rustls::ClientConfig>,
+}
+
+impl Trust {
+    /// A new test CA, saved into `keep_ca` when given, and the client settings of `target`'s
+    /// flags (`--ca` also trusted, or nothing checked with `--insecure`).
+    pub fn new(target: &TargetArgs, keep_ca: Option<&Path>) -> Result<Trust> {
+        let ca = TestCa::generate()?;
+        if let Some(dir) = keep_ca {
+            ca.save(dir)?;
+        }
+        let tls = target.client_tls(&ca)?;
+        Ok(Trust { ca, tls })
+    }
+
+    /// A new test CA that the client trusts alone (the self-test's edges).
+    pub fn test_ca() -> Result<Trust> {
+        let ca = TestCa::generate()?;
+        let tls = target::client_tls(&ca, None, false)?;
+        Ok(Trust { ca, tls })
+    }
+}
+
+/// A started target with the trust it was started with.
+pub struct Session {
+    tls: Arc<rustls::ClientConfig>,
+    env: Env,
+    info: TargetInfo,
+    /// Stopped by [`Session::finish`], or when the session is dropped.
+    recipe: Option<Recipe>,
     no_https: Option<String>,
-) -> (RunOutput, usize) {
-    let jobs: Arc<dyn Jobs> = Arc::new(cases.into_jobs(|d, f| env.endpoint_for(d, f)));
-    let total = jobs.len();
-    let stop = stop_flag(args.global_timeout);
-    let progress = crate::runner::progress::Progress::new(total as u64);
-    let on_done = progress.callback();
-    let records: Arc<dyn Records> = env.records();
-    if args.cacheable {
-        records.set_cacheable(None, true).await;
-    }
-    let spool = (total > SPOOL_ABOVE).then(|| {
-        args.reports
-            .join(format!(".spool-{}.jsonl", std::process::id()))
-    });
-    let out = runner::run(
-        jobs,
-        records,
-        tls,
-        RunOpts {
-            jobs: args.jobs,
-            request_timeout: Duration::from_secs_f64(args.timeout),
-            max_body_bytes: args.max_body_bytes,
-            stop: stop.clone(),
-            on_done: Some(on_done),
-            spool,
+    /// The CA the started servers' certificates come from (nothing reads it after the start).
+    _ca: TestCa,
+}
+
+impl Session {
+    /// Starts what `opts` asks for, serving `serves`; an embedded edge writes its access logs
+    /// into `log_dir`. The target's addresses in [`Session::info`] are those the run uses.
+    pub async fn start(
+        trust: Trust,
+        opts: &TargetOpts,
+        serves: Serves,
+        log_dir: Option<&Path>,
+    ) -> Result<Session> {
+        let Started {
+            env,
+            info,
+            recipe,
             no_https,
-            viewer_only: args.target.viewer_only,
-        },
-    )
-    .await;
-    progress.finish();
-    (out, total)
-}
+        } = target::start(opts, &trust.ca, serves, log_dir).await?;
+        let info = TargetInfo {
+            http: env.http_desc(&info),
+            https: env.https_desc(&info),
+            ..info
+        };
+        Ok(Session {
+            tls: trust.tls,
+            env,
+            info,
+            recipe,
+            no_https,
+            _ca: trust.ca,
+        })
+    }
 
-/// A flag set on Ctrl-C or SIGTERM, or once `global_timeout` seconds have passed.
-fn stop_flag(global_timeout: Option<f64>) -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            let _ = crate::signals::wait_for_stop().await;
-            stop.store(true, Ordering::Relaxed);
+    /// Where requests go and where the origin's records come from.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The client's TLS settings.
+    pub fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.tls.clone()
+    }
+
+    /// The target as the reports name it.
+    pub fn info(&self) -> &TargetInfo {
+        &self.info
+    }
+
+    /// Why HTTPS cases are not run, when the target has no HTTPS listener.
+    pub fn no_https(&self) -> Option<String> {
+        self.no_https.clone()
+    }
+
+    /// Ends the session in order: the recipe stopped (its `stop` script), then the embedded
+    /// servers shut down. Gives the recipe's folder (where its baseline is), if it was one.
+    pub async fn finish(self) -> Option<PathBuf> {
+        let dir = self.recipe.map(|r| {
+            r.stop();
+            r.dir().to_path_buf()
         });
-    }
-    if let Some(g) = global_timeout {
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs_f64(g)).await;
-            stop.store(true, Ordering::Relaxed);
-        });
-    }
-    stop
-}
-
-/// The access-log cases judged again with the logs, and the run reconciled with them (none
-/// without logs). Fails only on a bad plain field selection.
-fn reconcile_logs(
-    logs: &[PathBuf],
-    results: &mut [crate::report::model::CaseResult],
-    out: &RunOutput,
-    log_cases: &[(Case, Arc<Distribution>)],
-    opts: &LogOpts,
-) -> Result<Option<LogReconcile>, String> {
-    if logs.is_empty() {
-        return Ok(None);
-    }
-    let wire = out.spool.as_ref().map_or((0, 0), |s| s.wire);
-    check_logs(logs, results, (wire, out.spool.as_ref()), log_cases, opts).map(Some)
-}
-
-/// Prints the console summary and writes every report (the spool file is removed either way).
-fn write_reports(run: &RunResult, args: &RunArgs) -> Result<()> {
-    let color = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout());
-    print!("{}", crate::report::console::render(run, color));
-    let written = crate::report::write::write_all(run, &args.reports);
-    if let Some(s) = &run.spool {
-        s.file.remove();
-    }
-    let dir = written?;
-    eprintln!(
-        "reports: {} (and {})",
-        dir.display(),
-        args.reports.join("latest").display()
-    );
-    Ok(())
-}
-
-/// The exit code: a recipe's against its baseline; otherwise usage when nothing could run or
-/// be observed, harness when nothing answered or the run was cut short, fail on a gated failure.
-fn exit_code(run: &RunResult, recipe: Option<&Recipe>, interrupted: bool) -> u8 {
-    if let Some(r) = recipe {
-        return baseline::baseline_verdict(run, r.dir());
-    }
-    let totals = run.totals();
-    if !run.is_empty() && totals.not_run == run.len() {
-        eprintln!("edgeconform run: no selected case could run against this target (see `not run` in the report)");
-        return exit::USAGE;
-    }
-    // Nothing seen to hold or to break is no pass: a run whose cases were all not observed (or
-    // not run) says nothing about the target.
-    if !run.is_empty() && totals.passed == 0 && totals.failed == 0 {
-        eprintln!("edgeconform run: no selected case could be observed against this target (see `not observed` in the report); choose cases whose rules this run can see");
-        return exit::USAGE;
-    }
-    let unreachable = !run.is_empty()
-        && run
-            .tallies()
-            .all(|t| matches!(t.verdict, Verdict::Error | Verdict::NotRun));
-    if unreachable {
-        eprintln!("edgeconform run: no case got a response: the target is unreachable or not speaking HTTP");
-    }
-    if unreachable || interrupted {
-        exit::HARNESS
-    } else if run.gated() {
-        exit::FAIL
-    } else {
-        exit::OK
+        self.env.shutdown().await;
+        dir
     }
 }

@@ -15,12 +15,12 @@
 //! Anything else, from the first byte that does not fit, goes to hyper with the bytes already
 //! read ([`Prefixed`]), and hyper serves the rest of the connection as it always did; the
 //! forward to an origin, HTTP/1.0, TLS and HTTP/2 never come here. An answer is built by the
-//! same [`respond`] as hyper's path and written as hyper writes it (title-case names, in order,
+//! same [`edge_answer`] as hyper's path and written as hyper writes it (title-case names, in order,
 //! then `Date`), and logged with the same record: a test compares both paths byte for byte.
 //!
 //! Bounds are hyper's: a head must be complete within the header timeout counted from when
 //! the edge starts waiting for it (an idle keep-alive connection is closed then too), and at
-//! most [`MAX_HEAD_BUFFER`](super::server) bytes are read before hyper takes over.
+//! most as many bytes as hyper buffers for one head (1 MiB) are read before hyper takes over.
 
 use std::io;
 use std::pin::Pin;

@@ -123,28 +123,34 @@ fn run() -> RunResult {
     json::parse(RUN).expect("the fixture is a valid report.json")
 }
 
+/// The cases of a run read from JSON (always in memory), to change a fixture.
+fn cases(r: &mut RunResult) -> &mut Vec<edgeconform::report::model::CaseResult> {
+    r.cases
+        .in_memory_mut()
+        .expect("a run read from JSON is in memory")
+}
+
 /// A second target for the matrix: a tutorial's nginx (redirects everything, hostile name).
 fn nginx() -> RunResult {
     let mut r = run();
     r.target.name = "nginx \"naive\" <b>".to_string();
-    r.cases
-        .retain(|c| c.id != "https-only-refused" && c.id != "alias-host-note");
-    for c in &mut r.cases {
+    cases(&mut r).retain(|c| c.id != "https-only-refused" && c.id != "alias-host-note");
+    for c in cases(&mut r) {
         if c.id == "redirect-keeps-query" {
             c.verdict = Verdict::Pass;
             c.findings.clear();
         }
     }
-    let mut https_only = run()
-        .cases
-        .into_iter()
+    let mut https_only = cases(&mut run())
+        .iter()
         .find(|c| c.id == "redirect-post-refused")
-        .unwrap();
+        .unwrap()
+        .clone();
     https_only.id = "https-only-redirected".into();
     https_only.rules = vec![RuleId::VppHttpsOnly];
     https_only.findings.truncate(1);
     https_only.findings[0].rules = vec![RuleId::VppHttpsOnly];
-    r.cases.push(https_only);
+    cases(&mut r).push(https_only);
     r
 }
 
@@ -619,27 +625,30 @@ fn junit_streamed_is_byte_identical_to_quick_junit() {
 /// The same run with its cases spooled to disk (as a big run keeps them), the third case kept
 /// whole as an access-log case would be.
 fn spooled(r: &RunResult, dir: &Path) -> RunResult {
+    use edgeconform::report::cases::Cases;
     use edgeconform::report::spool::{Lists, Row, Spool, Spooled};
     let spool = Spool::create(&dir.join("spool.jsonl")).unwrap();
     let (mut lists, mut rows, mut kept) = (Lists::default(), Vec::new(), Vec::new());
     for (i, c) in r.cases.iter().enumerate() {
         if i == 2 {
             rows.push(Row::Kept(kept.len() as u32));
-            kept.push(c.clone());
+            kept.push(c.into_owned());
         } else {
-            let entry = spool.write(c).unwrap();
-            rows.push(Row::Spooled(lists.summary(c, entry)));
+            let entry = spool.write(&c).unwrap();
+            rows.push(Row::Spooled(lists.summary(&c, entry)));
         }
     }
     let file = spool.finish().map_err(|(_, e)| e).unwrap();
     let mut s = r.clone();
-    s.cases = kept;
-    s.spool = Some(Spooled {
-        file,
-        rows,
-        lists,
-        wire: (0, 0),
-    });
+    s.cases = Cases::spooled(
+        kept,
+        Spooled {
+            file,
+            rows,
+            lists,
+            wire: (0, 0),
+        },
+    );
     s
 }
 
@@ -649,7 +658,14 @@ fn a_spooled_run_reports_exactly_what_the_same_run_in_memory_does() {
     for r in [run(), nginx()] {
         let s = spooled(&r, &dir);
         assert_eq!(s.len(), r.len());
-        assert!(s.cases.len() < r.len(), "the fixture must spool something");
+        let spool = s.cases.spool().expect("the fixture is spooled");
+        assert!(
+            spool
+                .rows
+                .iter()
+                .any(|row| matches!(row, edgeconform::report::spool::Row::Spooled(_))),
+            "the fixture must spool something"
+        );
         assert_eq!(s.totals(), r.totals());
         assert_eq!(s.by_rule(), r.by_rule());
         assert_eq!(s.gated(), r.gated());
@@ -670,7 +686,7 @@ fn a_spooled_run_reports_exactly_what_the_same_run_in_memory_does() {
     // A spool that is gone does not lose the cases: each is reported as unreadable.
     let r = run();
     let s = spooled(&r, &dir);
-    s.spool.as_ref().unwrap().file.remove();
+    s.cases.spool().unwrap().file.remove();
     let read: Vec<_> = s.cases_where(|_| true).collect();
     assert_eq!(read.len(), r.len());
     assert!(
@@ -702,7 +718,7 @@ fn with_unobserved() -> RunResult {
     ]"#,
     )
     .unwrap();
-    r.cases.extend(extra);
+    cases(&mut r).extend(extra);
     r
 }
 
@@ -770,7 +786,7 @@ fn not_observed_and_not_run_are_never_counted_as_passed() {
 
     // A rule only left unobserved is its own cell, never a pass.
     let mut only = with_unobserved();
-    only.cases.retain(|c| c.id == "https-get-not-run");
+    cases(&mut only).retain(|c| c.id == "https-get-not-run");
     assert_eq!(
         Column::new(&only).cell(RuleId::VppHttpsServed),
         Cell::Unobserved {

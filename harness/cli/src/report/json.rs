@@ -14,97 +14,26 @@
 //! }
 //! ```
 
-use super::model::{CaseResult, RunResult, SCHEMA_VERSION};
-use serde::ser::{SerializeSeq, Serializer};
-use serde::Serialize;
-use std::cell::RefCell;
+use super::model::{RunResult, SCHEMA_VERSION};
 
 /// `report.json` content (pretty, with a final newline).
 pub fn render(run: &RunResult) -> String {
     // RunResult holds only strings, numbers, maps with string keys and JSON values: serialising
-    // it cannot fail, but a fallback keeps this total.
+    // it fails only when a spooled case cannot be read back, and a fallback keeps this total.
     let mut s =
         serde_json::to_string_pretty(run).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
 
-/// Writes `report.json` for a run whose cases are spooled (see `report::spool`): the same JSON as
-/// [`render`], streamed case by case in input order, so a 100k-case run never holds it in memory.
+/// Writes `report.json`: the same JSON as [`render`], streamed case by case in input order (a
+/// spooled run's cases are read back from the spool one at a time, so a 100k-case run never
+/// holds it in memory).
 pub fn write_streaming(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
-    let Some(spool) = &run.spool else {
-        let mut out = out;
-        return out.write_all(render(run).as_bytes());
-    };
-    let reader = RefCell::new(spool.file.reader()?);
-    let cases = Cases {
-        cases: &run.cases,
-        rows: &spool.rows,
-        reader: &reader,
-    };
-    let view = View {
-        schema_version: run.schema_version,
-        tool: &run.tool,
-        tool_version: &run.tool_version,
-        target: &run.target,
-        ruleset: &run.ruleset,
-        started: &run.started,
-        duration_ms: run.duration_ms,
-        interrupted: run.interrupted,
-        cases,
-        ledger: &run.ledger,
-        log_reconcile: &run.log_reconcile,
-    };
     let mut w = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut w, &view).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut w, run).map_err(std::io::Error::other)?;
     std::io::Write::write_all(&mut w, b"\n")?;
     std::io::Write::flush(&mut w)
-}
-
-/// [`RunResult`]'s fields, in its order, with the cases streamed.
-#[derive(Serialize)]
-struct View<'a> {
-    schema_version: u32,
-    tool: &'a str,
-    tool_version: &'a str,
-    target: &'a super::model::TargetInfo,
-    ruleset: &'a str,
-    started: &'a str,
-    duration_ms: u64,
-    interrupted: bool,
-    cases: Cases<'a>,
-    ledger: &'a edgeconform_core::billing::Ledger,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    log_reconcile: &'a Option<super::model::LogReconcile>,
-}
-
-struct Cases<'a> {
-    cases: &'a [CaseResult],
-    rows: &'a [crate::report::spool::Row],
-    reader: &'a RefCell<crate::report::spool::SpoolReader>,
-}
-
-impl Serialize for Cases<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use crate::report::spool::Row;
-        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
-        for row in self.rows {
-            match row {
-                Row::Spooled(m) => {
-                    let line = self
-                        .reader
-                        .borrow_mut()
-                        .line(m.entry)
-                        .map_err(serde::ser::Error::custom)?;
-                    let raw = serde_json::value::RawValue::from_string(line)
-                        .map_err(serde::ser::Error::custom)?;
-                    seq.serialize_element(&raw)?;
-                }
-                Row::Kept(k) => seq.serialize_element(&self.cases[*k as usize])?,
-            }
-        }
-        seq.end()
-    }
 }
 
 /// Why a `report.json` could not be read.

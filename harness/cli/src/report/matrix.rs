@@ -20,6 +20,7 @@ use super::markdown::md;
 use super::model::{CaseResult, RuleTally, RunResult, Verdict};
 use super::text::printable;
 use edgeconform_core::rules::{Group, Level, RuleId, CATALOG};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -52,11 +53,12 @@ impl<'a> Column<'a> {
     }
 
     /// The cases of this run that failed on `rule` (violated it, or errored while checking it).
-    pub fn failing(&self, rule: RuleId) -> Vec<&'a CaseResult> {
+    pub fn failing(&self, rule: RuleId) -> Vec<Cow<'a, CaseResult>> {
         self.run
-            .cases
-            .iter()
-            .filter(|c| fails_on(c, rule))
+            .cases_where(move |t| {
+                t.violated.contains(&rule)
+                    || (t.verdict == Verdict::Error && t.rules.contains(&rule))
+            })
             .collect()
     }
 
@@ -111,10 +113,6 @@ impl<'a> Column<'a> {
 }
 
 /// A case counts against `rule` when it violated it, or errored while checking it.
-fn fails_on(c: &CaseResult, rule: RuleId) -> bool {
-    c.violated().contains(&rule) || (c.verdict == Verdict::Error && c.rules.contains(&rule))
-}
-
 /// What one target did on one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
@@ -345,7 +343,7 @@ fn details(s: &mut String, cols: &[Column], grid: &[BTreeMap<RuleId, Cell>]) {
             }
             for case_result in c.failing(r) {
                 let id = anchor(&format!("m{i}-{}-", r.as_str()), &case_result.id, &mut used);
-                case(s, case_result, &id, true);
+                case(s, &case_result, &id, true);
             }
             let _ = writeln!(s, "</section>");
         }

@@ -10,7 +10,7 @@
 //! wrote merged/report.json, junit.xml, summary.md, index.html
 //! ```
 
-use super::model::{LogReconcile, RunResult};
+use super::model::{CaseResult, Cases, LogReconcile, RunResult};
 use std::collections::BTreeMap;
 
 /// One report of a shard, with the name it is known by in errors (its file).
@@ -28,6 +28,7 @@ pub fn merge(shards: Vec<Shard>) -> Result<RunResult, String> {
     let mut names: BTreeMap<(u64, String), String> = BTreeMap::new();
     let mut out = first.run;
     remember(&mut names, &first.name, &out)?;
+    let mut cases = in_memory(&first.name, std::mem::take(&mut out.cases))?;
     for s in shards {
         let r = s.run;
         same_run(&first.name, &out, &s.name, &r)?;
@@ -42,12 +43,20 @@ pub fn merge(shards: Vec<Shard>) -> Result<RunResult, String> {
             (Some(a), Some(b)) => Some(add_reconcile(a, b)),
             (a, b) => a.or(b),
         };
-        out.cases.extend(r.cases);
+        cases.extend(in_memory(&s.name, r.cases)?);
     }
     // A stable sort: cases of one shard keep their order where their places tie (reports from
     // before `seq` existed carry 0 everywhere).
-    out.cases.sort_by_key(|c| c.seq);
+    cases.sort_by_key(|c| c.seq);
+    out.cases = cases.into();
     Ok(out)
+}
+
+/// A shard's cases as read from its `report.json` (always in memory).
+fn in_memory(name: &str, cases: Cases) -> Result<Vec<CaseResult>, String> {
+    cases.into_in_memory().ok_or_else(|| {
+        format!("{name}: a spooled run in memory cannot be merged; merge its report.json")
+    })
 }
 
 /// The shards must be of the same run: the same target name, ruleset and tool version. (Their
@@ -75,7 +84,7 @@ fn remember(
     name: &str,
     r: &RunResult,
 ) -> Result<(), String> {
-    for c in &r.cases {
+    for c in r.cases.iter() {
         if let Some(other) = seen.insert((c.seq, c.id.clone()), name.to_string()) {
             return Err(format!(
                 "case `{}` is in both {other} and {name}: the shards overlap (were they run with the same --shard?)",
@@ -141,7 +150,7 @@ mod tests {
         b.started = "2026-12-02T09:59:00Z".into();
         b.duration_ms = 9;
         let m = merge(vec![shard("a", run(&[("a", 0), ("c", 2)])), shard("b", b)]).unwrap();
-        let ids: Vec<&str> = m.cases.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<String> = m.cases.iter().map(|c| c.id.clone()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(m.started, "2026-12-02T09:59:00Z");
         assert_eq!(m.duration_ms, 9);

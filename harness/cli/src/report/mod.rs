@@ -1,5 +1,6 @@
 //! Reports: one result model ([`model::RunResult`]) and one module per output format.
 
+pub mod cases;
 pub mod console;
 pub mod html;
 pub mod json;

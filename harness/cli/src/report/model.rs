@@ -24,20 +24,18 @@ pub struct RunResult {
     pub duration_ms: u64,
     /// The run was interrupted (Ctrl-C, global timeout): the cases not run are absent.
     pub interrupted: bool,
-    /// Every case that ran, in input order — except in a spooled run (see `spool`), where only
-    /// the cases kept whole are here. Read cases through [`RunResult::cases_where`] and tallies
-    /// through [`RunResult::tallies`], which cover both.
-    pub cases: Vec<CaseResult>,
+    /// Every case that ran, in input order: in memory, or spooled to disk for big runs. Read
+    /// them through [`Cases`] (or [`RunResult::cases_where`] and [`RunResult::tallies`]), which
+    /// cover both; serialised as the array of every case.
+    pub cases: Cases,
     /// Billing: the wire ledger of the run, per line item.
     pub ledger: Ledger,
     /// BIL-LOG-RECONCILE, when the target's access log was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_reconcile: Option<LogReconcile>,
-    /// Big runs: the cases are on disk in this spool, one row per case in input order, and
-    /// `cases` holds only those kept whole. Never serialised: `report.json` is streamed from it.
-    #[serde(skip)]
-    pub spool: Option<crate::report::spool::Spooled>,
 }
+
+pub use crate::report::cases::Cases;
 
 pub use edgeconform_core::verdict::{Finding, Source, Verdict};
 
@@ -272,72 +270,24 @@ impl Tally<'_> {
 impl RunResult {
     /// Number of cases that ran.
     pub fn len(&self) -> usize {
-        match &self.spool {
-            Some(s) => s.rows.len(),
-            None => self.cases.len(),
-        }
+        self.cases.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.cases.is_empty()
     }
 
     /// One tally per case, in input order, without reading spooled cases back.
     pub fn tallies(&self) -> Box<dyn Iterator<Item = Tally<'_>> + '_> {
-        use crate::report::spool::Row;
-        match &self.spool {
-            None => Box::new(self.cases.iter().map(Tally::of)),
-            Some(s) => Box::new(s.rows.iter().map(move |r| match r {
-                Row::Kept(k) => Tally::of(&self.cases[*k as usize]),
-                Row::Spooled(m) => Tally {
-                    verdict: m.verdict,
-                    level: m.level,
-                    file: s.lists.file(m.file),
-                    duration_ms: m.duration_ms,
-                    rules: s.lists.get(m.rules),
-                    violated: Cow::Borrowed(s.lists.get(m.violated)),
-                    notes: Cow::Borrowed(s.lists.get(m.notes)),
-                    unobserved: Cow::Borrowed(s.lists.get(m.unobserved)),
-                },
-            })),
-        }
+        self.cases.tallies()
     }
 
-    /// The cases whose tally `keep` selects, in input order; spooled ones are read back one at a
-    /// time (a line that cannot be read becomes an `error` case saying so, never a gap).
+    /// The cases whose tally `keep` selects, in input order (see [`Cases::select`]).
     pub fn cases_where<'a>(
         &'a self,
         keep: impl Fn(&Tally<'_>) -> bool + 'a,
     ) -> Box<dyn Iterator<Item = Cow<'a, CaseResult>> + 'a> {
-        let Some(s) = &self.spool else {
-            return Box::new(
-                self.cases
-                    .iter()
-                    .filter(move |c| keep(&Tally::of(c)))
-                    .map(Cow::Borrowed),
-            );
-        };
-        let mut reader: Option<std::io::Result<crate::report::spool::SpoolReader>> = None;
-        Box::new(
-            s.rows
-                .iter()
-                .zip(self.tallies())
-                .enumerate()
-                .filter(move |(_, (_, t))| keep(t))
-                .map(move |(i, (r, _))| match r {
-                    crate::report::spool::Row::Kept(k) => Cow::Borrowed(&self.cases[*k as usize]),
-                    crate::report::spool::Row::Spooled(m) => {
-                        let read = match reader.get_or_insert_with(|| s.file.reader()) {
-                            Ok(r) => r.line(m.entry).and_then(|l| {
-                                serde_json::from_str::<CaseResult>(&l)
-                                    .map_err(std::io::Error::other)
-                            }),
-                            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
-                        };
-                        Cow::Owned(read.unwrap_or_else(|e| unreadable(i, m, s, &e)))
-                    }
-                }),
-        )
+        self.cases.select(keep)
     }
 
     /// The failing cases (failures and errors), in input order.
@@ -397,33 +347,6 @@ impl RunResult {
             }
         }
         m
-    }
-}
-
-/// The stand-in for a spooled case whose line cannot be read back.
-fn unreadable(
-    i: usize,
-    m: &crate::report::spool::Summary,
-    s: &crate::report::spool::Spooled,
-    e: &std::io::Error,
-) -> CaseResult {
-    CaseResult {
-        id: format!("case-{}", i + 1),
-        name: String::new(),
-        file: s.lists.file(m.file).to_string(),
-        line: 0,
-        rules: s.lists.get(m.rules).to_vec(),
-        level: m.level,
-        tags: Vec::new(),
-        verdict: m.verdict,
-        requests: Vec::new(),
-        expected: Vec::new(),
-        observed: Vec::new(),
-        findings: Vec::new(),
-        error: Some(format!("cannot read this case back from the spool: {e}")),
-        duration_ms: m.duration_ms,
-        seq: i as u64,
-        wire: Vec::new(),
     }
 }
 

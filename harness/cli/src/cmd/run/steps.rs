@@ -6,7 +6,7 @@ use super::logs::{check_logs, run_window, settle, LogOpts};
 use super::session::{Session, Trust};
 use super::{baseline, select, RunArgs};
 use crate::exit;
-use crate::report::model::{LogReconcile, RunResult, Verdict, SCHEMA_VERSION};
+use crate::report::model::{Cases, LogReconcile, RunResult, Verdict, SCHEMA_VERSION};
 use crate::runner::records::Records;
 use crate::runner::{self, plan::Selection, Jobs, RunOpts, RunOutput};
 use anyhow::Result;
@@ -76,10 +76,12 @@ pub(super) async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         started: started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         interrupted,
-        cases: results,
+        cases: match out.spool {
+            Some(spool) => Cases::spooled(results, spool),
+            None => results.into(),
+        },
         ledger: out.ledger.clone(),
         log_reconcile,
-        spool: out.spool,
     };
     write_reports(&run, &args)?;
     if interrupted {
@@ -170,7 +172,7 @@ fn write_reports(run: &RunResult, args: &RunArgs) -> Result<()> {
         && std::io::IsTerminal::is_terminal(&std::io::stdout());
     print!("{}", crate::report::console::render(run, color));
     let written = crate::report::write::write_all(run, &args.reports);
-    if let Some(s) = &run.spool {
+    if let Some(s) = run.cases.spool() {
         s.file.remove();
     }
     let dir = written?;

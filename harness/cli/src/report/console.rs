@@ -55,7 +55,7 @@ pub fn render(run: &RunResult, color: bool) -> String {
         printable(&run.target.name),
         printable(&run.target.http),
         printable(&run.target.https),
-        printable(&run.ruleset),
+        run.ruleset.as_str(),
         if run.target.insecure {
             " · TLS verification off (--insecure)"
         } else {

@@ -64,7 +64,7 @@ fn header(s: &mut String, run: &RunResult) {
         md(&run.target.name),
         md(&run.target.http),
         md(&run.target.https),
-        md(&run.ruleset),
+        run.ruleset.as_str(),
         if run.target.insecure {
             " · TLS verification off"
         } else {

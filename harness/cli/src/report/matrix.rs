@@ -268,7 +268,7 @@ pub fn render_matrix_columns(cols: &[Column]) -> String {
                 c.run.target.http, c.run.target.https, c.run.started
             )),
             text(&c.run.target.name),
-            text(&c.run.ruleset),
+            c.run.ruleset.as_str(),
             text(&c.run.tool),
             text(&c.run.tool_version)
         );

@@ -65,7 +65,7 @@ fn in_memory(name: &str, cases: Cases) -> Result<Vec<CaseResult>, String> {
 fn same_run(a_name: &str, a: &RunResult, b_name: &str, b: &RunResult) -> Result<(), String> {
     let fields = [
         ("target", a.target.name.as_str(), b.target.name.as_str()),
-        ("ruleset", &a.ruleset, &b.ruleset),
+        ("ruleset", a.ruleset.as_str(), b.ruleset.as_str()),
         ("tool version", &a.tool_version, &b.tool_version),
     ];
     for (what, x, y) in fields {

@@ -2,6 +2,7 @@
 //! the parsed specs; each reporter turns them into its format). Serialised as `report.json`.
 
 use edgeconform_core::billing::Ledger;
+pub use edgeconform_core::distribution::Ruleset;
 use edgeconform_core::rules::{Level, RuleId, CATALOG};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -17,8 +18,8 @@ pub struct RunResult {
     pub tool: String,
     pub tool_version: String,
     pub target: TargetInfo,
-    /// `classic` or `current`.
-    pub ruleset: String,
+    /// `classic` or `current` (RULES.md, "Rulesets").
+    pub ruleset: Ruleset,
     /// RFC 3339 UTC start time.
     pub started: String,
     pub duration_ms: u64,

@@ -96,9 +96,9 @@ impl Selection {
     }
 
     /// The ruleset of the first selected case's distribution.
-    pub fn ruleset(&self) -> &'static str {
-        self.picks.first().map_or("classic", |&(si, _)| {
-            self.suites[si as usize].1.ruleset.as_str()
+    pub fn ruleset(&self) -> edgeconform_core::distribution::Ruleset {
+        self.picks.first().map_or(Default::default(), |&(si, _)| {
+            self.suites[si as usize].1.ruleset
         })
     }
 

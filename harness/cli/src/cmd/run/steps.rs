@@ -36,7 +36,7 @@ pub(super) async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
         eprintln!("edgeconform run: no case selected (check the paths, --tag and --id)");
         return Ok(exit::USAGE);
     }
-    let ruleset = cases.ruleset().to_string();
+    let ruleset = cases.ruleset();
     // The access-log cases are evaluated again once the log is read.
     let log_cases: Vec<(Case, Arc<Distribution>)> = cases
         .scenarios()

@@ -50,6 +50,45 @@ pub struct EdgeResponse {
     pub logged: bool,
 }
 
+impl EdgeResponse {
+    /// A refusal (`Error` in the log). LIM-SIZE's 413 closes the connection and is not logged.
+    pub fn refusal(status: u16, detailed: &'static str) -> EdgeResponse {
+        EdgeResponse {
+            status,
+            location: None,
+            close: status == 413,
+            result_type: ResultType::Error,
+            detailed_result_type: detailed,
+            logged: status != 413,
+        }
+    }
+
+    /// LIM-SIZE: 413, the connection closed, no log line.
+    pub fn oversized() -> EdgeResponse {
+        EdgeResponse::refusal(413, "Error")
+    }
+
+    /// A redirect to `location` (`Redirect` in the log).
+    pub fn redirect(status: u16, location: String) -> EdgeResponse {
+        EdgeResponse {
+            status,
+            location: Some(location),
+            close: false,
+            result_type: ResultType::Redirect,
+            detailed_result_type: "Redirect",
+            logged: true,
+        }
+    }
+
+    /// The same answer, with the connection closed after it.
+    pub fn closing(self) -> EdgeResponse {
+        EdgeResponse {
+            close: true,
+            ..self
+        }
+    }
+}
+
 /// How the request goes to the origin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Forward {
@@ -82,14 +121,7 @@ fn refuse(
     behavior: Option<usize>,
 ) -> Decision {
     Decision {
-        action: Action::Respond(EdgeResponse {
-            status,
-            location: None,
-            close: status == 413,
-            result_type: ResultType::Error,
-            detailed_result_type: detailed,
-            logged: status != 413,
-        }),
+        action: Action::Respond(EdgeResponse::refusal(status, detailed)),
         behavior,
         rules: rules.into(),
     }
@@ -325,14 +357,7 @@ pub fn origin_protocol(kind: &OriginKind, viewer: Scheme) -> (Scheme, u16, RuleI
 
 fn redirect(status: u16, location: String, rules: RuleList, bi: usize) -> Decision {
     Decision {
-        action: Action::Respond(EdgeResponse {
-            status,
-            location: Some(location),
-            close: false,
-            result_type: ResultType::Redirect,
-            detailed_result_type: "Redirect",
-            logged: true,
-        }),
+        action: Action::Respond(EdgeResponse::redirect(status, location)),
         behavior: Some(bi),
         rules,
     }

@@ -124,14 +124,7 @@ pub(crate) async fn handle(
 /// LIM-SIZE → 413, connection closed, not logged (what `decide()` answers for an oversized head).
 fn lim_size() -> Decision {
     Decision {
-        action: Action::Respond(EdgeResponse {
-            status: 413,
-            location: None,
-            close: true,
-            result_type: ResultType::Error,
-            detailed_result_type: "Error",
-            logged: false,
-        }),
+        action: Action::Respond(EdgeResponse::oversized()),
         behavior: None,
         rules: RuleList::from([RuleId::LimSize]),
     }

@@ -19,14 +19,7 @@ use super::mutant::Mutant;
 
 /// The viewer broke off while sending its body.
 pub(super) fn unreadable_response() -> EdgeResponse {
-    EdgeResponse {
-        status: 400,
-        location: None,
-        close: true,
-        result_type: ResultType::Error,
-        detailed_result_type: "InvalidRequest",
-        logged: true,
-    }
+    EdgeResponse::refusal(400, "InvalidRequest").closing()
 }
 
 /// An answer generated at the edge (LOC-EDGE-ONLY): the redirect or error page (no body for

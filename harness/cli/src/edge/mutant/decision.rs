@@ -3,7 +3,6 @@
 //! with the body ignored), then the buggy step's edit of the decision (the status, the
 //! `Location`, the protocol towards the origin, the path it receives).
 
-use edgeconform_core::accesslog::ResultType;
 use edgeconform_core::decide::{
     decide as core_decide, redirect_location, Action, Decision, EdgeResponse, Forward,
 };
@@ -120,17 +119,10 @@ impl Mutant {
                         };
                     }
                     RedirectsUnsafeMethods if http_redirect_behavior && !req.method.is_safe() => {
-                        *r = redirect_301(redirect_location(req));
+                        *r = EdgeResponse::redirect(301, redirect_location(req));
                     }
                     RefusesHead if http_redirect_behavior && req.method == Method::Head => {
-                        *r = EdgeResponse {
-                            status: 403,
-                            location: None,
-                            close: false,
-                            result_type: ResultType::Error,
-                            detailed_result_type: "Error",
-                            logged: true,
-                        };
+                        *r = EdgeResponse::refusal(403, "Error");
                     }
                     _ => {}
                 }
@@ -224,17 +216,6 @@ impl Mutant {
             }
             _ => {}
         }
-    }
-}
-
-fn redirect_301(location: String) -> EdgeResponse {
-    EdgeResponse {
-        status: 301,
-        location: Some(location),
-        close: false,
-        result_type: ResultType::Redirect,
-        detailed_result_type: "Redirect",
-        logged: true,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod cmd;
 pub mod edge;
+pub mod encode;
 pub mod exit;
 pub mod origin;
 pub mod report;

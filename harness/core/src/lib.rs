@@ -3,6 +3,7 @@
 
 pub mod accesslog;
 pub mod billing;
+pub mod date;
 pub mod decide;
 pub mod derive;
 pub mod distribution;

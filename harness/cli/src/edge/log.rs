@@ -340,23 +340,13 @@ fn utc_now() -> (LogDate, LogTime) {
     utc(secs)
 }
 
-/// A Unix time as a UTC date and time (Howard Hinnant's days-to-civil).
+/// A Unix time as a UTC date and time.
 fn utc(secs: u64) -> (LogDate, LogTime) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    let (year, month, day, h, m, s) = edgeconform_core::date::utc_fields(secs);
+    let year = u16::try_from(year).unwrap_or(u16::MAX);
     let fallback = || LogDate::new(1970, 1, 1).expect("a real day");
     let date = LogDate::new(year, month, day).unwrap_or_else(fallback);
-    let time = LogTime::new((rem / 3600) as u8, (rem / 60 % 60) as u8, (rem % 60) as u8)
-        .unwrap_or_else(|| LogTime::new(0, 0, 0).expect("midnight"));
+    let time = LogTime::new(h, m, s).unwrap_or_else(|| LogTime::new(0, 0, 0).expect("midnight"));
     (date, time)
 }
 

@@ -176,35 +176,18 @@ fn random_u64() -> u64 {
 /// ending in `==`. Each thread seeds a SplitMix64 stream once from [`random_u64`] and takes five
 /// steps per id: ids must differ, not resist guessing, and this runs for every response.
 pub(crate) fn random_request_id() -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     thread_local! {
         static STATE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     }
-    let mut bytes = [0u8; 42];
+    let mut bytes = [0u8; 40];
     STATE.with(|cell| {
         let mut state = cell.get().unwrap_or_else(random_u64);
-        for chunk in bytes[..40].chunks_mut(8) {
+        for chunk in bytes.chunks_mut(8) {
             chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
         }
         cell.set(Some(state));
     });
-    let sextet = |n: u32, shift: u32| ALPHABET[(n >> shift & 63) as usize];
-    let mut text = [b'='; 56];
-    // 13 groups of 3 bytes give 52 characters; the 40th byte gives 2 more, then the padding.
-    for (g, (chunk, out)) in bytes
-        .chunks_exact(3)
-        .zip(text.chunks_exact_mut(4))
-        .enumerate()
-    {
-        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
-        out[0] = sextet(n, 18);
-        out[1] = sextet(n, 12);
-        if g < 13 {
-            out[2] = sextet(n, 6);
-            out[3] = sextet(n, 0);
-        }
-    }
-    std::str::from_utf8(&text).unwrap_or_default().to_string()
+    crate::encode::base64(&bytes, crate::encode::URL_SAFE)
 }
 
 /// One step of SplitMix64 (Steele, Lea, Flood 2014).

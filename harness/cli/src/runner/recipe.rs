@@ -114,35 +114,6 @@ fn free_port() -> Result<SocketAddr> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let b = base64(der);
-    let mut s = format!("-----BEGIN {label}-----\n");
-    for line in b.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(line).unwrap_or_default());
-        s.push('\n');
-    }
-    s.push_str(&format!("-----END {label}-----\n"));
-    s
-}
-
 impl Recipe {
     /// Starts recipe `name` from `targets/` against `origin`, with a certificate from `ca`.
     pub fn start(
@@ -180,9 +151,9 @@ impl Recipe {
         let (chain, key) = ca.issue(&names)?;
         let cert_pem: String = chain
             .iter()
-            .map(|c| pem("CERTIFICATE", c.as_ref()))
+            .map(|c| crate::encode::pem("CERTIFICATE", c.as_ref()))
             .collect();
-        let key_pem = pem("PRIVATE KEY", key.secret_der());
+        let key_pem = crate::encode::pem("PRIVATE KEY", key.secret_der());
         std::fs::write(workdir.join("edge.pem"), cert_pem)?;
         std::fs::write(workdir.join("edge.key"), key_pem)?;
         std::fs::write(workdir.join("ca.pem"), ca.ca_pem())?;
@@ -271,19 +242,6 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
-    }
 
     #[test]
     fn every_committed_baseline_parses() {

@@ -95,14 +95,4 @@ pub(super) fn epoch_seconds(s: &str) -> Option<u64> {
         .checked_add(millis)
 }
 
-/// Days from 1970-01-01 to a date on or after it (Howard Hinnant's `days_from_civil`).
-pub(super) fn days_from_civil(year: u16, month: u8, day: u8) -> Option<u64> {
-    let (y, m, d) = (i64::from(year), i64::from(month), i64::from(day));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    u64::try_from(era * 146_097 + doe - 719_468).ok()
-}
+pub(super) use crate::date::days_from_civil;

@@ -24,6 +24,8 @@ pub enum Misreading {
     RawPath,
     FullyDecoded,
     MergedSlashes,
+    DecodedMerged,
+    Cleaned,
     LastMatch,
     FallThrough,
     DefaultOnly,
@@ -32,7 +34,7 @@ pub enum Misreading {
 impl Misreading {
     /// Every misreading, in the order the judge tries them (the first that explains an outcome
     /// is the one it names).
-    pub const ALL: [Misreading; 11] = [
+    pub const ALL: [Misreading; 13] = [
         Misreading::CaseInsensitive,
         Misreading::StarStopsAtSlash,
         Misreading::Unanchored,
@@ -41,6 +43,8 @@ impl Misreading {
         Misreading::RawPath,
         Misreading::FullyDecoded,
         Misreading::MergedSlashes,
+        Misreading::DecodedMerged,
+        Misreading::Cleaned,
         Misreading::LastMatch,
         Misreading::FallThrough,
         Misreading::DefaultOnly,
@@ -54,9 +58,11 @@ impl Misreading {
             Misreading::Unanchored => RuleId::PatAnchored,
             Misreading::SlashRequired => RuleId::PatSlash,
             Misreading::MatchesQuery => RuleId::PatQuery,
-            Misreading::RawPath | Misreading::FullyDecoded | Misreading::MergedSlashes => {
-                RuleId::PatNormalize
-            }
+            Misreading::RawPath
+            | Misreading::FullyDecoded
+            | Misreading::MergedSlashes
+            | Misreading::DecodedMerged
+            | Misreading::Cleaned => RuleId::PatNormalize,
             Misreading::LastMatch => RuleId::PatOrder,
             Misreading::FallThrough => RuleId::MthAllowed,
             Misreading::DefaultOnly => RuleId::VppPerBehavior,
@@ -74,6 +80,8 @@ impl Misreading {
             Misreading::RawPath => "as if the path were matched without normalisation",
             Misreading::FullyDecoded => "as if every percent-escape (even reserved ones like %2F) were decoded before matching",
             Misreading::MergedSlashes => "as if `//` were merged into `/` before matching (normalising does not merge slashes)",
+            Misreading::DecodedMerged => "as if every percent-escape (even %2F) were decoded and `//` merged before matching",
+            Misreading::Cleaned => "as if the path were decoded and cleaned as Go's path.Clean does before matching (`//` merged, a last `.` or `..` segment leaving no `/`)",
             Misreading::LastMatch => "as if the last matching behavior won",
             Misreading::FallThrough => "as if a disallowed method fell through to a later behavior",
             Misreading::DefaultOnly => "as if the default behavior's settings applied to every path",
@@ -101,6 +109,11 @@ impl Misreading {
                 Misreading::StarStopsAtSlash => glob(pat, path, false, true, true),
                 Misreading::Unanchored => glob(pat, path, true, false, true),
                 Misreading::SlashRequired => glob(pat, path, true, true, false),
+                // A target that decodes every escape matches the characters they spell: its `?`
+                // (a regex `.` in UTF-8 mode) takes `%C3%A9` as the one character `é`.
+                Misreading::FullyDecoded | Misreading::DecodedMerged | Misreading::Cleaned => {
+                    glob_chars(pat, path)
+                }
                 _ => glob(pat, path, true, true, true),
             }
         };
@@ -129,6 +142,14 @@ impl Misreading {
                 let p = normalize_path(&merge_slashes(req.path().as_bytes()));
                 dist.behaviors.iter().position(|b| hit(b, &p))
             }
+            Misreading::DecodedMerged => {
+                let p = normalize_path(&merge_slashes(&percent_decode_all(req.path().as_bytes())));
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
+            Misreading::Cleaned => {
+                let p = go_clean(&percent_decode_all(req.path().as_bytes()));
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
             Misreading::DefaultOnly => Some(n - 1),
             Misreading::FallThrough => dist
                 .behaviors
@@ -148,6 +169,31 @@ fn merge_slashes(p: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A decoded path cleaned as Caddy does (Go's `path.Clean`, keeping a trailing `/` the path
+/// had): `//` merged and dot segments removed, but a last `.` or `..` segment leaves no `/`
+/// behind (`/site/.` is `/site`, where RFC 3986 section 5.2.4 gives `/site/`).
+fn go_clean(p: &[u8]) -> Vec<u8> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    for seg in p.split(|&b| b == b'/') {
+        match seg {
+            b"" | b"." => {}
+            b".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut clean = Vec::with_capacity(p.len() + 1);
+    for seg in &out {
+        clean.push(b'/');
+        clean.extend_from_slice(seg);
+    }
+    if clean.is_empty() || (p.ends_with(b"/") && !clean.ends_with(b"/")) {
+        clean.push(b'/');
+    }
+    clean
 }
 
 /// Every `%XX` decoded, reserved or not (what a proxy matching on a decoded URI does).
@@ -212,9 +258,53 @@ fn glob(
     }
 }
 
+/// [`glob`] with CloudFront's rules for a decoded path, where `?` matches one UTF-8 character
+/// (a byte that starts none is a character of its own).
+fn glob_chars(pat: &[u8], path: &[u8]) -> bool {
+    let pat = pat.strip_prefix(b"/").unwrap_or(pat);
+    let path = path.strip_prefix(b"/").unwrap_or(path);
+    let char_len = |j: usize| -> usize {
+        (2..=4)
+            .find(|&k| {
+                path.get(j..j + k)
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .is_some_and(|c| c.chars().count() == 1)
+            })
+            .unwrap_or(1)
+    };
+    let mut prev = vec![false; path.len() + 1];
+    prev[0] = true;
+    for &c in pat {
+        let mut cur = vec![false; path.len() + 1];
+        match c {
+            b'*' => {
+                cur[0] = prev[0];
+                for j in 1..=path.len() {
+                    cur[j] = prev[j] || cur[j - 1];
+                }
+            }
+            b'?' => {
+                for j in (0..path.len()).filter(|&j| prev[j]) {
+                    cur[j + char_len(j)] = true;
+                }
+            }
+            _ => {
+                for j in 1..=path.len() {
+                    cur[j] = prev[j - 1] && c == path[j - 1];
+                }
+            }
+        }
+        prev = cur;
+    }
+    prev[path.len()]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{glob, merge_slashes, percent_decode_all, Distribution, Misreading, Request};
+    use super::{
+        glob, glob_chars, go_clean, merge_slashes, percent_decode_all, Distribution, Misreading,
+        Request,
+    };
 
     #[test]
     fn plain_glob_variants() {
@@ -256,5 +346,67 @@ mod tests {
     #[test]
     fn full_decoding_decodes_reserved_escapes() {
         assert_eq!(percent_decode_all(b"/a%2Fb%zz%4"), b"/a/b%zz%4".to_vec());
+    }
+
+    /// Found by fuzzing Caddy and lighttpd: matching the decoded path, their `?` (a regex `.`)
+    /// takes `%C3%A9` as one character, so `/Docs/%C3%A9.html` is under `/Docs/?.html`.
+    #[test]
+    fn decoded_readings_match_question_mark_against_one_character() {
+        assert!(glob_chars(b"/Docs/?.html", "/Docs/é.html".as_bytes()));
+        assert!(glob_chars(b"/Docs/?.html", b"/Docs/\xff.html"));
+        assert!(!glob_chars(b"/Docs/?.html", b"/Docs/\xc3.x.html"));
+        assert!(glob_chars(b"/a/*", b"/a/b/c"));
+        assert!(!glob_chars(b"/a/?", b"/a/bc"));
+        let d = Distribution::from_yaml(include_str!("../../../specs/distributions/standard.yaml"))
+            .expect("standard distribution");
+        let docs = d
+            .behaviors
+            .iter()
+            .position(|b| b.path_pattern.as_str() == "/Docs/?.html");
+        let r = Request::new(
+            crate::request::Method::Get,
+            crate::request::Scheme::Http,
+            "www.example.com",
+            "/Docs/%C3%A9.html",
+        );
+        assert_eq!(
+            d.select_behavior(b"/Docs/%C3%A9.html"),
+            d.behaviors.len() - 1
+        );
+        assert_eq!(Misreading::FullyDecoded.select(&d, &r), docs);
+    }
+
+    /// Found by fuzzing Caddy and lighttpd: `//secure%2fx.png` decoded and merged is
+    /// `/secure/x.png`; Caddy's cleaned `/site/.` is `/site`, not under `/site/*`.
+    #[test]
+    fn decoded_merged_and_cleaned_readings() {
+        let d = Distribution::from_yaml(include_str!("../../../specs/distributions/standard.yaml"))
+            .expect("standard distribution");
+        let at = |p: &str| {
+            d.behaviors
+                .iter()
+                .position(|b| b.path_pattern.as_str() == p)
+        };
+        let get = |target: &str| {
+            Request::new(
+                crate::request::Method::Get,
+                crate::request::Scheme::Http,
+                "www.example.com",
+                target,
+            )
+        };
+        let default = Some(d.behaviors.len() - 1);
+        let r = get("//secure%2fx.png");
+        assert_eq!(Misreading::FullyDecoded.select(&d, &r), default);
+        assert_eq!(Misreading::MergedSlashes.select(&d, &r), default);
+        assert_eq!(Misreading::DecodedMerged.select(&d, &r), at("/secure/*"));
+        assert_eq!(Misreading::Cleaned.select(&d, &r), at("/secure/*"));
+        let r = get("/site/.");
+        assert_eq!(Misreading::DecodedMerged.select(&d, &r), at("/site/*"));
+        assert_eq!(Misreading::Cleaned.select(&d, &r), default);
+        assert_eq!(go_clean(b"/site/."), b"/site");
+        assert_eq!(go_clean(b"/site/./"), b"/site/");
+        assert_eq!(go_clean(b"//a/../b//"), b"/b/");
+        assert_eq!(go_clean(b"/.."), b"/");
     }
 }

@@ -170,13 +170,14 @@ fn expectation_findings(case: &Case, legs: &[Outcome], errored: bool, findings: 
     // mismatch counts against the rules it rests on. Model-derived cases restate what the judge
     // checks, so their mismatches are only kept when the judge found nothing.
     let judged = findings.iter().any(Finding::is_failure);
-    // A 411 to a request sent without a length exercised nothing: the judge's note says so and
-    // the case's expectations do not apply.
+    // A refusal for how the request's content is framed (411 to a request sent without a
+    // length, 400 to a HEAD with content) exercised nothing: the judge's note says so and the
+    // case's expectations do not apply.
     let unexercised = case
         .leg_requests()
         .iter()
         .zip(legs)
-        .any(|(r, o)| crate::judge::length_refused(r, o));
+        .any(|(r, o)| crate::judge::unexercised(r, o));
     if !errored && !unexercised && (case.explicit || !judged) {
         // The access log is read after the run (logcheck::apply evaluates again with it).
         let log_pending = legs.iter().all(|o| o.log.is_none());

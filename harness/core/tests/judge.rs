@@ -491,6 +491,31 @@ fn decoding_reserved_escapes_for_matching_is_pat_normalize() {
     o.body_bytes = 167;
     o.object_bytes = 0;
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
+
+    // Found by fuzzing Caddy and lighttpd: each matches its decoded path, where `?` (a regex
+    // `.`) takes %C3%A9 as the one character é: /Docs/?.html's https-only 403 for what the
+    // default serves.
+    let r = req(Method::Get, Scheme::Http, "/Docs/%C3%A9.html");
+    let o = refused(&d, &r, 403);
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
+    // Found by fuzzing Caddy and lighttpd: //secure%2fx.png decoded and merged is
+    // /secure/x.png, so the secure origin serves what the default's S3 origin should.
+    for (s, protocol, port, target) in [
+        (Scheme::Http, Scheme::Https, 443, "//secure%2fx.png"),
+        (Scheme::Http, Scheme::Http, 80, "//secure%2f%c3%a9"),
+    ] {
+        let r = req(Method::Get, s, target);
+        let mut o = model(&d, &r);
+        o.origin = contact("secure", protocol, port, target);
+        assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize], "{target}");
+    }
+    // Found by fuzzing Caddy: its cleaned /site/. is /site (Go's path.Clean), not under
+    // /site/*: served by the default where RFC 3986 gives /site/ and a redirect.
+    let r = req(Method::Get, Scheme::Http, "/site/.");
+    let mut o = model(&d, &r);
+    (o.status, o.location, o.body_bytes) = (200, None, 1000);
+    o.origin = contact("assets", Scheme::Http, 80, "/site/.");
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
 }
 
 #[test]
@@ -742,6 +767,60 @@ fn a_411_to_a_request_without_length_is_a_note() {
     r = r.with_client_body();
     assert!(r.content_length);
     assert_eq!(verdict(&d, &r, &o), vec![RuleId::VppHttpsServed]);
+}
+
+#[test]
+fn refusals_the_rfcs_allow_for_framing_are_notes() {
+    let d = standard();
+    // Found by fuzzing Varnish and lighttpd: 400 to a HEAD with content, which RFC 9110
+    // section 9.3.2 lets a server reject. A note on the rule it would have exercised.
+    for (s, path, rule) in [
+        (Scheme::Http, "/a", RuleId::VppAllowAll),
+        (Scheme::Http, "/site/a", RuleId::VppRedirectSafe),
+        (Scheme::Http, "/api/a", RuleId::VppRedirectSafe),
+        (Scheme::Http, "/media/a", RuleId::VppHttpsOnly),
+        (Scheme::Https, "/a", RuleId::VppHttpsServed),
+    ] {
+        let mut r = req(Method::Head, s, path);
+        (r.body_len, r.content_length) = (16, true);
+        let o = refused(&d, &r, 400);
+        assert_eq!(verdict(&d, &r, &o), vec![], "{path}");
+        assert_eq!(notes(&d, &r, &o), vec![rule], "{path}");
+    }
+    // A DELETE's content has the same words in section 9.3.5; a GET's 400 stays MTH-GET-BODY.
+    let mut r = req(Method::Delete, Scheme::Https, "/api/a");
+    (r.body_len, r.content_length) = (16, true);
+    assert_eq!(verdict(&d, &r, &refused(&d, &r, 400)), vec![]);
+    let mut r = req(Method::Get, Scheme::Https, "/a");
+    (r.body_len, r.content_length) = (16, true);
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::MthGetBody]
+    );
+    // Found by fuzzing lighttpd: its 400 for a GET with a body comes before the Host is read;
+    // the unknown Host was refused at the edge, and the status is MTH-GET-BODY's.
+    r.host = Some("www.example.com.attacker.net".into());
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::MthGetBody]
+    );
+    // Found by fuzzing Varnish: 400 to an HTTP/1.0 POST or PUT without Content-Length, which
+    // RFC 1945 section 7.2.2 asks for. Not to HTTP/1.1 (RFC 9112: no length is no content),
+    // nor to an HTTP/1.0 PATCH or GET.
+    for (m, path) in [(Method::Post, "/site/"), (Method::Put, "/a")] {
+        let mut r = req(m, Scheme::Http, path);
+        r.version = HttpVersion::Http10;
+        assert!(!r.content_length && r.body_len == 0);
+        assert_eq!(verdict(&d, &r, &refused(&d, &r, 400)), vec![], "{path}");
+        r.version = HttpVersion::Http11;
+        assert_ne!(verdict(&d, &r, &refused(&d, &r, 400)), vec![], "{path}");
+    }
+    let mut r = req(Method::Patch, Scheme::Https, "/api/a");
+    r.version = HttpVersion::Http10;
+    assert_eq!(
+        verdict(&d, &r, &refused(&d, &r, 400)),
+        vec![RuleId::VppHttpsServed]
+    );
 }
 
 fn hit(evidence: &str, origin: Option<&str>) -> Option<CacheHit> {
@@ -1016,6 +1095,27 @@ fn a_refusal_the_model_has_no_reason_for_is_named_by_its_cause() {
         verdict(&d, &r, &refused(&d, &r, 400)),
         vec![RuleId::PatNormalize]
     );
+    // Found by fuzzing nginx and nginx-cache: the same 400 once an escaped slash is decoded.
+    // nginx decodes `%2F` before it resolves dot segments; RFC 3986 keeps `..%2F` one segment
+    // (not a dot segment), so the model forwards or redirects these requests.
+    for (m, s, host, path) in [
+        (Method::Get, Scheme::Http, "www.example.com", "/api/..%2f.."),
+        (Method::Get, Scheme::Https, "www.example.com", "/..%2f"),
+        (Method::Patch, Scheme::Http, "www.example.com", "/..%2fi"),
+        (Method::Get, Scheme::Https, "cloudfront.net", "/..%2fsite"),
+        (Method::Get, Scheme::Http, "www.example.com", "/..%2fapi"),
+    ] {
+        let mut r = req(m, s, path);
+        r.host = Some(host.into());
+        if r.method == Method::Patch {
+            (r.body_len, r.content_length) = (16, true);
+        }
+        assert_eq!(
+            verdict(&d, &r, &refused(&d, &r, 400)),
+            vec![RuleId::PatNormalize],
+            "{path}"
+        );
+    }
     // A 400 for dot segments that stay under the root is the behavior's business.
     let r = req(Method::Get, Scheme::Http, "/public/../images/a");
     assert_eq!(

@@ -25,7 +25,7 @@ mod select;
 
 use crate::distribution::Distribution;
 use crate::outcome::Outcome;
-use crate::request::Request;
+use crate::request::{HttpVersion, Method, Request};
 use crate::RuleId;
 use serde::Serialize;
 
@@ -96,10 +96,36 @@ pub const UNKNOWN_METHOD: [u16; 4] = [403, 400, 405, 501];
 /// (HOST-ROUTE).
 pub const MALFORMED_HOST: [u16; 2] = [403, 400];
 
-/// The target answered 411 Length Required to a request sent without `Content-Length` (as no
-/// real client sends it): the request exercised no rule, and its expectations do not apply.
+/// The target refused a request sent without `Content-Length` (as no real client sends it) for
+/// that alone: 411 Length Required, or 400 to an HTTP/1.0 POST or PUT, whose body RFC 1945 can
+/// only delimit by a length ("HTTP/1.0 requests containing an entity body must include a valid
+/// Content-Length header field"; without one "the server should send a 400", section 7.2.2).
+/// The request exercised no rule, and its expectations do not apply.
 pub fn length_refused(req: &Request, o: &Outcome) -> bool {
-    o.status == 411 && !req.content_length && req.body_len == 0 && o.origin.is_none()
+    let http10_body =
+        req.version == HttpVersion::Http10 && matches!(req.method, Method::Post | Method::Put);
+    (o.status == 411 || (o.status == 400 && http10_body))
+        && !req.content_length
+        && req.body_len == 0
+        && o.origin.is_none()
+}
+
+/// The target refused with 400 a HEAD or DELETE carrying content. RFC 9110 gives such content
+/// no meaning and says it "might lead some implementations to reject the request" (sections
+/// 9.3.2 and 9.3.5), so the 400 conforms; the model refuses only a GET with a body
+/// (MTH-GET-BODY, CloudFront's documented 403). The request exercised no rule, and its
+/// expectations do not apply.
+pub fn content_refused(req: &Request, o: &Outcome) -> bool {
+    o.status == 400
+        && o.origin.is_none()
+        && req.body_len > 0
+        && matches!(req.method, Method::Head | Method::Delete)
+}
+
+/// The target refused the request for how its content is framed, as the RFCs let it
+/// ([`length_refused`], [`content_refused`]): no rule was exercised.
+pub fn unexercised(req: &Request, o: &Outcome) -> bool {
+    length_refused(req, o) || content_refused(req, o)
 }
 
 /// The target refused with 400 a `Host` whose port names no TCP port (empty, or over 65535:
@@ -143,8 +169,8 @@ fn judge_rules(dist: &Distribution, req: &Request, o: &Outcome) -> Vec<Violation
     let s = expect::seen(o);
     let bi = select::selected_behavior(dist, req);
     let b = &dist.behaviors[bi];
-    if length_refused(req, o) {
-        out.push(select::length_note(dist, b, req));
+    if unexercised(req, o) {
+        out.push(select::length_note(dist, b, req, o));
         return out;
     }
     if select::misreading_checks(dist, req, o, s, bi, &mut out) {

@@ -74,27 +74,46 @@ pub(super) fn misrefusal_checks(
     true
 }
 
-/// PAT-NORMALIZE: a path whose dot segments climb above the root (`/..`, or `/a//../..` once a
-/// target merges its slashes) refused with 400, where normalising makes `/../a` `/a` (RFC 3986
-/// section 5.2.4). Checked before the other request-level rules: whatever else the request
-/// carries (an unknown Host, a GET body), the 400 is the path's.
+/// PAT-NORMALIZE: a path whose dot segments climb above the root refused with 400: `/..`, where
+/// normalising makes `/../a` `/a` (RFC 3986 section 5.2.4), or a path that climbs only once the
+/// target reads it otherwise than RFC 3986 does: `/a//../..` with its slashes merged, `/..%2Fa`
+/// with its escaped slash decoded (`..%2Fa` is one segment, not a dot segment, and `%2F` is
+/// reserved: RFC 3986 sections 2.2 and 6.2.2.2). Checked before the other request-level rules:
+/// whatever else the request carries (an unknown Host, a GET body), the 400 is the path's.
 pub(super) fn above_root_checks(req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
-    let path = req.path();
-    let merged: String = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .fold(String::new(), |acc, s| acc + "/" + s);
-    if o.status != 400
-        || o.origin.is_some()
-        || !(climbs_above_root(path) || climbs_above_root(&merged))
-    {
+    if o.status != 400 || o.origin.is_some() {
         return false;
     }
+    let path = req.path();
+    let Some(reading) = above_root_reading(path) else {
+        return false;
+    };
     out.push(v(RuleId::PatNormalize, format!(
-        "the path {path:?} has dot segments above the root, which normalising removes (RFC 3986 section 5.2.4: /../a is /a); the target refused it with {}",
+        "the path {path:?} has dot segments above the root{reading}; normalising removes them (RFC 3986 section 5.2.4: /../a is /a) and the target refused it with {}",
         describe(o)
     )));
     true
+}
+
+/// How `path` climbs above the root, as said after "dot segments above the root": as written
+/// (`""`), once its slashes are merged, or once its escaped slashes are decoded; `None` when no
+/// reading climbs.
+fn above_root_reading(path: &str) -> Option<&'static str> {
+    let merge = |p: &str| -> String {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .fold(String::new(), |acc, s| acc + "/" + s)
+    };
+    let decoded = path.replace("%2f", "/").replace("%2F", "/");
+    if climbs_above_root(path) {
+        Some("")
+    } else if climbs_above_root(&merge(path)) {
+        Some(" once its slashes are merged")
+    } else if climbs_above_root(&decoded) || climbs_above_root(&merge(&decoded)) {
+        Some(" once its escaped slashes (%2F) are decoded, which RFC 3986 does not do")
+    } else {
+        None
+    }
 }
 
 /// A 413 to a request within the limits (an HTTP/1.0 GET or DELETE with a small body, to
@@ -164,7 +183,7 @@ fn climbs_above_root(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::climbs_above_root;
+    use super::{above_root_reading, climbs_above_root};
 
     #[test]
     fn dot_segments_above_the_root() {
@@ -181,6 +200,32 @@ mod tests {
         }
         for p in ["/", "/a/..", "/a/b/../..", "/a/./b", "/..a", "/a..", "//.."] {
             assert!(!climbs_above_root(p), "{p}");
+        }
+    }
+
+    /// An escaped slash decoded before dot segments are resolved (nginx: `/..%2f` refused with
+    /// 400) climbs above the root; RFC 3986 keeps `..%2F` one segment.
+    #[test]
+    fn dot_segments_above_the_root_once_escaped_slashes_are_decoded() {
+        for p in [
+            "/..%2f",
+            "/api/..%2f..",
+            "/..%2fimages/cat.jpg",
+            "/a%2F..%2F..",
+            "/..%2F%2Fa",
+        ] {
+            assert!(
+                above_root_reading(p).is_some_and(|r| r.contains("%2F")),
+                "{p}"
+            );
+        }
+        assert_eq!(above_root_reading("/../a"), Some(""));
+        assert_eq!(
+            above_root_reading("//a/../.."),
+            Some(" once its slashes are merged")
+        );
+        for p in ["/public/..%2fa", "/a%2f..", "/..%2a", "/images%2Fcat.jpg"] {
+            assert_eq!(above_root_reading(p), None, "{p}");
         }
     }
 }

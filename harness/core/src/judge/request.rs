@@ -88,13 +88,22 @@ fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
     // A port that names no TCP port may be refused as such before the name is looked at.
     let malformed = malformed || super::port_refused(req, o);
     // The request may be refused for another fault first, with that fault's RFC answer: an
-    // unknown method token (400, 405, 501), or no length on a POST as no real client sends it
-    // (411). Either way it is refused at the edge, as HOST-ROUTE wants.
+    // unknown method token (400, 405, 501), no length on a POST as no real client sends it
+    // (411), content on a HEAD (400). Either way it is refused at the edge, as HOST-ROUTE
+    // wants.
     let other_fault = (!req.method.is_supported() && UNKNOWN_METHOD.contains(&o.status))
-        || super::length_refused(req, o);
+        || super::unexercised(req, o);
     let ok =
         o.origin.is_none() && (o.status == 403 || (malformed && o.status == 400) || other_fault);
-    if !ok {
+    // A GET with a body refused at the edge for its body before the Host was read: HOST-ROUTE
+    // holds, and a status other than MTH-GET-BODY's 403 is that rule's to name.
+    let body_first = req.method == Method::Get
+        && req.body_len > 0
+        && o.origin.is_none()
+        && (400..500).contains(&o.status);
+    if !ok && body_first {
+        get_body_checks(req, o, out);
+    } else if !ok {
         out.push(v(
             RuleId::HostRoute,
             format!(

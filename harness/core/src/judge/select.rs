@@ -20,10 +20,15 @@ pub(super) fn selected_behavior(dist: &Distribution, req: &Request) -> usize {
         .unwrap_or(dist.behaviors.len() - 1)
 }
 
-/// A request sent without a length, as no real client sends it, may be refused for that alone
-/// before the behavior's rules apply: a note on the rule it would have exercised, never a
-/// violation.
-pub(super) fn length_note(dist: &Distribution, b: &Behavior, req: &Request) -> Violation {
+/// A request sent without a length, as no real client sends it, or a HEAD or DELETE with
+/// content, may be refused for that alone before the behavior's rules apply (see
+/// [`super::unexercised`]): a note on the rule it would have exercised, never a violation.
+pub(super) fn length_note(
+    dist: &Distribution,
+    b: &Behavior,
+    req: &Request,
+    o: &Outcome,
+) -> Violation {
     let rule = match expect(dist, b, req) {
         Expect::Refuse(rule) => rule,
         Expect::Redirect301 => RuleId::VppRedirectSafe,
@@ -31,10 +36,26 @@ pub(super) fn length_note(dist: &Distribution, b: &Behavior, req: &Request) -> V
         Expect::Forward(_) if req.scheme == Scheme::Https => RuleId::VppHttpsServed,
         Expect::Forward(_) => RuleId::VppAllowAll,
     };
-    note(rule, format!(
-        "the target answered 411 Length Required to a {} sent without Content-Length (as no real client sends it): {rule} was not exercised",
-        req.method
-    ))
+    let why = if super::content_refused(req, o) {
+        format!(
+            "{} to a {} with {} bytes of content (RFC 9110 section 9.3: such content might lead an implementation to reject the request)",
+            o.status, req.method, req.body_len
+        )
+    } else if o.status == 411 {
+        format!(
+            "411 Length Required to a {} sent without Content-Length (as no real client sends it)",
+            req.method
+        )
+    } else {
+        format!(
+            "{} to an HTTP/1.0 {} sent without Content-Length (RFC 1945 section 7.2.2 asks for one, and for 400 without it)",
+            o.status, req.method
+        )
+    };
+    note(
+        rule,
+        format!("the target answered {why}: {rule} was not exercised"),
+    )
 }
 
 /// The outcome fits another behavior than `bi`, the selected one: the misreading of the patterns

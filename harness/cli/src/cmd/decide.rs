@@ -8,6 +8,7 @@
 //! ```
 
 use crate::exit;
+use anyhow::Context;
 use clap::Args;
 use edgeconform_core::decide::{decide, Action};
 use edgeconform_core::distribution::Distribution;
@@ -45,25 +46,25 @@ fn parse_version(s: &str) -> Result<HttpVersion, String> {
 
 /// Splits `scheme://host/target` without normalising anything (the `url` crate would rewrite
 /// `/a/../b` and percent-escapes).
-pub fn split_url(url: &str) -> Result<(Scheme, String, String), String> {
+pub fn split_url(url: &str) -> anyhow::Result<(Scheme, String, String)> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        format!("`{url}` is not an absolute URL; expected http://HOST/PATH or https://HOST/PATH")
+        anyhow::anyhow!(
+            "`{url}` is not an absolute URL; expected http://HOST/PATH or https://HOST/PATH"
+        )
     })?;
-    let scheme = Scheme::parse(&scheme.to_ascii_lowercase())
-        .ok_or_else(|| format!("scheme `{scheme}` is not supported; expected http or https"))?;
+    let scheme = Scheme::parse(&scheme.to_ascii_lowercase()).ok_or_else(|| {
+        anyhow::anyhow!("scheme `{scheme}` is not supported; expected http or https")
+    })?;
     let (host, target) = match rest.find(['/', '?']) {
         Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], rest[i..].to_string()),
         Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
         None => (rest, "/".to_string()),
     };
     if host.is_empty() {
-        return Err(format!("`{url}` has no host; expected http://HOST/PATH"));
+        anyhow::bail!("`{url}` has no host; expected http://HOST/PATH");
     }
     if let Some(i) = target.find('#') {
-        return Err(format!(
-            "`{url}` has a fragment at byte {}; clients never send one, remove it",
-            i
-        ));
+        anyhow::bail!("`{url}` has a fragment at byte {i}; clients never send one, remove it");
     }
     Ok((scheme, host.to_string(), target))
 }
@@ -78,26 +79,26 @@ pub fn run(args: &DecideArgs) -> u8 {
             exit::OK
         }
         Err(msg) => {
-            eprintln!("edgeconform decide: {msg}");
+            eprintln!("edgeconform decide: {msg:#}");
             exit::USAGE
         }
     }
 }
 
-fn run_inner(args: &DecideArgs) -> Result<serde_json::Value, String> {
+fn run_inner(args: &DecideArgs) -> anyhow::Result<serde_json::Value> {
     let file = args.distribution.display().to_string();
     let text = std::fs::read_to_string(&args.distribution)
-        .map_err(|e| format!("cannot read {file}: {e}"))?;
-    let dist = Distribution::from_yaml(&text).map_err(|p| p.render(&file))?;
+        .with_context(|| format!("cannot read {file}"))?;
+    let dist = Distribution::from_yaml(&text).map_err(|p| anyhow::anyhow!(p.render(&file)))?;
     let (scheme, host, target) = split_url(&args.url)?;
     if scheme == Scheme::Http && args.http_version == HttpVersion::Http2 {
-        return Err("HTTP/2 needs TLS: use an https:// URL or --http-version 1.1".into());
+        anyhow::bail!("HTTP/2 needs TLS: use an https:// URL or --http-version 1.1");
     }
     let mut headers = Vec::new();
     for h in &args.headers {
         let (n, v) = h
             .split_once(':')
-            .ok_or_else(|| format!("header `{h}` has no `:`; expected `Name: value`"))?;
+            .ok_or_else(|| anyhow::anyhow!("header `{h}` has no `:`; expected `Name: value`"))?;
         headers.push((n.trim().to_string(), v.trim().to_string()));
     }
     let req = Request {
@@ -168,11 +169,19 @@ mod tests {
         );
         assert!(split_url("ftp://h/")
             .unwrap_err()
+            .to_string()
             .contains("expected http or https"));
         assert!(split_url("www.example.com/")
             .unwrap_err()
+            .to_string()
             .contains("not an absolute URL"));
-        assert!(split_url("http:///x").unwrap_err().contains("no host"));
-        assert!(split_url("http://h/x#f").unwrap_err().contains("fragment"));
+        assert!(split_url("http:///x")
+            .unwrap_err()
+            .to_string()
+            .contains("no host"));
+        assert!(split_url("http://h/x#f")
+            .unwrap_err()
+            .to_string()
+            .contains("fragment"));
     }
 }

@@ -20,6 +20,7 @@ use crate::report::json;
 use crate::report::matrix::{render_matrix_columns, render_matrix_markdown_columns, Column};
 use crate::report::model::RunResult;
 use crate::report::write::{sanitise, write_atomic};
+use anyhow::{anyhow, Context};
 use clap::Args;
 use edgeconform_core::rules::RuleId;
 use std::collections::BTreeMap;
@@ -55,7 +56,7 @@ pub fn run(args: &ReportArgs) -> u8 {
     let runs = match read_all(&args.files) {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("edgeconform report: {msg}");
+            eprintln!("edgeconform report: {msg:#}");
             return exit::USAGE;
         }
     };
@@ -64,7 +65,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         match baseline(args.targets.as_deref(), &run.target.name) {
             Ok(e) => expected.push(e),
             Err(msg) => {
-                eprintln!("edgeconform report: {msg}");
+                eprintln!("edgeconform report: {msg:#}");
                 return exit::USAGE;
             }
         }
@@ -75,13 +76,13 @@ pub fn run(args: &ReportArgs) -> u8 {
         .map(|(run, e)| Column::with_expected(run, e))
         .collect();
     if let Err(msg) = write(&args.output, &render_matrix_columns(&columns)) {
-        eprintln!("edgeconform report: {msg}");
+        eprintln!("edgeconform report: {msg:#}");
         return exit::HARNESS;
     }
     println!("wrote {} ({} targets)", args.output.display(), runs.len());
     if let Some(md) = &args.markdown {
         if let Err(msg) = write(md, &render_matrix_markdown_columns(&columns)) {
-            eprintln!("edgeconform report: {msg}");
+            eprintln!("edgeconform report: {msg:#}");
             return exit::HARNESS;
         }
         println!("wrote {}", md.display());
@@ -92,7 +93,7 @@ pub fn run(args: &ReportArgs) -> u8 {
 /// `--merge`: the shards' reports as the whole run's, written into `-o`; the run's exit code.
 fn merge(args: &ReportArgs) -> u8 {
     use crate::report::merge::{merge, Shard};
-    let shards: Result<Vec<Shard>, String> = args
+    let shards: anyhow::Result<Vec<Shard>> = args
         .files
         .iter()
         .map(|f| {
@@ -102,10 +103,10 @@ fn merge(args: &ReportArgs) -> u8 {
             })
         })
         .collect();
-    let run = match shards.and_then(merge) {
+    let run = match shards.and_then(|s| merge(s).map_err(|e| anyhow!(e))) {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("edgeconform report: {msg}");
+            eprintln!("edgeconform report: {msg:#}");
             return exit::USAGE;
         }
     };
@@ -137,20 +138,20 @@ fn merge(args: &ReportArgs) -> u8 {
 }
 
 /// Read and check every file; the first bad one is the error, named.
-pub fn read_all(files: &[PathBuf]) -> Result<Vec<RunResult>, String> {
+pub fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<RunResult>> {
     files.iter().map(|f| read(f)).collect()
 }
 
 /// One `report.json`, or an error that names it.
-pub fn read(file: &Path) -> Result<RunResult, String> {
+pub fn read(file: &Path) -> anyhow::Result<RunResult> {
     let name = file.display();
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {name}: {e}"))?;
-    json::parse(&text).map_err(|e| format!("{name}: {e}"))
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
+    json::parse(&text).map_err(|e| anyhow!("{name}: {e}"))
 }
 
 /// The expected deviations of target `name` from `targets/<name>/expected.yaml`: none without
 /// `--targets`, for a name that is not one safe path component, or when the recipe has no baseline.
-pub fn baseline(targets: Option<&Path>, name: &str) -> Result<BTreeMap<RuleId, String>, String> {
+pub fn baseline(targets: Option<&Path>, name: &str) -> anyhow::Result<BTreeMap<RuleId, String>> {
     let Some(dir) = targets else {
         return Ok(BTreeMap::new());
     };
@@ -161,13 +162,12 @@ pub fn baseline(targets: Option<&Path>, name: &str) -> Result<BTreeMap<RuleId, S
     if !path.exists() {
         return Ok(BTreeMap::new());
     }
-    crate::runner::recipe::read_baseline(&path)
+    crate::runner::recipe::read_baseline(&path).map_err(|e| anyhow!(e))
 }
 
-fn write(path: &Path, body: &str) -> Result<(), String> {
+fn write(path: &Path, body: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    write_atomic(path, body.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write_atomic(path, body.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -36,23 +36,23 @@ impl LogOpts {
             window: None,
         };
         opts.reader()
-            .map_err(|e| anyhow::Error::new(crate::exit::Usage(e)))?;
+            .map_err(|e| anyhow::Error::new(crate::exit::Usage(format!("{e:#}"))))?;
         Ok(opts)
     }
 
     /// The line reader every log file starts from; fails (naming the flag) on a bad field
     /// selection or delimiter.
-    pub fn reader(&self) -> Result<edgeconform_core::logline::LineReader, String> {
+    pub fn reader(&self) -> anyhow::Result<edgeconform_core::logline::LineReader> {
         use edgeconform_core::logline::LineReader;
         let r = match &self.plain_fields {
             Some(names) => LineReader::with_plain_fields(names.iter().map(String::as_str))
-                .map_err(|e| format!("--log-fields: {e}"))?,
+                .map_err(|e| anyhow::anyhow!("--log-fields: {e}"))?,
             None => LineReader::new(),
         };
         match &self.delimiter {
             Some(d) => r
                 .with_delimiter(d)
-                .map_err(|e| format!("--log-delimiter: {e}")),
+                .map_err(|e| anyhow::anyhow!("--log-delimiter: {e}")),
             None => Ok(r),
         }
     }
@@ -78,22 +78,27 @@ pub fn check_logs(
     (spooled_wire, spool): ((u64, u64), Option<&Spooled>),
     cases: &[(Case, Arc<Distribution>)],
     opts: &LogOpts,
-) -> Result<LogReconcile, String> {
+) -> anyhow::Result<LogReconcile> {
     // Only the log lines of the access-log cases are kept; the rest of the run's are counted.
     let is_log_case = |id: &str| cases.iter().any(|(c, _)| c.access_log && c.id == id);
     let mut run = logcheck::RunLegs::new(results, |r| is_log_case(&r.id), opts.window);
     // The spooled cases' requests, read back one case at a time: their lines are the run's too.
+    // A case that cannot be read back is said in the reconciliation, never skipped silently.
+    let mut unreadable = 0usize;
     if let Some(s) = spool {
-        if let Ok(mut reader) = s.file.reader() {
-            for row in &s.rows {
-                if let Row::Spooled(m) = row {
-                    let case = reader
+        let mut reader = s.file.reader();
+        for row in &s.rows {
+            if let Row::Spooled(m) = row {
+                let case = match &mut reader {
+                    Ok(r) => r
                         .line(m.entry)
                         .ok()
-                        .and_then(|l| serde_json::from_str::<CaseResult>(&l).ok());
-                    if let Some(c) = case {
-                        run.add_spooled(&c);
-                    }
+                        .and_then(|l| serde_json::from_str::<CaseResult>(&l).ok()),
+                    Err(_) => None,
+                };
+                match case {
+                    Some(c) => run.add_spooled(&c),
+                    None => unreadable += 1,
                 }
             }
         }
@@ -126,6 +131,11 @@ pub fn check_logs(
         !failure_ids.contains(&r.id.as_str())
     });
     rec.problems.extend(read.shown);
+    if unreadable > 0 {
+        rec.problems.push(format!(
+            "{unreadable} spooled case(s) could not be read back from the spool: their requests are missing from this reconciliation"
+        ));
+    }
     rec.ok = rec.problems.is_empty();
     Ok(rec)
 }
@@ -151,5 +161,65 @@ pub(super) async fn settle(paths: &[PathBuf]) {
         if still >= 2 {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::spool::{Lists, Spool};
+
+    fn case(id: &str) -> CaseResult {
+        serde_json::from_value(serde_json::json!({"id": id, "name": "n", "file": "f.yaml",
+            "line": 1, "rules": [], "level": "must", "verdict": "pass", "requests": [],
+            "duration_ms": 1}))
+        .unwrap()
+    }
+
+    #[test]
+    fn spooled_cases_that_cannot_be_read_back_are_said_in_the_reconciliation() {
+        let dir = std::env::temp_dir().join(format!("edgeconform-logs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spool = Spool::create(&dir.join("spool.jsonl")).unwrap();
+        let (mut lists, mut rows) = (Lists::default(), Vec::new());
+        for id in ["a", "b"] {
+            let c = case(id);
+            let entry = spool.write(&c).unwrap();
+            rows.push(Row::Spooled(lists.summary(&c, entry)));
+        }
+        let file = spool.finish().map_err(|(_, e)| e).unwrap();
+        let spooled = Spooled {
+            file,
+            rows,
+            lists,
+            wire: (0, 0),
+        };
+        let log = dir.join("access.log");
+        std::fs::write(&log, edgeconform_core::accesslog::header()).unwrap();
+        let opts = LogOpts {
+            plain_fields: None,
+            delimiter: None,
+            window: None,
+        };
+        let check = |spooled: &Spooled| {
+            check_logs(&[log.clone()], &mut [], ((0, 0), Some(spooled)), &[], &opts).unwrap()
+        };
+        let readable = check(&spooled);
+        assert!(
+            !readable.problems.iter().any(|p| p.contains("read back")),
+            "{:?}",
+            readable.problems
+        );
+        spooled.file.remove();
+        let gone = check(&spooled);
+        assert!(
+            gone.problems
+                .iter()
+                .any(|p| p.starts_with("2 spooled case(s) could not be read back")),
+            "{:?}",
+            gone.problems
+        );
+        assert!(!gone.ok);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

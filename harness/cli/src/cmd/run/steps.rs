@@ -63,7 +63,7 @@ pub(super) async fn run_async(args: RunArgs, suites: Vec<Suite>) -> Result<u8> {
     let log_reconcile = match reconcile_logs(&logs, &mut results, &out, &log_cases, &log_opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("edgeconform run: {e}");
+            eprintln!("edgeconform run: {e:#}");
             return Ok(exit::USAGE);
         }
     };
@@ -158,7 +158,7 @@ fn reconcile_logs(
     out: &RunOutput,
     log_cases: &[(Case, Arc<Distribution>)],
     opts: &LogOpts,
-) -> Result<Option<LogReconcile>, String> {
+) -> Result<Option<LogReconcile>> {
     if logs.is_empty() {
         return Ok(None);
     }

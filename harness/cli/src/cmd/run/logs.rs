@@ -202,7 +202,14 @@ mod tests {
             window: None,
         };
         let check = |spooled: &Spooled| {
-            check_logs(&[log.clone()], &mut [], ((0, 0), Some(spooled)), &[], &opts).unwrap()
+            check_logs(
+                std::slice::from_ref(&log),
+                &mut [],
+                ((0, 0), Some(spooled)),
+                &[],
+                &opts,
+            )
+            .unwrap()
         };
         let readable = check(&spooled);
         assert!(

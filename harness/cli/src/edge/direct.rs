@@ -87,11 +87,14 @@ pub(super) async fn serve(
         };
         buf.advance(head.len);
         answered.fetch_add(1, Ordering::Relaxed);
-        if io.write_all(&out).await.is_err() {
-            return Served::Closed;
-        }
+        let first_byte_ms = started.elapsed().as_millis() as u64;
+        let before = conn.meter.written();
+        // As on hyper's path, an answer the viewer did not take in full is logged all the same,
+        // with the bytes that left.
+        let written = io.write_all(&out).await;
         if let (Some(log), Some(mut facts)) = (&shared.log, answer.facts) {
-            facts.first_byte_ms = started.elapsed().as_millis() as u64;
+            facts.first_byte_ms = first_byte_ms;
+            let sent = conn.meter.written().saturating_sub(before);
             let ctx = LogContext::new(
                 started,
                 &head.request,
@@ -101,7 +104,10 @@ pub(super) async fn serve(
                 &answer.request_id,
                 None,
             );
-            log.send(&record(ctx, facts, out.len() as u64));
+            log.send(&record(ctx, facts, sent));
+        }
+        if written.is_err() {
+            return Served::Closed;
         }
         if answer.close {
             let _ = io.shutdown().await;

@@ -326,6 +326,20 @@ mod tests {
             "{:?}",
             check_decide(&d, &r)
         );
+        // The model's own 400 for a target that is not origin form, with a `/../` in its text
+        // (found by the decide fuzz target): no dot-segment finding.
+        let odd = Request::new(
+            Method::Post,
+            Scheme::Https,
+            "d1.cloudfront.net",
+            "\u{1}\0/../x",
+        );
+        assert_eq!(decide(&d, &odd).status(), Some(400));
+        assert!(
+            check_decide(&d, &odd).is_empty(),
+            "{:?}",
+            check_decide(&d, &odd)
+        );
         let mut bad = decide(&d, &r);
         if let crate::decide::Action::Respond(e) = &mut bad.action {
             e.location = Some("https://d1.cloudfront.net.evil/a?b".into());

@@ -80,9 +80,21 @@ pub(super) fn misrefusal_checks(
 /// with its escaped slash decoded (`..%2Fa` is one segment, not a dot segment, and `%2F` is
 /// reserved: RFC 3986 sections 2.2 and 6.2.2.2). Checked before the other request-level rules:
 /// whatever else the request carries (an unknown Host, a GET body), the 400 is the path's.
-pub(super) fn above_root_checks(req: &Request, o: &Outcome, out: &mut Vec<Violation>) -> bool {
+pub(super) fn above_root_checks(
+    dist: &Distribution,
+    req: &Request,
+    o: &Outcome,
+    out: &mut Vec<Violation>,
+) -> bool {
     if o.status != 400 || o.origin.is_some() {
         return false;
+    }
+    // A 400 the model gives itself (a target that is not origin form, a broken escape) is the
+    // right answer, whatever dot segments the text holds.
+    if let crate::decide::Action::Respond(r) = crate::decide::decide(dist, req).action {
+        if r.status == 400 {
+            return false;
+        }
     }
     let path = req.path();
     let Some(reading) = above_root_reading(path) else {

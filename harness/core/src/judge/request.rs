@@ -19,7 +19,7 @@ pub(super) fn request_checks(
     out: &mut Vec<Violation>,
 ) -> bool {
     size_checks(dist, req, o, out)
-        || super::refusal::above_root_checks(req, o, out)
+        || super::refusal::above_root_checks(dist, req, o, out)
         || escape_checks(req, o, out)
         || host_checks(dist, req, o, out)
         || target_checks(dist, req, o, out)

@@ -260,7 +260,9 @@ pub struct EdgeConfig {
     /// single-threaded runtime, accepting from the same listeners (see `server.rs`).
     pub workers: usize,
     /// Answer plain HTTP/1.1 requests that the edge answers itself without hyper (see
-    /// `direct.rs`); off, every request goes through hyper (for comparison).
+    /// `direct.rs`). On for `edgeconform edge` (unless `--no-direct`); off by default for
+    /// in-process edges (the runner's embedded edge, the self-test, tests), which go through
+    /// hyper only.
     pub direct: bool,
 }
 
@@ -285,7 +287,7 @@ impl EdgeConfig {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             workers: 0,
-            direct: true,
+            direct: false,
         })
     }
 }

@@ -249,6 +249,7 @@ async fn an_idle_connection_on_the_direct_path_closes_at_the_head_timeout() {
     let ca = TestCa::generate().unwrap();
     let mut config = EdgeConfig::new(standard(), &ca, OriginMap::new()).unwrap();
     config.header_timeout = Duration::from_millis(300);
+    config.direct = true;
     config.quiet = true;
     let edge = EdgeServer::start(config).await.unwrap();
     let mut tcp = TcpStream::connect(edge.addrs().http).await.unwrap();

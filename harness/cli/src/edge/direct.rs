@@ -40,7 +40,7 @@ use super::context::{Conn, Shared};
 use super::log::{record, LogContext};
 use super::meter::MeteredIo;
 use super::respond::{edge_answer, EdgePage, FieldValue};
-use super::wire::request_id_for;
+use super::wire::{lossy, request_id_for};
 use crate::origin::CORRELATION_HEADER;
 
 /// Fields a direct head may have; more go to hyper (which allows 100).
@@ -82,7 +82,7 @@ pub(super) async fn serve(
             Head::Direct(head) => head,
         };
         let started = Instant::now();
-        let Some(answer) = answer(&head, conn, shared, &mut out) else {
+        let Some(answer) = answer(&head, shared, &mut out) else {
             return Served::HandOver(buf.freeze());
         };
         buf.advance(head.len);
@@ -224,7 +224,7 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
             return None;
         }
         if name.eq_ignore_ascii_case("host") {
-            host = Some(text(field.value));
+            host = Some(lossy(field.value));
             continue;
         }
         if [
@@ -243,7 +243,7 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
         if name == CORRELATION_HEADER {
             correlation = Some(request_id_for(Some(field.value)));
         }
-        headers.push((name, text(field.value)));
+        headers.push((name, lossy(field.value)));
     }
     let request = Request {
         method: Method::parse(method),
@@ -258,15 +258,6 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
     Some((request, head_bytes, correlation))
 }
 
-/// A field value as text, as hyper's path reads it (invalid UTF-8 replaced); the plain check
-/// first, since nearly every value is ASCII.
-fn text(value: &[u8]) -> String {
-    match std::str::from_utf8(value) {
-        Ok(text) => text.to_string(),
-        Err(_) => String::from_utf8_lossy(value).into_owned(),
-    }
-}
-
 /// What was written for one request.
 struct Answer {
     facts: Option<super::log::ResponseFacts>,
@@ -276,7 +267,7 @@ struct Answer {
 
 /// Decides on `head` and writes the edge's answer into `out`; `None` when the answer is not
 /// the edge's own (a forward) or the head is over the size limit (hyper's path answers both).
-fn answer(head: &DirectHead, conn: &Conn, shared: &Shared, out: &mut Vec<u8>) -> Option<Answer> {
+fn answer(head: &DirectHead, shared: &Shared, out: &mut Vec<u8>) -> Option<Answer> {
     if head.head_bytes > shared.dist.limits.max_head_bytes {
         return None;
     }
@@ -288,7 +279,6 @@ fn answer(head: &DirectHead, conn: &Conn, shared: &Shared, out: &mut Vec<u8>) ->
         .correlation
         .clone()
         .unwrap_or_else(|| request_id_for(None));
-    debug_assert!(conn.scheme == Scheme::Http);
     let (page, facts) = edge_answer(shared, &head.request, r, &request_id);
     out.clear();
     write_page(&page, out);

@@ -90,8 +90,13 @@ pub(crate) fn viewer_request(parts: &Parts, scheme: Scheme) -> ViewerRequest {
     }
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// A field value as text, invalid UTF-8 replaced; the plain check first, since nearly every
+/// value is ASCII.
+pub(crate) fn lossy(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// The viewer's body and its length: `Content-Length` when the viewer sent one (the body then

@@ -326,6 +326,58 @@ mod tests {
         }
     }
 
+    /// Listening sockets in /proc/net/tcp on `port` (state 0A, LISTEN).
+    #[cfg(target_os = "linux")]
+    fn listening_sockets(port: u16) -> usize {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let local = format!(":{port:04X}");
+        table
+            .lines()
+            .skip(1)
+            .filter(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.len() > 3 && f[1].ends_with(&local) && f[3] == "0A"
+            })
+            .count()
+    }
+
+    /// Each worker accepts on a socket of its own (the kernel spreads connections over them),
+    /// and a burst of connections reaches every worker: on one shared socket the worker that
+    /// woke first took them all.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn every_worker_has_its_own_listener_and_gets_connections() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let ca = TestCa::generate().unwrap();
+        let mut cfg = EdgeConfig::new(standard(), &ca, OriginMap::new()).unwrap();
+        cfg.workers = 2;
+        cfg.quiet = true;
+        let edge = EdgeServer::start(cfg).await.unwrap();
+        let addrs = edge.addrs();
+        assert_eq!(listening_sockets(addrs.http.port()), 2);
+        assert_eq!(listening_sockets(addrs.https.port()), 2);
+        let mut conns = Vec::new();
+        for _ in 0..64 {
+            let mut c = tokio::net::TcpStream::connect(addrs.http).await.unwrap();
+            c.write_all(
+                b"GET /images/a.jpg HTTP/1.1\r\nHost: d111111abcdef8.cloudfront.net\r\n\r\n",
+            )
+            .await
+            .unwrap();
+            conns.push(c);
+        }
+        for c in &mut conns {
+            let mut head = [0u8; 12];
+            c.read_exact(&mut head).await.unwrap();
+            assert_eq!(&head, b"HTTP/1.1 301");
+        }
+        let per_worker = edge.accepted_per_worker();
+        assert_eq!(per_worker.iter().sum::<u64>(), 64, "{per_worker:?}");
+        // 64 connections hashed over two sockets: each gets some (all on one has odds 2^-63).
+        assert!(per_worker.iter().all(|n| *n > 0), "{per_worker:?}");
+        edge.shutdown().await;
+    }
+
     #[test]
     fn listener_specs_cover_every_origin_and_missing_names_the_gaps() {
         let dist = standard();

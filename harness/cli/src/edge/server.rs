@@ -2,10 +2,10 @@
 //!
 //! **Workers.** With [`EdgeConfig::workers`] = 0 the accept loops and connections run on the
 //! caller's tokio runtime (the runner's embedded edge, tests). With N ≥ 1 (the `edgeconform edge`
-//! command: one per core) each worker is a thread with its own single-threaded runtime, every
-//! worker accepting from the same two listening sockets: a connection then lives on the thread
-//! that accepted it, with no work stealing and no wake-ups across threads, as nginx's workers
-//! do. Each worker has its own pool of origin connections; the access log, the connection
+//! command: one per core) each worker is a thread with its own single-threaded runtime and, on
+//! Linux, listening sockets of its own on the same two ports (SO_REUSEPORT: the kernel spreads
+//! new connections over the workers): a connection then lives on the thread that accepted it,
+//! with no work stealing and no wake-ups across threads, as nginx's workers do. Each worker has its own pool of origin connections; the access log, the connection
 //! bound and the caching mutants' cache are shared.
 //!
 //! **Bounds.** A connection whose request head has not fully arrived within
@@ -65,6 +65,8 @@ pub struct EdgeServer {
     tasks: Vec<JoinHandle<()>>,
     log: Option<AccessLog>,
     direct_answers: Arc<AtomicU64>,
+    /// Connections accepted, by worker.
+    accepted: Vec<Arc<AtomicU64>>,
 }
 
 impl std::fmt::Debug for EdgeServer {
@@ -79,9 +81,13 @@ impl EdgeServer {
     /// Binds both listeners and starts serving. Every socket, file and runtime is made before
     /// anything serves, so an error leaves nothing running.
     pub async fn start(config: EdgeConfig) -> Result<EdgeServer> {
-        let http = bind(config.http_addr)
+        // Workers get a listening socket each on the same port (SO_REUSEPORT), so the kernel
+        // spreads new connections over them; on one shared socket the worker that wakes first
+        // takes a whole burst (wrk's 64 connections all went to one worker of two).
+        let spread = config.workers > 1;
+        let http = bind(config.http_addr, spread)
             .with_context(|| format!("binding the edge's HTTP listener to {}", config.http_addr))?;
-        let https = bind(config.https_addr).with_context(|| {
+        let https = bind(config.https_addr, spread).with_context(|| {
             format!("binding the edge's HTTPS listener to {}", config.https_addr)
         })?;
         let addrs = EdgeAddrs {
@@ -118,8 +124,11 @@ impl EdgeServer {
             header_timeout: config.header_timeout,
             direct: (config.direct && config.mutant.is_none()).then(Arc::default),
             bound: ConnectionBound::new(config.max_connections.max(1), config.quiet),
+            accepted: Arc::default(),
         };
         let direct_answers = settings.direct.clone().unwrap_or_default();
+        let accepted: Vec<Arc<AtomicU64>> =
+            (0..config.workers.max(1)).map(|_| Arc::default()).collect();
         let (shutdown, _) = watch::channel(false);
         let mut tasks = Vec::new();
         if config.workers == 0 {
@@ -129,7 +138,10 @@ impl EdgeServer {
                 http,
                 https,
                 shared,
-                settings,
+                Settings {
+                    accepted: accepted[0].clone(),
+                    ..settings
+                },
                 shutdown.subscribe(),
             )));
         } else {
@@ -139,11 +151,19 @@ impl EdgeServer {
                     .enable_all()
                     .build()
                     .context("starting an edge worker's runtime")?;
-                let listeners = (http.try_clone()?, https.try_clone()?);
+                let listeners = if i == 0 {
+                    (http.try_clone()?, https.try_clone()?)
+                } else {
+                    (http.sibling()?, https.sibling()?)
+                };
                 workers.push((i, runtime, listeners, shared()?));
             }
             for (i, runtime, (http, https), shared) in workers {
-                let (settings, stop) = (settings.clone(), shutdown.subscribe());
+                let settings = Settings {
+                    accepted: accepted[i].clone(),
+                    ..settings.clone()
+                };
+                let stop = shutdown.subscribe();
                 let (done, finished) = oneshot::channel::<()>();
                 std::thread::Builder::new()
                     .name(format!("edge-worker-{i}"))
@@ -172,6 +192,7 @@ impl EdgeServer {
             tasks,
             log,
             direct_answers,
+            accepted,
         })
     }
 
@@ -182,6 +203,15 @@ impl EdgeServer {
     /// How many answers the direct path wrote (see `direct.rs`).
     pub fn direct_answers(&self) -> u64 {
         self.direct_answers.load(Ordering::Relaxed)
+    }
+
+    /// Connections accepted so far by each worker (one entry when the edge runs on the
+    /// caller's runtime).
+    pub fn accepted_per_worker(&self) -> Vec<u64> {
+        self.accepted
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect()
     }
 
     /// The access log file, if there is one.
@@ -225,13 +255,17 @@ impl Drop for EdgeServer {
 struct Listener(std::net::TcpListener);
 
 /// A non-blocking listening socket on `addr` with a deep accept queue.
-fn bind(addr: SocketAddr) -> Result<Listener> {
+fn bind(addr: SocketAddr, spread: bool) -> Result<Listener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
         TcpSocket::new_v6()?
     };
     socket.set_reuseaddr(true)?;
+    #[cfg(target_os = "linux")]
+    socket.set_reuseport(spread)?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = spread;
     socket.bind(addr)?;
     let listener = socket.listen(BACKLOG)?;
     Ok(Listener(listener.into_std()?))
@@ -240,6 +274,19 @@ fn bind(addr: SocketAddr) -> Result<Listener> {
 impl Listener {
     fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.0.local_addr()
+    }
+
+    /// A listening socket of its own on the same address, for another worker: the kernel
+    /// balances new connections over the sockets of a port (SO_REUSEPORT, Linux). Elsewhere,
+    /// another handle on the same socket.
+    fn sibling(&self) -> Result<Listener> {
+        #[cfg(target_os = "linux")]
+        {
+            let addr = self.local_addr()?;
+            bind(addr, true).with_context(|| format!("opening a worker's listener on {addr}"))
+        }
+        #[cfg(not(target_os = "linux"))]
+        self.try_clone()
     }
 
     /// Another handle on the same socket, for another worker to accept from.
@@ -264,6 +311,8 @@ struct Settings {
     /// mutants change steps of hyper's path), counted here.
     direct: Option<Arc<AtomicU64>>,
     bound: Arc<ConnectionBound>,
+    /// Connections this worker accepted.
+    accepted: Arc<AtomicU64>,
 }
 
 /// Both listeners' accept loops until shutdown.
@@ -309,6 +358,7 @@ async fn accept_loop(
                 continue;
             }
         };
+        settings.accepted.fetch_add(1, Ordering::Relaxed);
         let Some(slot) = settings.bound.try_open() else {
             drop(tcp);
             continue;

@@ -147,16 +147,63 @@ pub async fn run(
             .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000_000),
         opts,
     });
-    let handles: Vec<_> = (0..workers)
-        .map(|_| tokio::spawn(worker(shared.clone())))
-        .collect();
-    for w in handles {
-        let _ = w.await;
-    }
+    run_workers(&shared, workers).await;
     match Arc::try_unwrap(shared) {
         Ok(shared) => collect(shared),
         // A worker that panicked still holds its reference: report what the others finished.
         Err(shared) => collect_shared(&shared),
+    }
+}
+
+/// Runs `workers` workers on threads of their own, one single-threaded runtime per core, each
+/// with its share of the connections (as wrk runs its connections): a worker's response wakes
+/// the task that reads it on the thread that polled it, with no hop between threads and no
+/// work stealing. When no thread can be started, the workers run on the caller's runtime.
+async fn run_workers(shared: &Arc<Shared>, workers: usize) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(workers);
+    let mut done = Vec::new();
+    let mut here = Vec::new();
+    for t in 0..threads {
+        // Workers t, t + threads, t + 2·threads, … run on thread t.
+        let mine = (t..workers).step_by(threads).count();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let sh = shared.clone();
+        let started = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .and_then(|rt| {
+                std::thread::Builder::new()
+                    .name(format!("runner-{t}"))
+                    .spawn(move || {
+                        rt.block_on(async move {
+                            let local: Vec<_> = (0..mine)
+                                .map(|_| tokio::spawn(worker(sh.clone())))
+                                .collect();
+                            for w in local {
+                                let _ = w.await;
+                            }
+                        });
+                        let _ = tx.send(());
+                    })
+            });
+        match started {
+            Ok(_) => done.push(rx),
+            Err(e) => {
+                eprintln!(
+                    "edgeconform run: cannot start a runner thread ({e}); its workers run on the main runtime"
+                );
+                here.extend((0..mine).map(|_| tokio::spawn(worker(shared.clone()))));
+            }
+        }
+    }
+    for w in here {
+        let _ = w.await;
+    }
+    for rx in done {
+        // A thread whose worker panicked still ends: the others' results count.
+        let _ = rx.await;
     }
 }
 

@@ -19,7 +19,7 @@ impl Stream {
     pub fn new(shard: Option<(u64, u64)>, end: u64, cap: u64) -> Stream {
         let (i, n) = shard.unwrap_or((1, 1));
         Stream {
-            first: i - 1,
+            first: i.saturating_sub(1),
             step: n.max(1),
             end,
             cap,

@@ -52,7 +52,8 @@ enum Command {
     /// Run the suite against the reference edge and every mutant of it: each mutant must fail
     /// for exactly the rules it breaks (exit 1 otherwise).
     Selftest(edgeconform::cmd::selftest::SelftestArgs),
-    /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown).
+    /// Render several report.json files as a rules × targets matrix (HTML, optionally Markdown),
+    /// or with --merge put the shards of one run (report.json) or one fuzz (fuzz.json) together.
     Report(edgeconform::cmd::report::ReportArgs),
     /// Turn a crash input of the decide, location or pattern fuzz target into a ready-to-review
     /// scenario suite under specs/found/ (distribution, request, expectation, broken rules).

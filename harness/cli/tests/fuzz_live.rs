@@ -38,6 +38,16 @@ fn shown(out: &Output) -> String {
     )
 }
 
+/// The invocation was a usage error (exit 2) whose message says `what`.
+fn assert_usage_error(out: &Output, what: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", shown(out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(what),
+        "expected `{what}`: {}",
+        shown(out)
+    );
+}
+
 /// `edgeconform fuzz` with a fixed seed and request count, reports and scenarios in `dir`.
 fn fuzz(dir: &Path, extra: &[&str], seed: &str, requests: &str) -> (Output, Value) {
     let reports = dir.join("reports");
@@ -169,25 +179,29 @@ fn mutants_are_found_by_their_rule_and_the_scenarios_replay() {
     }
 }
 
+/// The groups of a fuzz.json by (rule, misreading): count, example index, example and shrunk
+/// example.
+fn groups_by_key(r: &Value) -> Vec<Value> {
+    r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            serde_json::json!([
+                g["rule"],
+                g["misreading"],
+                g["count"],
+                g["first_index"],
+                g["example"],
+                g["shrunk"]
+            ])
+        })
+        .collect()
+}
+
 #[test]
 fn the_same_seed_finds_and_shrinks_the_same() {
     let dir = scratch("seed");
-    let strip = |r: &Value| -> Vec<Value> {
-        r["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| {
-                serde_json::json!([
-                    g["rule"],
-                    g["count"],
-                    g["first_index"],
-                    g["example"],
-                    g["shrunk"]
-                ])
-            })
-            .collect()
-    };
     let (_, a) = fuzz(
         &dir.join("a"),
         &["--mutant", "last-match-wins", "-j", "8"],
@@ -200,20 +214,15 @@ fn the_same_seed_finds_and_shrinks_the_same() {
         "42",
         "1500",
     );
-    assert!(!strip(&a).is_empty(), "{a:#}");
-    assert_eq!(strip(&a), strip(&b));
+    assert!(!groups_by_key(&a).is_empty(), "{a:#}");
+    assert_eq!(groups_by_key(&a), groups_by_key(&b));
 }
 
 #[test]
 fn unsafe_or_broken_invocations_are_usage_errors() {
     let dir = scratch("usage");
     let out = edgeconform(&["fuzz", "--target", "http://192.0.2.1:80", "--requests", "1"]);
-    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--allow-remote"),
-        "{}",
-        shown(&out)
-    );
+    assert_usage_error(&out, "--allow-remote");
     let bad = dir.join("bad.yaml");
     std::fs::write(
         &bad,
@@ -227,12 +236,8 @@ fn unsafe_or_broken_invocations_are_usage_errors() {
         "--requests",
         "1",
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("bad.yaml:3:"),
-        "the error points at the file, line and column: {}",
-        shown(&out)
-    );
+    // The error points at the file, line and column.
+    assert_usage_error(&out, "bad.yaml:3:");
     let out = edgeconform(&["fuzz", "--duration", "soon"]);
     assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
 }
@@ -298,4 +303,113 @@ fn fuzzing_alone_finds_every_mutant_a_request_can_show() {
         table.len(),
         Mutant::ALL.len() - NEEDS_MORE_THAN_A_REQUEST.len()
     );
+}
+
+/// One seed fuzzed whole and as 2, 3 and 4 shards: the shards send the whole run's requests
+/// between them, and their merged report has the whole run's groups, counts and examples. The
+/// shrunk examples are the same too: each group's example is the lowest index that failed that
+/// way (in the whole run and, after the merge, across the shards), and the shrink of an example
+/// depends on the example alone against a deterministic target.
+#[test]
+fn shards_of_a_seed_merge_into_the_whole_run() {
+    let dir = scratch("shards");
+    let mutant = ["--mutant", "last-match-wins", "--shrink-budget", "60"];
+    let (out, whole) = fuzz(&dir.join("whole"), &mutant, "42", "1200");
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    assert!(!groups_by_key(&whole).is_empty(), "{whole:#}");
+    assert_eq!(whole["requests"], 1200, "{whole:#}");
+    for n in 2..=4u64 {
+        let mut files = Vec::new();
+        let mut sent = 0;
+        for i in 1..=n {
+            let shard = format!("{i}/{n}");
+            let mut extra = mutant.to_vec();
+            extra.extend(["--shard", &shard]);
+            let d = dir.join(format!("{n}-{i}"));
+            let (out, r) = fuzz(&d, &extra, "42", "1200");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains(&format!("seed 42, shard {shard}")),
+                "{}",
+                shown(&out)
+            );
+            assert_eq!(r["shard"]["parts"], serde_json::json!([i]), "{r:#}");
+            assert_eq!(r["shard"]["of"], n, "{r:#}");
+            for g in r["groups"].as_array().unwrap() {
+                assert_eq!(g["first_index"].as_u64().unwrap() % n, i - 1, "{g:#}");
+            }
+            sent += r["requests"].as_u64().unwrap();
+            files.push(d.join("reports/latest/fuzz.json"));
+        }
+        assert_eq!(sent, 1200, "{n} shards send the whole run's requests");
+        // The files in reverse order: the merge does not depend on it.
+        let merged_dir = dir.join(format!("merged-{n}"));
+        let mut args = vec!["report", "--merge", "-o", merged_dir.to_str().unwrap()];
+        args.extend(files.iter().rev().map(|f| f.to_str().unwrap()));
+        let out = edgeconform(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+        let merged: Value =
+            serde_json::from_str(&std::fs::read_to_string(merged_dir.join("fuzz.json")).unwrap())
+                .unwrap();
+        assert_eq!(groups_by_key(&merged), groups_by_key(&whole), "{n} shards");
+        for k in ["requests", "failed", "not_run", "errors", "seed"] {
+            assert_eq!(merged[k], whole[k], "{k} with {n} shards");
+        }
+        let all: Vec<u64> = (1..=n).collect();
+        assert_eq!(merged["shard"]["parts"], serde_json::json!(all));
+        for f in ["fuzz.md", "fuzz.html"] {
+            assert!(merged_dir.join(f).is_file(), "{f}");
+        }
+    }
+}
+
+#[test]
+fn shards_that_do_not_fit_together_are_refused() {
+    let dir = scratch("bad-shards");
+    let out = edgeconform(&["fuzz", "--shard", "1/2", "--requests", "10"]);
+    assert_usage_error(&out, "--shard needs an explicit --seed");
+    let out = edgeconform(&["fuzz", "--shard", "3/2", "--seed", "1"]);
+    assert_usage_error(&out, "expected I/N");
+    let out = edgeconform(&["fuzz", "--shard", "3/4", "--seed", "1", "--requests", "2"]);
+    assert_usage_error(&out, "leaves shard 3/4 nothing to send");
+    let one = |name: &str, seed: &str, shard: &str| -> PathBuf {
+        let d = dir.join(name);
+        fuzz(&d, &["--shard", shard], seed, "40");
+        d.join("reports/latest/fuzz.json")
+    };
+    let a = one("a", "5", "1/2");
+    let b = one("b", "5", "1/2");
+    let c = one("c", "6", "2/2");
+    let merge = |files: &[&Path]| {
+        let out_dir = dir.join("merged");
+        let mut args = vec!["report", "--merge", "-o", out_dir.to_str().unwrap()];
+        args.extend(files.iter().map(|f| f.to_str().unwrap()));
+        edgeconform(&args)
+    };
+    let out = merge(&[&a, &b]);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        err.contains("shard 1/2 is in both")
+            && err.contains(a.to_str().unwrap())
+            && err.contains(b.to_str().unwrap()),
+        "{}",
+        shown(&out)
+    );
+    assert_usage_error(&merge(&[&a, &c]), "its seed is 6, not 5");
+    // A fuzz report and a run report do not merge.
+    let runs = dir.join("runs");
+    let out = edgeconform(&[
+        "run",
+        "--shard",
+        "1/50",
+        "--reports",
+        runs.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", shown(&out));
+    let out = merge(&[&a, &runs.join("latest/report.json")]);
+    assert_usage_error(&out, "is a fuzz report (fuzz.json) and");
+    // Two shards of the reference edge find nothing: the merge exits 0.
+    let d = one("d", "5", "2/2");
+    let out = merge(&[&a, &d]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
 }

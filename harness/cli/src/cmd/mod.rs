@@ -11,5 +11,6 @@ pub mod promote;
 pub mod report;
 pub mod run;
 pub mod selftest;
+pub mod shard;
 pub mod spec;
 pub mod target;

@@ -6,7 +6,9 @@
 //!
 //! With `--merge`, the files are the shards of one run (`run --shard I/N`) and `-o` a folder: the
 //! whole run's four reports are written there and the exit code is the run's (0, 1, or 3 for an
-//! interrupted shard).
+//! interrupted shard). Shards of one fuzz (`fuzz --shard I/N`, their `fuzz.json`, told from a
+//! `report.json` by content) merge the same way into `fuzz.json`, `fuzz.md` and `fuzz.html`, with
+//! the fuzz run's exit code.
 //!
 //! ```text
 //! $ edgeconform report reports/reference/report.json reports/nginx/report.json --targets targets \
@@ -28,15 +30,19 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// `report.json` files written by `edgeconform run`, one per target (column), in column order.
+    /// `report.json` files written by `edgeconform run`, one per target (column), in column order;
+    /// with --merge, the shards' `report.json` (or the `fuzz.json` of `fuzz --shard`).
     #[arg(required = true, value_name = "REPORT.json")]
     pub files: Vec<PathBuf>,
     /// Where to write the matrix page (HTML, self-contained); with --merge, the folder for the
-    /// merged run's report.json, junit.xml, summary.md and index.html.
+    /// merged run's report.json, junit.xml, summary.md and index.html (for fuzz shards: fuzz.json,
+    /// fuzz.md and fuzz.html).
     #[arg(long, short = 'o', value_name = "OUT.html|DIR")]
     pub output: PathBuf,
     /// The files are the shards of one run (`run --shard I/N` in N jobs): put them back together
-    /// into the report of the whole run, cases in the run's order.
+    /// into the report of the whole run, cases in the run's order. For the `fuzz.json` of `fuzz
+    /// --shard I/N` (one seed): one fuzz report, groups joined by (rule, misreading), counts
+    /// added up, each group's example the one of lowest stream index.
     #[arg(long, conflicts_with_all = ["markdown", "targets"])]
     pub merge: bool,
     /// Also write the matrix as a Markdown table.
@@ -90,18 +96,40 @@ pub fn run(args: &ReportArgs) -> u8 {
     exit::OK
 }
 
-/// `--merge`: the shards' reports as the whole run's, written into `-o`; the run's exit code.
+/// `--merge`: the shards' reports as the whole run's (or fuzz's), written into `-o`; the run's exit
+/// code.
 fn merge(args: &ReportArgs) -> u8 {
     use crate::report::merge::{merge, Shard};
-    let shards: anyhow::Result<Vec<Shard>> = args
+    let texts: anyhow::Result<Vec<(String, String)>> = args
         .files
         .iter()
-        .map(|f| {
-            read(f).map(|run| Shard {
-                name: f.display().to_string(),
-                run,
-            })
-        })
+        .map(|f| read_text(f).map(|t| (f.display().to_string(), t)))
+        .collect();
+    let texts = match texts {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("edgeconform report: {msg:#}");
+            return exit::USAGE;
+        }
+    };
+    let fuzz: Vec<bool> = texts
+        .iter()
+        .map(|(_, t)| crate::cmd::fuzz::is_fuzz_report(t))
+        .collect();
+    match (fuzz.iter().position(|f| *f), fuzz.iter().position(|f| !f)) {
+        (Some(_), None) => return crate::cmd::fuzz::merge_files(&texts, &args.output),
+        (Some(f), Some(r)) => {
+            eprintln!(
+                "edgeconform report: {} is a fuzz report (fuzz.json) and {} a run report (report.json): merge the shards of one fuzz or of one run",
+                texts[f].0, texts[r].0
+            );
+            return exit::USAGE;
+        }
+        _ => {}
+    }
+    let shards: anyhow::Result<Vec<Shard>> = texts
+        .into_iter()
+        .map(|(name, text)| parse(&name, &text).map(|run| Shard { name, run }))
         .collect();
     let run = match shards.and_then(|s| merge(s).map_err(|e| anyhow!(e))) {
         Ok(r) => r,
@@ -144,9 +172,16 @@ pub fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<RunResult>> {
 
 /// One `report.json`, or an error that names it.
 pub fn read(file: &Path) -> anyhow::Result<RunResult> {
-    let name = file.display();
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
-    json::parse(&text).map_err(|e| anyhow!("{name}: {e}"))
+    parse(&file.display().to_string(), &read_text(file)?)
+}
+
+fn read_text(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// The `report.json` read from file `name`, or an error that names it.
+fn parse(name: &str, text: &str) -> anyhow::Result<RunResult> {
+    json::parse(text).map_err(|e| anyhow!("{name}: {e}"))
 }
 
 /// The expected deviations of target `name` from `targets/<name>/expected.yaml`: none without

@@ -22,17 +22,22 @@ pub const FILES: [&str; 4] = ["report.json", "junit.xml", "summary.md", "index.h
 /// Returns the run's directory.
 pub fn write_all(run: &RunResult, reports_dir: &Path) -> io::Result<PathBuf> {
     fs::create_dir_all(reports_dir)?;
-    let base = run_name(run);
-    let mut dir = reports_dir.join(&base);
+    let dir = fresh_dir(reports_dir, &run_name(run));
+    write_into(run, &dir)?;
+    refresh_latest(reports_dir, &dir, &FILES)?;
+    Ok(dir)
+}
+
+/// `reports_dir/base`, or `base-2`, `base-3`, … when taken: two runs in the same second against
+/// the same target get distinct folders.
+pub fn fresh_dir(reports_dir: &Path, base: &str) -> PathBuf {
+    let mut dir = reports_dir.join(base);
     let mut n = 2;
-    // Two runs in the same second against the same target get distinct directories.
     while dir.exists() {
         dir = reports_dir.join(format!("{base}-{n}"));
         n += 1;
     }
-    write_into(run, &dir)?;
-    refresh_latest(reports_dir, &dir)?;
-    Ok(dir)
+    dir
 }
 
 /// Write every report of `run` into `dir` itself (created if missing).
@@ -109,16 +114,16 @@ pub fn write_atomic_with(
     result
 }
 
-/// Replace `reports_dir/latest` by a copy of the run's `dir`: built as `.latest.new-<pid>`, then
+/// Replace `reports_dir/latest` by a copy of `files` in the run's `dir`: built as `.latest.new-<pid>`, then
 /// swapped in.
-fn refresh_latest(reports_dir: &Path, dir: &Path) -> io::Result<()> {
+pub fn refresh_latest(reports_dir: &Path, dir: &Path, files: &[&str]) -> io::Result<()> {
     let pid = std::process::id();
     let new = reports_dir.join(format!(".latest.new-{pid}"));
     let old = reports_dir.join(format!(".latest.old-{pid}"));
     let latest = reports_dir.join("latest");
     let _ = fs::remove_dir_all(&new);
     fs::create_dir_all(&new)?;
-    for name in FILES {
+    for name in files {
         fs::copy(dir.join(name), new.join(name))?;
     }
     // A directory cannot be renamed over a non-empty one: move the old aside first.

@@ -16,6 +16,11 @@ non-ASCII), queries, every method CloudFront serves and a few it does not, HTTP/
 variants (aliases, wildcard aliases, case, port, trailing dot, unrouted and malformed names, none), extra \
 headers (X-Forwarded-Proto, CloudFront-Forwarded-Proto, padding) and unusual bodies and lengths. The same \
 --seed always gives the same requests.\n\n\
+With --shard I/N (and an explicit --seed) the run sends only the requests of the seed's stream whose \
+index i has i % N = I-1: --requests counts the whole stream, so each shard sends about 1/N of it, \
+--duration, --rate, --max-requests, --until and --jobs apply to each shard on its own, and each shard \
+shrinks the groups it found. `edgeconform report --merge shard-*/fuzz.json -o DIR` merges the shards' \
+reports by (rule, misreading): counts added up, each group's example the one of lowest index.\n\n\
 Without --target the embedded reference edge (or --mutant NAME) is fuzzed; --recipe NAME starts a recipe \
 from targets/ and compares the groups with its baseline. Only loopback targets are fuzzed unless \
 --allow-remote is given; a global request cap and a rate limit are always in force; redirects are never \
@@ -59,18 +64,27 @@ pub struct FuzzArgs {
     /// --requests is given.
     #[arg(long, value_name = "TIME", value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// How many generated requests to send (at most; --duration may end the run first).
+    /// How many generated requests to send (at most; --duration may end the run first). With
+    /// --shard it counts the whole stream (requests 0 to N-1 of the seed): the shard sends those
+    /// of them that are its own.
     #[arg(long, value_name = "N")]
     pub requests: Option<u64>,
-    /// The seed: the same seed gives the same requests. Default: from the clock (printed).
+    /// The seed: the same seed gives the same requests. Default: from the clock (printed);
+    /// required with --shard.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Send only shard I of N (`--shard 2/4`) of the seed's requests: request i is shard
+    /// i % N + 1's, so N jobs with one --seed and --requests send the unsharded run's requests
+    /// between them, none twice. `edgeconform report --merge shard-*/fuzz.json -o DIR` puts their
+    /// reports together.
+    #[arg(long, value_name = "I/N", value_parser = crate::cmd::shard::parse_shard)]
+    pub shard: Option<(u64, u64)>,
     /// Requests per second at most, shrinking included. Default 20000 on loopback, 20 with
     /// --allow-remote.
     #[arg(long, value_name = "R")]
     pub rate: Option<f64>,
-    /// The global cap on requests sent, shrinking included. Default 5,000,000 on loopback,
-    /// 10,000 with --allow-remote.
+    /// The global cap on requests this process sends, shrinking included (with --shard: this
+    /// shard's). Default 5,000,000 on loopback, 10,000 with --allow-remote.
     #[arg(long, value_name = "N")]
     pub max_requests: Option<u64>,
     /// Requests in flight at once.

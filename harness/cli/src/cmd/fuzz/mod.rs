@@ -15,13 +15,19 @@
 //! Request `i` of a seed is always the same request (`edgeconform_core::fuzzgen::live`), however
 //! the workers share the indices; a group's example is the lowest index that showed it, so a run
 //! of N requests finds and shrinks the same examples every time against a deterministic target.
+//! With `--shard I/N` a run sends only the indices `i % N == I-1` (`stream.rs`); `report --merge`
+//! puts the shards' `fuzz.json` back together (`merge.rs`).
 
 mod args;
 mod found;
+mod merge;
 mod probe;
+mod progress;
+mod render;
 mod report;
 mod send;
 mod shrink;
+mod stream;
 
 use crate::exit;
 use crate::runner::cache::Fetches;
@@ -31,12 +37,15 @@ pub use args::{parse_duration, FuzzArgs};
 use edgeconform_core::distribution::Distribution;
 use edgeconform_core::fuzzgen::live::LiveGen;
 use edgeconform_core::RuleId;
+pub use merge::merge_files;
 use probe::{Clients, Key};
+pub use report::is_fuzz_report;
 use send::{Acc, Sending};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use stream::Stream;
 
 pub fn run(args: FuzzArgs) -> u8 {
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -63,7 +72,9 @@ struct Setup {
     dist: Arc<Distribution>,
     gen: Arc<LiveGen>,
     seed: u64,
-    limit: u64,
+    shard: Option<(u64, u64)>,
+    /// The indices of the seed's stream this run sends.
+    stream: Stream,
     cap: u64,
     rate: f64,
     deadline: Option<Duration>,
@@ -100,9 +111,23 @@ fn setup(args: &FuzzArgs) -> Result<Setup> {
     let cap = args
         .max_requests
         .unwrap_or(if remote { 10_000 } else { 5_000_000 });
-    let limit = args.requests.unwrap_or(u64::MAX).min(cap);
-    if limit == 0 {
+    if args.requests == Some(0) {
         return Err(usage("--requests 0 sends nothing".into()));
+    }
+    if args.shard.is_some() && args.seed.is_none() {
+        return Err(usage(
+            "--shard needs an explicit --seed: without one each shard draws its own seed from the clock, and the shards would not split one stream".into(),
+        ));
+    }
+    let stream = Stream::new(args.shard, args.requests.unwrap_or(u64::MAX), cap);
+    if let (Some((i, n)), 0) = (args.shard, stream.len()) {
+        return Err(usage(format!(
+            "--requests {} leaves shard {i}/{n} nothing to send (its first request is number {i} of the stream); give at least {i} requests or fewer shards",
+            args.requests.unwrap_or(0)
+        )));
+    }
+    if stream.len() == 0 {
+        return Err(usage("--max-requests 0 sends nothing".into()));
     }
     let deadline = match (args.duration, args.requests) {
         (Some(d), _) => Some(d),
@@ -119,7 +144,8 @@ fn setup(args: &FuzzArgs) -> Result<Setup> {
         gen: Arc::new(LiveGen::new(&dist, seed)),
         dist: Arc::new(dist),
         seed,
-        limit,
+        shard: args.shard,
+        stream,
         cap,
         rate,
         deadline,
@@ -178,10 +204,10 @@ async fn run_async(args: FuzzArgs) -> Result<u8> {
         errors: Mutex::default(),
         stop,
         next: AtomicU64::new(0),
+        stream: s.stream,
         nonce,
         started,
         deadline: s.deadline.map(|d| started + d),
-        limit: s.limit,
         rate: s.rate,
         viewer_only: args.target.viewer_only,
         no_https: no_https.is_some(),
@@ -256,11 +282,17 @@ fn finish(
     let counters = &sending.counters;
     let errors = std::mem::take(&mut *sending.errors.lock().unwrap_or_else(|e| e.into_inner()));
     let rep = report::FuzzReport {
-        schema_version: 1,
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::TOOL.into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         target: info,
         distribution: args.target.distribution.display().to_string(),
         seed: s.seed,
+        shard: s.shard.map(|(i, n)| report::ShardInfo {
+            of: n,
+            parts: vec![i],
+            stream_requests: args.requests,
+        }),
         started: started_at,
         duration_ms: fuzz_time.as_millis() as u64,
         requests: sent,
@@ -272,10 +304,11 @@ fn finish(
             .unwrap_or_else(|e| e.into_inner())
             .clone(),
         errors: counters.errors.load(Ordering::Relaxed),
-        judged_per_second: sent as f64 / fuzz_time.as_secs_f64().max(1e-9),
+        judged_per_second: (sent as f64 / fuzz_time.as_secs_f64().max(1e-9)).round(),
         interrupted,
         scenarios: found_file.as_ref().map(|p| p.display().to_string()),
-        groups: shrunk,
+        shard_scenarios: Vec::new(),
+        groups: shrunk.iter().map(report::Group::report).collect(),
         error_examples: errors
             .into_iter()
             .map(|(i, e)| report::ErrorExample {
@@ -285,8 +318,8 @@ fn finish(
             })
             .collect(),
     };
-    print!("{}", report::console(&rep));
-    match report::write_all(&rep, &args.reports) {
+    print!("{}", render::console(&rep));
+    match render::write_all(&rep, &args.reports) {
         Ok(dir) => eprintln!("reports: {}", dir.display()),
         Err(e) => eprintln!("edgeconform fuzz: cannot write the reports: {e}"),
     }
@@ -297,22 +330,32 @@ fn finish(
             p.display()
         );
     }
-    exit_code(&rep, interrupted)
+    rep.exit_code("edgeconform fuzz")
 }
 
-/// The line that says what is fuzzed, with which seed and limits.
+/// The line that says what is fuzzed, with which seed, shard and limits.
 fn announce(name: &str, s: &Setup, no_https: Option<&str>) {
+    let seed = match s.shard {
+        Some((i, n)) => format!("seed {}, shard {i}/{n}", s.seed),
+        None => format!("seed {}", s.seed),
+    };
     eprintln!(
-        "edgeconform fuzz: {}, seed {}, {} at most, {} req/s at most",
+        "edgeconform fuzz: {}, {seed}, {} at most, {} req/s at most",
         name,
-        s.seed,
-        match (s.limit, s.deadline) {
+        match (s.stream.len(), s.deadline) {
             (u64::MAX, Some(d)) => format!("{:.0} s", d.as_secs_f64()),
             (n, None) => format!("{n} requests"),
             (n, Some(d)) => format!("{n} requests or {:.0} s", d.as_secs_f64()),
         },
         s.rate
     );
+    if s.shard.is_some() && s.stream.len() < s.stream.share() && s.stream.share() != u64::MAX {
+        eprintln!(
+            "edgeconform fuzz: --max-requests {} stops this shard before its {} requests: the shards will not cover the stream",
+            s.cap,
+            s.stream.share()
+        );
+    }
     if let Some(why) = no_https {
         eprintln!("edgeconform fuzz: {why}: HTTPS requests are not run");
     }
@@ -388,21 +431,5 @@ impl Shrinking<'_> {
             shrunk: result,
             scenario_id: String::new(),
         }
-    }
-}
-
-/// Harness when interrupted or nothing answered, fail on a group outside the baseline.
-fn exit_code(rep: &report::FuzzReport, interrupted: bool) -> u8 {
-    let sent = rep.requests;
-    if interrupted {
-        eprintln!("edgeconform fuzz: interrupted after {sent} requests");
-        exit::HARNESS
-    } else if sent > 0 && rep.errors == sent {
-        eprintln!("edgeconform fuzz: no request got a response: the target is unreachable or not speaking HTTP");
-        exit::HARNESS
-    } else if rep.groups.iter().any(|g| g.in_baseline != Some(true)) {
-        exit::FAIL
-    } else {
-        exit::OK
     }
 }

@@ -1,8 +1,9 @@
-//! Sending the generated requests: workers take request indices in turn, keep to the rate, judge
-//! each answer and group the failures by key, keeping each group's lowest-index example.
+//! Sending the generated requests: workers take the run's requests in turn (its indices of the
+//! seed's stream, `stream.rs`), keep to the rate, judge each answer and group the failures by
+//! key, keeping each group's lowest-index example.
 
 use super::probe::{probe, Clients, Failure, Key, Probe};
-use super::report;
+use super::stream::Stream;
 use crate::runner::cache::Fetches;
 use crate::runner::client::Endpoint;
 use edgeconform_core::distribution::Distribution;
@@ -45,13 +46,15 @@ pub(super) struct Sending {
     pub errors: Mutex<Vec<(u64, String)>>,
     /// Set to stop sending (Ctrl-C, the deadline, every --until rule found).
     pub stop: Arc<AtomicBool>,
-    /// The next request index to send.
+    /// How many of this run's requests have been taken by a worker: the next one is request
+    /// `stream.index(next)` of the seed.
     pub next: AtomicU64,
+    /// Which indices of the seed's stream this run sends (all, or its shard's), and how many.
+    pub stream: Stream,
     /// Correlation ids are `{nonce:012}-{index:x}`, so two runs' ids differ.
     pub nonce: u64,
     pub started: Instant,
     pub deadline: Option<Instant>,
-    pub limit: u64,
     pub rate: f64,
     pub viewer_only: bool,
     /// The target has no HTTPS listener: HTTPS requests are counted as not run.
@@ -60,7 +63,7 @@ pub(super) struct Sending {
 }
 
 /// Error examples kept for the report.
-const ERROR_EXAMPLES: usize = 20;
+pub(super) const ERROR_EXAMPLES: usize = 20;
 
 impl Sending {
     /// Runs `jobs` workers until the limit, the deadline or a stop, with the progress display;
@@ -72,8 +75,8 @@ impl Sending {
         tls: &Arc<rustls::ClientConfig>,
         timeout: Duration,
     ) -> Duration {
-        let ticker = report::progress(
-            self.limit,
+        let ticker = super::progress::progress(
+            self.stream.len(),
             self.deadline.map(|d| d - self.started),
             self.counters.clone(),
             self.groups.clone(),
@@ -105,12 +108,13 @@ impl Sending {
             {
                 break;
             }
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            if i >= self.limit {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(i) = self.stream.index(k) else {
                 break;
-            }
-            // The rate limit: request i goes out no earlier than i / rate after the start.
-            let due = self.started + Duration::from_secs_f64(i as f64 / self.rate);
+            };
+            // The rate limit: this run's k-th request goes out no earlier than k / rate after
+            // the start.
+            let due = self.started + Duration::from_secs_f64(k as f64 / self.rate);
             if due > Instant::now() {
                 tokio::time::sleep_until(due.into()).await;
             }

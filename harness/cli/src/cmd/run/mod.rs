@@ -40,7 +40,7 @@ pub struct RunArgs {
     pub ids: Vec<String>,
     /// Run only shard I of N (`--shard 1/4`): cases are split by a stable hash of their id, so a CI
     /// matrix of N jobs covers the suite once.
-    #[arg(long, value_name = "I/N", value_parser = select::parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = crate::cmd::shard::parse_shard)]
     pub shard: Option<(u64, u64)>,
     /// Requests in flight at once.
     #[arg(long, short = 'j', default_value_t = 16)]

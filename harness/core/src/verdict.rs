@@ -142,8 +142,8 @@ pub fn evaluate(
 /// Every leg judged by the rule predicates.
 fn judged_findings(case: &Case, dist: &Distribution, legs: &[Outcome]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (req, o) in case.leg_requests().iter().zip(legs) {
-        for v in judge(dist, req, o) {
+    for (req, o) in case.legs().zip(legs) {
+        for v in judge(dist, &req, o) {
             findings.push(Finding {
                 rules: vec![v.rule],
                 source: Source::Judge,
@@ -174,10 +174,9 @@ fn expectation_findings(case: &Case, legs: &[Outcome], errored: bool, findings: 
     // length, 400 to a HEAD with content) exercised nothing: the judge's note says so and the
     // case's expectations do not apply.
     let unexercised = case
-        .leg_requests()
-        .iter()
+        .legs()
         .zip(legs)
-        .any(|(r, o)| crate::judge::unexercised(r, o));
+        .any(|(r, o)| crate::judge::unexercised(&r, o));
     if !errored && !unexercised && (case.explicit || !judged) {
         // The access log is read after the run (logcheck::apply evaluates again with it).
         let log_pending = legs.iter().all(|o| o.log.is_none());

@@ -247,11 +247,7 @@ async fn worker(sh: Arc<Shared>) {
                 clients.len() - 1
             }
         };
-        let https = job
-            .case
-            .leg_requests()
-            .iter()
-            .any(|r| r.scheme == Scheme::Https);
+        let https = job.case.legs().any(|r| r.scheme == Scheme::Https);
         let (result, case_ledger, legs) = match opts.no_https.as_deref().filter(|_| https) {
             Some(why) => not_run(&job, why),
             None => {
@@ -419,7 +415,7 @@ async fn run_legs(
     let mut legs: Vec<Outcome> = Vec::new();
     let mut error = None;
     let mut ledger = Ledger::default();
-    for (leg, req) in case.leg_requests().into_iter().enumerate() {
+    for (leg, req) in case.legs().enumerate() {
         // The HTTPS leg of a pair only follows a redirect.
         if leg > 0
             && !legs

@@ -206,9 +206,14 @@ impl Case {
 
     /// The requests of every leg, in order.
     pub fn leg_requests(&self) -> Vec<Request> {
-        let mut v = vec![self.request.clone()];
-        v.extend(self.follow_request());
-        v
+        self.legs().map(std::borrow::Cow::into_owned).collect()
+    }
+
+    /// The requests of every leg, in order, the first one borrowed (only a redirect pair's
+    /// HTTPS leg is built).
+    pub fn legs(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Request>> {
+        std::iter::once(std::borrow::Cow::Borrowed(&self.request))
+            .chain(self.follow_request().map(std::borrow::Cow::Owned))
     }
 
     /// The outcomes the model predicts for each leg (one, or two for a redirect pair the model

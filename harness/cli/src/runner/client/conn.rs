@@ -2,6 +2,7 @@
 //! HTTP/1.1 or HTTP/2 handshake with bounded response heads. Every byte read is counted.
 
 use super::fail::{tls_failure, Failure};
+use super::raw::{Raw, Stream};
 use super::{Endpoint, NotRun};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -55,6 +56,32 @@ pub enum ConnKind {
     /// HTTP/2 multiplexes and answers PINGs and SETTINGS between requests: its connection runs
     /// in a task of its own.
     H2(http2::SendRequest<Full<Bytes>>),
+    /// HTTP/1.1 read and written by the runner itself ([`super::raw`]), until a request needs
+    /// hyper: then the same connection goes on under hyper ([`ConnKind::into_hyper`]).
+    Raw(Raw),
+}
+
+impl ConnKind {
+    /// The connection handed to hyper's HTTP/1.1 client; `None` when bytes the target sent
+    /// unasked are waiting (hyper refuses such a connection: it is not reused).
+    pub async fn into_hyper(self, read: &Arc<AtomicU64>) -> Option<Result<ConnKind, Failure>> {
+        match self {
+            ConnKind::Raw(raw) => {
+                let io = raw.into_io()?;
+                Some(
+                    handshake(
+                        TokioIo::new(Counting {
+                            inner: io,
+                            read: read.clone(),
+                        }),
+                        false,
+                    )
+                    .await,
+                )
+            }
+            other => Some(Ok(other)),
+        }
+    }
 }
 
 /// Runs `fut` (a request or the reading of its body) while polling the HTTP/1.1 connection
@@ -123,13 +150,15 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Counting<T> {
 
 /// Opens a connection for one request: plain TCP, or TLS as `sni` (the endpoint's name when
 /// empty). An HTTP/2 request over TLS offers `h2` and `http/1.1`; a server that does not select
-/// `h2` gives [`NotRun`], which is not the target's fault.
+/// `h2` gives [`NotRun`], which is not the target's fault. `raw`: an HTTP/1.1 connection the
+/// runner reads and writes itself ([`ConnKind::Raw`]).
 pub async fn connect(
     ep: &Endpoint,
     tls: &Tls,
     https: bool,
     sni: &str,
     h2: bool,
+    raw: bool,
 ) -> Result<Conn, Failure> {
     let addr = if https { ep.https } else { ep.http };
     let tcp = TcpStream::connect(addr)
@@ -137,15 +166,8 @@ pub async fn connect(
         .map_err(|e| Failure::new(format!("cannot connect to {addr}: {e}")))?;
     let _ = tcp.set_nodelay(true);
     let read = Arc::new(AtomicU64::new(0));
-    let kind = if !https {
-        handshake(
-            TokioIo::new(Counting {
-                inner: tcp,
-                read: read.clone(),
-            }),
-            h2,
-        )
-        .await?
+    let io: Box<dyn Stream> = if !https {
+        Box::new(tcp)
     } else {
         let name = if sni.is_empty() {
             ep.tls_name.clone()
@@ -171,9 +193,14 @@ pub async fn connect(
                 }));
             }
         }
+        Box::new(stream)
+    };
+    let kind = if raw && !h2 {
+        ConnKind::Raw(Raw::new(io, read.clone()))
+    } else {
         handshake(
             TokioIo::new(Counting {
-                inner: stream,
+                inner: io,
                 read: read.clone(),
             }),
             h2,

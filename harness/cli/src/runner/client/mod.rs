@@ -10,6 +10,7 @@
 
 mod conn;
 mod fail;
+mod raw;
 mod read;
 mod request;
 
@@ -91,6 +92,8 @@ pub struct Client {
     max_body_bytes: u64,
     http: Option<Conn>,
     https: Option<Conn>,
+    /// The request's bytes when the runner writes it itself (see [`raw`]).
+    out: Vec<u8>,
 }
 
 impl Client {
@@ -104,6 +107,7 @@ impl Client {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             http: None,
             https: None,
+            out: Vec::with_capacity(512),
         }
     }
 
@@ -172,8 +176,9 @@ impl Client {
         } else {
             sni
         };
-        let hreq = request::build(req, extra, tls_name)?;
         let want_h2 = req.version == HttpVersion::Http2;
+        // Most requests are written and read by the runner itself; the rest go through hyper.
+        let plain = !want_h2 && raw::encode(req, extra, &mut self.out);
         let slot = match req.scheme {
             Scheme::Http => &mut self.http,
             Scheme::Https => &mut self.https,
@@ -186,10 +191,28 @@ impl Client {
                 Some(ConnKind::H1(s, d)) => {
                     !want_h2 && req.version != HttpVersion::Http10 && d.is_some() && s.is_ready()
                 }
+                Some(ConnKind::Raw(_)) => !want_h2 && req.version != HttpVersion::Http10,
                 Some(ConnKind::H2(s)) => want_h2 && s.is_ready(),
                 None => false,
             };
-        if !reusable {
+        // A new connection when none is reusable: the runner's own for a plain request.
+        let mut open = (!reusable).then_some(plain);
+        if reusable && !plain && matches!(slot.as_ref().map(|c| &c.kind), Some(ConnKind::Raw(_))) {
+            // A request only hyper writes: the connection goes on under hyper.
+            if let Some(Conn { kind, read, sni }) = slot.take() {
+                match kind.into_hyper(&read).await {
+                    Some(kind) => {
+                        *slot = Some(Conn {
+                            kind: kind?,
+                            read,
+                            sni,
+                        })
+                    }
+                    None => open = Some(false),
+                }
+            }
+        }
+        if let Some(raw) = open {
             *slot = None;
             *slot = Some(
                 connect(
@@ -198,6 +221,7 @@ impl Client {
                     req.scheme == Scheme::Https,
                     sni,
                     want_h2,
+                    raw,
                 )
                 .await?,
             );
@@ -205,11 +229,46 @@ impl Client {
         let Some(conn) = slot.as_mut() else {
             return Err(Failure::new("no connection".to_string()));
         };
+        if let ConnKind::Raw(raw) = &mut conn.kind {
+            let before = raw.read.load(Ordering::Relaxed);
+            progress.counter = Some((raw.read.clone(), before));
+            let head_only = req.method.as_str() == "HEAD";
+            let x = match raw
+                .exchange(
+                    &self.out,
+                    head_only,
+                    self.max_body_bytes,
+                    reusable,
+                    progress,
+                )
+                .await
+            {
+                Ok(x) => x,
+                Err(f) => {
+                    *slot = None;
+                    return Err(f);
+                }
+            };
+            if x.spent {
+                *slot = None;
+            }
+            return Ok(Response {
+                status: x.status,
+                headers: x.headers,
+                header_bytes: progress.read().saturating_sub(x.body.len),
+                body: x.body.body,
+                body_len: x.body.len,
+                truncated: x.body.truncated,
+                closed: x.closed,
+            });
+        }
+        let hreq = request::build(req, extra, tls_name)?;
         let read_before = conn.read.load(Ordering::Relaxed);
         progress.counter = Some((conn.read.clone(), read_before));
         let resp = match &mut conn.kind {
             ConnKind::H1(s, d) => conn::drive(d, s.send_request(hreq)).await,
             ConnKind::H2(s) => s.send_request(hreq).await,
+            ConnKind::Raw(_) => return Err(Failure::new("no connection".to_string())),
         };
         let resp = match resp {
             Ok(r) => r,
@@ -231,6 +290,7 @@ impl Client {
         let read = match &mut conn.kind {
             ConnKind::H1(_, d) => conn::drive(d, reading).await,
             ConnKind::H2(_) => reading.await,
+            ConnKind::Raw(_) => return Err(Failure::new("no connection".to_string())),
         };
         let body = match read {
             Ok(b) => b,

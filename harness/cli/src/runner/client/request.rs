@@ -50,27 +50,7 @@ pub fn build(
     if h2 {
         b = b.uri(h2_uri(req, tls_name)?);
     } else {
-        let uri = Uri::try_from(req.target.as_str()).map_err(|e| {
-            Failure::new(format!(
-                "the request-target {:?} cannot be sent: {e}",
-                req.target
-            ))
-        })?;
-        // hyper writes the URI as it displays; anything it would drop (a `#fragment`) or
-        // rewrite is refused rather than sent as another target.
-        // (An origin-form target displays as its path and query: compared without formatting.)
-        let as_sent = match (uri.scheme(), uri.authority(), uri.path_and_query()) {
-            (None, None, Some(pq)) => pq.as_str() == req.target,
-            _ => uri.to_string() == req.target,
-        };
-        if !as_sent {
-            return Err(Failure::new(format!(
-                "the request-target {:?} cannot be sent byte for byte (it would go out as {:?})",
-                req.target,
-                uri.to_string()
-            )));
-        }
-        b = b.uri(uri);
+        b = b.uri(origin_form(req)?);
         if let Some(h) = &req.host {
             b = b.header(HOST, h.as_str());
         }
@@ -108,6 +88,32 @@ pub fn build(
     };
     b.body(Full::new(body))
         .map_err(|e| Failure::new(format!("cannot build the request: {e}")))
+}
+
+/// The request-target as hyper writes it over HTTP/1.x, which must be the scenario's byte for
+/// byte: anything hyper would drop (a `#fragment`) or rewrite is refused rather than sent as
+/// another target.
+pub fn origin_form(req: &Request) -> Result<Uri, Failure> {
+    let uri = Uri::try_from(req.target.as_str()).map_err(|e| {
+        Failure::new(format!(
+            "the request-target {:?} cannot be sent: {e}",
+            req.target
+        ))
+    })?;
+    // hyper writes the URI as it displays. (An origin-form target displays as its path and
+    // query: compared without formatting.)
+    let as_sent = match (uri.scheme(), uri.authority(), uri.path_and_query()) {
+        (None, None, Some(pq)) => pq.as_str() == req.target,
+        _ => uri.to_string() == req.target,
+    };
+    if !as_sent {
+        return Err(Failure::new(format!(
+            "the request-target {:?} cannot be sent byte for byte (it would go out as {:?})",
+            req.target,
+            uri.to_string()
+        )));
+    }
+    Ok(uri)
 }
 
 /// `https://{authority}{target}`: hyper's HTTP/2 client takes `:scheme` and `:authority` from it

@@ -137,6 +137,21 @@ fn sequences() -> Vec<(&'static str, Vec<String>, usize)> {
             1,
         ),
         (
+            "fields that come and go between heads, in other cases and orders",
+            vec![[
+                get(
+                    81,
+                    "GET /images/a.jpg?q=1 HTTP/1.1",
+                    "User-Agent: a b\r\nCookie: c=1\r\nReferer: http://r/x\r\nX-Forwarded-For: 10.0.0.1\r\nX-A: 1\r\nX-B: 2\r\n",
+                ),
+                format!("GET /account/b HTTP/1.1\r\nX-EdgeConform-Id: id-82\r\nhost: {HOST}\r\nuser-agent: \u{e9}\r\n\r\n"),
+                get(83, "GET /images/c.jpg HTTP/1.1", ""),
+                closer(84),
+            ]
+            .concat()],
+            3,
+        ),
+        (
             "Expect, Upgrade and a repeated field hand over",
             vec![[
                 get(71, "GET /images/a.jpg HTTP/1.1", "Expect: 100-continue\r\n"),

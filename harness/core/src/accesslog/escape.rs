@@ -49,7 +49,9 @@ pub fn escape_into(out: &mut Vec<u8>, value: &str) {
                 let i = plain + plain_run(&bytes[plain..]);
                 out.extend_from_slice(&bytes[plain..i]);
                 let Some(&b) = bytes.get(i) else { break };
-                out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+                out.push(b'%');
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
                 plain = i + 1;
             }
         }

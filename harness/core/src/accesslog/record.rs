@@ -242,12 +242,23 @@ impl LogLine<'_> {
     }
 }
 
-/// `n` in decimal, zero-padded to at least `width` digits.
+/// `n` in decimal, zero-padded to at least `width` digits. Numbers below 100 (every date and
+/// time field, most seconds) are written directly, and digits are pushed one by one: a copy
+/// call costs more than the few bytes of a number.
 fn push_digits(out: &mut Vec<u8>, n: u64, width: usize) {
+    if n < 100 && width <= 2 {
+        if n >= 10 || width == 2 {
+            out.push(b'0' + (n / 10) as u8);
+        }
+        out.push(b'0' + (n % 10) as u8);
+        return;
+    }
     let mut buf = [b'0'; 20];
     let digits = decimal(n, &mut buf).len();
     let start = buf.len() - digits.max(width).min(buf.len());
-    out.extend_from_slice(&buf[start..]);
+    for &d in &buf[start..] {
+        out.push(d);
+    }
 }
 
 /// `n` in decimal ASCII digits, written at the end of `buf` (whose other bytes are untouched).
@@ -276,4 +287,21 @@ fn push_seconds(out: &mut Vec<u8>, ms: u64) {
     push_digits(out, ms / 1000, 1);
     out.push(b'.');
     push_digits(out, ms % 1000, 3);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_what_format_writes() {
+        let numbers = (0..1200).chain([9_999, 10_000, 65_535, u64::MAX - 1, u64::MAX]);
+        for n in numbers {
+            for width in 1..=4 {
+                let mut out = Vec::new();
+                push_digits(&mut out, n, width);
+                assert_eq!(out, format!("{n:0width$}").into_bytes(), "{n} {width}");
+            }
+        }
+    }
 }

@@ -21,6 +21,8 @@
 //! Bounds are hyper's: a head must be complete within the header timeout counted from when
 //! the edge starts waiting for it (an idle keep-alive connection is closed then too), and at
 //! most as many bytes as hyper buffers for one head (1 MiB) are read before hyper takes over.
+//! Shutdown is hyper's graceful one: a connection waiting for a head closes at once, one with
+//! an answer under way closes once it is written.
 
 use std::io;
 use std::pin::Pin;
@@ -113,7 +115,9 @@ pub(super) async fn serve(
         if written.is_err() {
             return Served::Closed;
         }
-        if answer.close {
+        // After shutdown, as hyper's graceful shutdown does: the answer under way is finished,
+        // then the connection closes instead of reading the next head (even one already here).
+        if answer.close || *shutdown.borrow() {
             let _ = io.shutdown().await;
             return Served::Closed;
         }

@@ -260,9 +260,8 @@ pub struct EdgeConfig {
     /// single-threaded runtime, accepting from the same listeners (see `server.rs`).
     pub workers: usize,
     /// Answer plain HTTP/1.1 requests that the edge answers itself without hyper (see
-    /// `direct.rs`). On for `edgeconform edge` (unless `--no-direct`); off by default for
-    /// in-process edges (the runner's embedded edge, the self-test, tests), which go through
-    /// hyper only.
+    /// `direct.rs`); on by default (`edgeconform edge --no-direct` turns it off), off: every
+    /// request goes through hyper (for comparison). Mutants never use it.
     pub direct: bool,
 }
 
@@ -287,7 +286,7 @@ impl EdgeConfig {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             workers: 0,
-            direct: false,
+            direct: true,
         })
     }
 }

@@ -49,16 +49,21 @@ struct Fixture {
 struct TempDir(PathBuf);
 
 impl TempDir {
+    /// A new directory of this test's own: tests run in parallel and each removes its
+    /// directory (access log and all) when it ends, so no two may share one. A counter makes
+    /// the name unique in the process, and the directory must not exist yet.
     fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
         let dir = std::env::temp_dir().join(format!(
-            "edgeconform-edge-{tag}-{}-{nanos}",
+            "edgeconform-edge-{tag}-{}-{n}-{nanos}",
             std::process::id()
         ));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir(&dir).unwrap();
         TempDir(dir)
     }
 }
@@ -147,7 +152,26 @@ impl Fixture {
                 .into_iter()
                 .filter(|r| r.x_edge_request_id == id)
                 .collect();
-            if mine.len() >= n || Instant::now() > deadline {
+            if mine.len() >= n {
+                return mine;
+            }
+            if Instant::now() > deadline {
+                // What the file held, for a failure the caller's assertion then reports.
+                let read = std::fs::read(&self.log);
+                eprintln!(
+                    "access log {}: {} of {n} lines with id {id} after {LIMIT:?}; the file: {}",
+                    self.log.display(),
+                    mine.len(),
+                    match &read {
+                        Ok(bytes) => format!(
+                            "{} bytes, {} lines, last: {:?}",
+                            bytes.len(),
+                            bytes.iter().filter(|&&b| b == b'\n').count(),
+                            String::from_utf8_lossy(bytes).lines().last().unwrap_or("")
+                        ),
+                        Err(e) => format!("unreadable: {e}"),
+                    }
+                );
                 return mine;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -757,11 +781,12 @@ async fn oversized_head_gets_413_closes_the_connection_and_is_not_logged() {
 
 #[tokio::test]
 async fn an_origin_that_never_answers_gets_504_and_one_that_refuses_502() {
-    // `secure` over HTTPS hangs; `legacy` over HTTP points at a closed port.
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    // `secure` over HTTPS hangs; `legacy` over HTTP points at a port that refuses: bound but
+    // never listening, and held to the end, so that no listener of a test running alongside
+    // can be given the port meanwhile.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = refusing.local_addr().unwrap();
     let f = Fixture::start_with(
         |specs| {
             for s in specs.iter_mut().filter(|s| s.name == "secure" && s.tls) {
@@ -798,6 +823,7 @@ async fn an_origin_that_never_answers_gets_504_and_one_that_refuses_502() {
     assert_eq!(raw.status, 502);
     let line = &f.log_lines(&s.id, 1).await[0];
     assert_eq!(line.x_edge_detailed_result_type, "OriginConnectError");
+    drop(refusing);
 }
 
 #[tokio::test]
@@ -885,17 +911,30 @@ async fn throughput_of_http_301s_over_one_keep_alive_connection() {
 
 #[tokio::test]
 async fn shutdown_writes_out_the_log_and_frees_the_ports() {
-    let f = Fixture::start().await;
+    // On a loopback address of its own: the other tests, running alongside in this process,
+    // bind 127.0.0.1 ports all the time, and one of them may be given a port this edge has just
+    // let go, which would then accept the connection below.
+    let own = SocketAddr::from(([127, 0, 0, 2], 0));
+    let f = Fixture::start_with(
+        |_| {},
+        |config| {
+            config.http_addr = own;
+            config.https_addr = own;
+        },
+    )
+    .await;
     let s = get(Scheme::Http, "/images/z");
     f.run(&s).await;
     let addrs = f.edge.addrs();
     let log = f.log.clone();
     let Fixture { edge, _dir, .. } = f;
     timeout(LIMIT, edge.shutdown()).await.unwrap();
+    for addr in [addrs.http, addrs.https] {
+        assert!(TcpStream::connect(addr).await.is_err(), "{addr} still open");
+    }
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.starts_with("#Version: 1.0\n#Fields: date time"));
     assert_eq!(parse_log(&text).unwrap().len(), 1);
-    assert!(TcpStream::connect(addrs.http).await.is_err());
 }
 
 /// The binary: `edgeconform origin` and `edgeconform edge --origin-control` as processes.

@@ -28,12 +28,36 @@ fn standard() -> Distribution {
 }
 
 async fn edge(direct: bool, log: &Path) -> EdgeServer {
+    edge_with(|config| {
+        config.direct = direct;
+        config.access_log = Some(log.to_path_buf());
+    })
+    .await
+}
+
+/// A quiet edge with no origins, `adjust`ed.
+async fn edge_with(adjust: impl FnOnce(&mut EdgeConfig)) -> EdgeServer {
     let ca = TestCa::generate().unwrap();
     let mut config = EdgeConfig::new(standard(), &ca, OriginMap::new()).unwrap();
-    config.direct = direct;
     config.quiet = true;
-    config.access_log = Some(log.to_path_buf());
+    adjust(&mut config);
     EdgeServer::start(config).await.unwrap()
+}
+
+/// Opens a connection to `edge`'s HTTP listener, sends a 301's request and reads the status
+/// line's start.
+async fn answered(edge: &EdgeServer) -> TcpStream {
+    let mut tcp = TcpStream::connect(edge.addrs().http).await.unwrap();
+    tcp.write_all(get(1, "GET /images/a.jpg HTTP/1.1", "").as_bytes())
+        .await
+        .unwrap();
+    let mut start = [0; 13];
+    timeout(LIMIT, tcp.read_exact(&mut start))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&start, b"HTTP/1.1 301 ");
+    tcp
 }
 
 /// A request head with a fixed request id (so both edges stamp the same `X-Amz-Cf-Id`).
@@ -135,6 +159,21 @@ fn sequences() -> Vec<(&'static str, Vec<String>, usize)> {
             ]
             .concat()],
             1,
+        ),
+        (
+            "fields that come and go between heads, in other cases and orders",
+            vec![[
+                get(
+                    81,
+                    "GET /images/a.jpg?q=1 HTTP/1.1",
+                    "User-Agent: a b\r\nCookie: c=1\r\nReferer: http://r/x\r\nX-Forwarded-For: 10.0.0.1\r\nX-A: 1\r\nX-B: 2\r\n",
+                ),
+                format!("GET /account/b HTTP/1.1\r\nX-EdgeConform-Id: id-82\r\nhost: {HOST}\r\nuser-agent: \u{e9}\r\n\r\n"),
+                get(83, "GET /images/c.jpg HTTP/1.1", ""),
+                closer(84),
+            ]
+            .concat()],
+            3,
         ),
         (
             "Expect, Upgrade and a repeated field hand over",
@@ -246,27 +285,35 @@ async fn the_direct_path_answers_as_hypers_path_does() {
 
 #[tokio::test]
 async fn an_idle_connection_on_the_direct_path_closes_at_the_head_timeout() {
-    let ca = TestCa::generate().unwrap();
-    let mut config = EdgeConfig::new(standard(), &ca, OriginMap::new()).unwrap();
-    config.header_timeout = Duration::from_millis(300);
-    config.direct = true;
-    config.quiet = true;
-    let edge = EdgeServer::start(config).await.unwrap();
-    let mut tcp = TcpStream::connect(edge.addrs().http).await.unwrap();
-    tcp.write_all(get(1, "GET /images/a.jpg HTTP/1.1", "").as_bytes())
-        .await
-        .unwrap();
-    let mut got = Vec::new();
-    // The answer, then the close once the connection has been idle for the head timeout.
-    timeout(LIMIT, tcp.read_to_end(&mut got))
+    let edge = edge_with(|config| config.header_timeout = Duration::from_millis(300)).await;
+    let mut tcp = answered(&edge).await;
+    // The rest of the answer, then the close once the connection has been idle for the head
+    // timeout.
+    let mut rest = Vec::new();
+    timeout(LIMIT, tcp.read_to_end(&mut rest))
         .await
         .expect("closed within the limit")
         .unwrap();
-    assert!(
-        got.starts_with(b"HTTP/1.1 301 "),
-        "{:?}",
-        String::from_utf8_lossy(&got)
-    );
     assert_eq!(edge.direct_answers(), 1);
     edge.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_an_idle_direct_connection_without_waiting_out_the_grace() {
+    let edge = edge_with(|_| {}).await;
+    let mut tcp = answered(&edge).await;
+    let started = std::time::Instant::now();
+    let stopping = tokio::spawn(edge.shutdown());
+    let mut rest = Vec::new();
+    timeout(LIMIT, tcp.read_to_end(&mut rest))
+        .await
+        .expect("closed by the edge")
+        .unwrap();
+    timeout(LIMIT, stopping).await.unwrap().unwrap();
+    // Well under the 3 s the edge gives connections with an answer under way.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

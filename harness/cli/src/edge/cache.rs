@@ -73,10 +73,10 @@ pub(super) fn lookup(
     let facts = ResponseFacts {
         status: s.status.as_u16(),
         result_type: ResultType::Hit,
-        detailed_result_type: ResultType::Hit.as_str().to_string(),
+        detailed_result_type: ResultType::Hit.as_str().into(),
         content_type: h
             .get(CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned().into())
             .unwrap_or_default(),
         content_len: Some(content_len(h)),
         first_byte_ms: 0,

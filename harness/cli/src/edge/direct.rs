@@ -21,6 +21,8 @@
 //! Bounds are hyper's: a head must be complete within the header timeout counted from when
 //! the edge starts waiting for it (an idle keep-alive connection is closed then too), and at
 //! most as many bytes as hyper buffers for one head (1 MiB) are read before hyper takes over.
+//! Shutdown is hyper's graceful one: a connection waiting for a head closes at once, one with
+//! an answer under way closes once it is written.
 
 use std::io;
 use std::pin::Pin;
@@ -37,10 +39,10 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::context::{Conn, Shared};
-use super::log::{record, LogContext};
+use super::log::Arrival;
 use super::meter::MeteredIo;
 use super::respond::{edge_answer, EdgePage, FieldValue};
-use super::wire::{lossy, request_id_for};
+use super::wire::{lossy_into, request_id_into};
 use crate::origin::CORRELATION_HEADER;
 
 /// Fields a direct head may have; more go to hyper (which allows 100).
@@ -66,9 +68,13 @@ pub(super) async fn serve(
 ) -> Served {
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
+    // The request and its id are rebuilt in place for each head: once their strings have
+    // grown, a request costs no allocation.
+    let mut request = empty_request();
+    let mut request_id = String::new();
     let mut deadline = tokio::time::Instant::now() + header_timeout;
     loop {
-        let head = match read_head(&buf) {
+        let head = match read_head(&buf, &mut request) {
             Head::Partial if buf.len() < max_buffer => {
                 match fill(io.get_ref(), &mut buf, deadline, shutdown).await {
                     Filled::More => continue,
@@ -82,7 +88,7 @@ pub(super) async fn serve(
             Head::Direct(head) => head,
         };
         let started = Instant::now();
-        let Some(answer) = answer(&head, shared, &mut out) else {
+        let Some(answer) = answer(&head, &request, shared, &mut request_id, &mut out) else {
             return Served::HandOver(buf.freeze());
         };
         buf.advance(head.len);
@@ -95,21 +101,23 @@ pub(super) async fn serve(
         if let (Some(log), Some(mut facts)) = (&shared.log, answer.facts) {
             facts.first_byte_ms = first_byte_ms;
             let sent = conn.meter.written().saturating_sub(before);
-            let ctx = LogContext::new(
+            let arrival = Arrival {
                 started,
-                &head.request,
-                conn.peer,
-                &shared.dist.domain,
-                head.head_bytes,
-                &answer.request_id,
-                None,
-            );
-            log.send(&record(ctx, facts, sent));
+                peer: conn.peer,
+                request: &request,
+                domain: &shared.dist.domain,
+                head_bytes: head.head_bytes,
+                request_id: &request_id,
+                tls: None,
+            };
+            arrival.log(log, &facts, sent);
         }
         if written.is_err() {
             return Served::Closed;
         }
-        if answer.close {
+        // After shutdown, as hyper's graceful shutdown does: the answer under way is finished,
+        // then the connection closes instead of reading the next head (even one already here).
+        if answer.close || *shutdown.borrow() {
             let _ = io.shutdown().await;
             return Served::Closed;
         }
@@ -156,14 +164,14 @@ fn reserve(buf: &mut BytesMut) -> &mut BytesMut {
     buf
 }
 
-/// A head the direct path serves.
+/// A head the direct path serves (the request itself is in the caller's buffer).
 struct DirectHead {
-    request: Request,
     /// The head's length in the buffer.
     len: usize,
     /// [`super::wire::ViewerRequest::head_bytes`].
     head_bytes: usize,
-    correlation: Option<String>,
+    /// Where the correlation header is in the request's headers.
+    correlation: Option<usize>,
 }
 
 enum Head {
@@ -173,8 +181,23 @@ enum Head {
     Direct(DirectHead),
 }
 
-/// Reads the head at the start of `buf` as hyper would, if it is one the direct path serves.
-fn read_head(buf: &[u8]) -> Head {
+/// A request to rebuild with [`read_head`].
+fn empty_request() -> Request {
+    Request {
+        method: Method::Get,
+        scheme: Scheme::Http,
+        host: None,
+        target: String::new(),
+        version: HttpVersion::Http11,
+        content_length: false,
+        headers: Vec::new(),
+        body_len: 0,
+    }
+}
+
+/// Reads the head at the start of `buf` as hyper would, if it is one the direct path serves;
+/// `request` is then the model's request for it (else it holds no meaning).
+fn read_head(buf: &[u8], request: &mut Request) -> Head {
     if buf.is_empty() {
         return Head::Partial;
     }
@@ -185,9 +208,8 @@ fn read_head(buf: &[u8]) -> Head {
         Ok(httparse::Status::Partial) => return Head::Partial,
         Err(_) => return Head::Other,
     };
-    match direct_head(&parsed) {
-        Some((request, head_bytes, correlation)) => Head::Direct(DirectHead {
-            request,
+    match direct_head(&parsed, request) {
+        Some((head_bytes, correlation)) => Head::Direct(DirectHead {
             len,
             head_bytes,
             correlation,
@@ -196,9 +218,13 @@ fn read_head(buf: &[u8]) -> Head {
     }
 }
 
-/// The model's request (as [`super::wire::viewer_request`] builds it from hyper's parse), the
-/// head's size, and the correlation header; `None` when the head is not for the direct path.
-fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Option<String>)> {
+/// Rebuilds `request` as the model's request (as [`super::wire::viewer_request`] builds it
+/// from hyper's parse), reusing its strings; gives the head's size and where the correlation
+/// header is, or `None` when the head is not for the direct path.
+fn direct_head(
+    parsed: &httparse::Request<'_, '_>,
+    request: &mut Request,
+) -> Option<(usize, Option<usize>)> {
     if parsed.version != Some(1) {
         return None;
     }
@@ -211,9 +237,9 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
     let target = hyper::http::uri::PathAndQuery::try_from(raw).ok()?;
     let target = target.as_str();
     let mut head_bytes = method.len() + 1 + target.len() + " HTTP/1.1\r\n".len() + 2;
-    let mut host = None;
+    let mut host = false;
     let mut correlation = None;
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(parsed.headers.len());
+    let mut kept = 0;
     for (i, field) in parsed.headers.iter().enumerate() {
         let name = field.name;
         head_bytes += name.len() + 2 + field.value.len() + 2;
@@ -224,7 +250,10 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
             return None;
         }
         if name.eq_ignore_ascii_case("host") {
-            host = Some(lossy(field.value));
+            let text = request.host.get_or_insert_with(String::new);
+            text.clear();
+            lossy_into(field.value, text);
+            host = true;
             continue;
         }
         if [
@@ -239,53 +268,62 @@ fn direct_head(parsed: &httparse::Request<'_, '_>) -> Option<(Request, usize, Op
         {
             return None;
         }
-        let name = name.to_ascii_lowercase();
-        if name == CORRELATION_HEADER {
-            correlation = Some(request_id_for(Some(field.value)));
+        if kept == request.headers.len() {
+            request.headers.push(Default::default());
         }
-        headers.push((name, lossy(field.value)));
+        let (n, v) = &mut request.headers[kept];
+        n.clear();
+        n.push_str(name);
+        n.make_ascii_lowercase();
+        if n == CORRELATION_HEADER {
+            correlation = Some(kept);
+        }
+        v.clear();
+        lossy_into(field.value, v);
+        kept += 1;
     }
-    let request = Request {
-        method: Method::parse(method),
-        scheme: Scheme::Http,
-        host: Some(host?),
-        target: target.to_string(),
-        version: HttpVersion::Http11,
-        content_length: false,
-        headers,
-        body_len: 0,
-    };
-    Some((request, head_bytes, correlation))
+    if !host {
+        return None;
+    }
+    request.headers.truncate(kept);
+    request.method = Method::parse(method);
+    request.target.clear();
+    request.target.push_str(target);
+    Some((head_bytes, correlation))
 }
 
 /// What was written for one request.
 struct Answer {
     facts: Option<super::log::ResponseFacts>,
-    request_id: String,
     close: bool,
 }
 
-/// Decides on `head` and writes the edge's answer into `out`; `None` when the answer is not
-/// the edge's own (a forward) or the head is over the size limit (hyper's path answers both).
-fn answer(head: &DirectHead, shared: &Shared, out: &mut Vec<u8>) -> Option<Answer> {
+/// Decides on `request` (read as `head`) and writes the edge's answer into `out`, its request
+/// id into `request_id`; `None` when the answer is not the edge's own (a forward) or the head is
+/// over the size limit (hyper's path answers both).
+fn answer(
+    head: &DirectHead,
+    request: &Request,
+    shared: &Shared,
+    request_id: &mut String,
+    out: &mut Vec<u8>,
+) -> Option<Answer> {
     if head.head_bytes > shared.dist.limits.max_head_bytes {
         return None;
     }
-    let decision = decide(&shared.dist, &head.request);
+    let decision = decide(&shared.dist, request);
     let Action::Respond(r) = &decision.action else {
         return None;
     };
-    let request_id = head
-        .correlation
-        .clone()
-        .unwrap_or_else(|| request_id_for(None));
-    let (page, facts) = edge_answer(shared, &head.request, r, &request_id);
+    let correlation = head.correlation.map(|i| request.headers[i].1.as_bytes());
+    // The header's text, not its raw bytes: a usable id is ASCII, the same either way.
+    request_id_into(correlation, request_id);
+    let (page, facts) = edge_answer(shared, request, r, request_id);
     out.clear();
     write_page(&page, out);
     drop(page);
     Some(Answer {
         facts,
-        request_id,
         close: r.close,
     })
 }
@@ -402,18 +440,19 @@ mod tests {
     use super::*;
 
     fn head(raw: &str) -> Head {
-        read_head(raw.as_bytes())
+        read_head(raw.as_bytes(), &mut empty_request())
     }
 
     #[test]
     fn a_plain_get_is_direct_with_hypers_head_size() {
-        let Head::Direct(h) = head("GET /a?b#c HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\nrest")
-        else {
+        let mut request = empty_request();
+        let raw = "GET /a?b#c HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\nrest";
+        let Head::Direct(h) = read_head(raw.as_bytes(), &mut request) else {
             panic!("not direct");
         };
-        assert_eq!(h.request.target, "/a?b");
-        assert_eq!(h.request.host.as_deref(), Some("x"));
-        assert_eq!(h.request.headers, [("user-agent".into(), "u".into())]);
+        assert_eq!(request.target, "/a?b");
+        assert_eq!(request.host.as_deref(), Some("x"));
+        assert_eq!(request.headers, [("user-agent".into(), "u".into())]);
         assert_eq!(
             h.len,
             "GET /a?b#c HTTP/1.1\r\nHost: x\r\nUser-Agent: u\r\n\r\n".len()
@@ -423,6 +462,33 @@ mod tests {
             h.head_bytes,
             "GET /a?b HTTP/1.1\r\nhost: x\r\nuser-agent: u\r\n\r\n".len()
         );
+    }
+
+    #[test]
+    fn a_reused_request_is_the_one_a_fresh_read_gives() {
+        let heads: [&[u8]; 4] = [
+            b"BREW /long/target?with=query HTTP/1.1\r\nHost: first.example\r\nA: 1\r\nB: 2\r\nx-edgeconform-id: id-1\r\n\r\n",
+            b"GET /b HTTP/1.1\r\nHost: x\r\nUser-Agent: \xff\r\n\r\n",
+            b"GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+            b"HEAD / HTTP/1.1\r\nC: 3\r\nhost: y\r\n\r\n",
+        ];
+        let mut reused = empty_request();
+        for raw in heads.iter().chain(heads.iter().rev()) {
+            let mut fresh = empty_request();
+            let a = read_head(raw, &mut reused);
+            let b = read_head(raw, &mut fresh);
+            match (a, b) {
+                (Head::Direct(a), Head::Direct(b)) => {
+                    assert_eq!(reused, fresh, "{raw:?}");
+                    assert_eq!(
+                        (a.len, a.head_bytes, a.correlation),
+                        (b.len, b.head_bytes, b.correlation)
+                    );
+                }
+                (Head::Other, Head::Other) => {}
+                _ => panic!("{raw:?}: read differently"),
+            }
+        }
     }
 
     #[test]
@@ -471,7 +537,7 @@ mod tests {
             len: 167,
             body: None,
             connection: Some("close"),
-            location: Some(hyper::header::HeaderValue::from_static("https://x/")),
+            location: Some("https://x/"),
             x_cache: "Redirect from cloudfront",
             via: &via,
             request_id: "abc==",
@@ -508,12 +574,13 @@ mod tests {
             raw.extend_from_slice(b"\r\n");
             raw.extend_from_slice(&tail);
             for cut in [raw.len(), raw.len() / 2] {
-                if let Head::Direct(h) = read_head(&raw[..cut]) {
-                    proptest::prop_assert!(h.request.target.starts_with('/'));
+                let mut request = empty_request();
+                if let Head::Direct(h) = read_head(&raw[..cut], &mut request) {
+                    proptest::prop_assert!(request.target.starts_with('/'));
                     proptest::prop_assert!(h.len <= cut);
-                    proptest::prop_assert!(h.request.host.is_some());
-                    proptest::prop_assert!(h.head_bytes >= h.request.target.len() + "GET  HTTP/1.1\r\n\r\n".len() - 3);
-                    for (name, _) in &h.request.headers {
+                    proptest::prop_assert!(request.host.is_some());
+                    proptest::prop_assert!(h.head_bytes >= request.target.len() + "GET  HTTP/1.1\r\n\r\n".len() - 3);
+                    for (name, _) in &request.headers {
                         proptest::prop_assert!(!["content-length", "transfer-encoding", "connection", "host"].contains(&name.as_str()));
                         proptest::prop_assert_eq!(name.to_ascii_lowercase(), name.clone());
                     }

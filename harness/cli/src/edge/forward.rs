@@ -49,11 +49,11 @@ pub(super) async fn forward(
             let facts = ResponseFacts {
                 status,
                 result_type: result,
-                detailed_result_type: result.as_str().to_string(),
+                detailed_result_type: result.as_str().into(),
                 content_type: head
                     .headers
                     .get(CONTENT_TYPE)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned().into())
                     .unwrap_or_default(),
                 content_len: head
                     .headers

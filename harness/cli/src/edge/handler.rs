@@ -17,7 +17,7 @@ use hyper::Response;
 use super::cache;
 use super::context::{Conn, Shared, X_CACHE};
 use super::forward::forward;
-use super::log::{record, LogContext, ResponseFacts};
+use super::log::{LogContext, ResponseFacts};
 use super::meter::{head_len_h1, EdgeBody, Pending};
 use super::mutant::{self, Mutant};
 use super::respond::{respond, unreadable_response};
@@ -95,26 +95,27 @@ pub(crate) async fn handle(
         return response;
     };
     facts.first_byte_ms = started.elapsed().as_millis() as u64;
-    let ctx = LogContext::new(
+    let h2 = request.version == edgeconform_core::HttpVersion::Http2;
+    let ctx = LogContext {
         started,
-        &request,
-        conn.peer,
-        &shared.dist.domain,
-        viewer.head_bytes,
-        &request_id,
-        conn.tls.clone(),
-    );
+        peer: conn.peer,
+        request,
+        domain: shared.dist.domain.clone(),
+        head_bytes: viewer.head_bytes,
+        request_id,
+        tls: conn.tls.clone(),
+    };
     let (head, body) = response.into_parts();
-    let body = if request.version == edgeconform_core::HttpVersion::Http2 {
+    let body = if h2 {
         // Multiplexed: count the head in HTTP/1.1 form plus the body bytes sent.
         let head_len = head_len_h1(&head);
-        body.on_done(move |sent| log.send(&record(ctx, facts, head_len + sent)))
+        body.on_done(move |sent| ctx.log(&log, &facts, head_len + sent))
     } else {
         let meter = conn.meter.clone();
         body.on_done(move |_| {
             meter.defer(Pending {
                 start: start_bytes,
-                finish: Box::new(move |bytes| log.send(&record(ctx, facts, bytes))),
+                finish: Box::new(move |bytes| ctx.log(&log, &facts, bytes)),
             })
         })
     };

@@ -7,6 +7,7 @@
 //! load that is a few hundred lines per wake-up instead of a thread wake-up (a futex call on
 //! each side) per line, which cost more than the rest of a 301 together.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use edgeconform_core::accesslog::{header, LogDate, LogRecord, LogTime, ResultType, Status};
+use edgeconform_core::accesslog::{header, LogDate, LogLine, LogTime, ResultType, Status};
 use edgeconform_core::Request;
 
 /// `x-edge-location` and `X-Amz-Cf-Pop` of the reference edge.
@@ -43,7 +44,8 @@ struct Lines {
 
 #[derive(Default)]
 struct Batch {
-    text: String,
+    /// Whole lines (ASCII, see [`LogLine::write_to`]).
+    text: Vec<u8>,
     closed: bool,
     /// Bytes handed to the writer so far, and bytes it has written (or failed to write).
     sent: u64,
@@ -61,15 +63,15 @@ impl Lines {
 pub(crate) struct LogSender(Arc<Lines>);
 
 impl LogSender {
-    pub fn send(&self, record: &LogRecord) {
+    pub fn send(&self, record: &LogLine<'_>) {
         // Each thread writes its lines in one buffer of its own, outside the lock.
         thread_local! {
-            static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+            static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         let wake = LINE.with_borrow_mut(|line| {
             line.clear();
-            record.write_line(line);
-            line.push('\n');
+            record.write_to(line);
+            line.push(b'\n');
             let mut batch = self.0.lock();
             // After close the writer is gone; a line lost then is moot (the listeners stopped
             // first).
@@ -77,7 +79,7 @@ impl LogSender {
                 return false;
             }
             let wake = batch.text.is_empty();
-            batch.text.push_str(line);
+            batch.text.extend_from_slice(line);
             batch.sent += line.len() as u64;
             wake
         });
@@ -172,7 +174,7 @@ impl Drop for AccessLog {
 /// The writer thread: one `write` per batch until the log is closed and drained.
 fn write_batches(lines: &Lines, mut file: File, shown: &str) {
     let mut failed = false;
-    let mut spare = String::new();
+    let mut spare = Vec::new();
     loop {
         let mut batch = lines.lock();
         while batch.text.is_empty() && !batch.closed {
@@ -187,7 +189,7 @@ fn write_batches(lines: &Lines, mut file: File, shown: &str) {
         std::mem::swap(&mut batch.text, &mut spare);
         drop(batch);
         if !spare.is_empty() {
-            if let Err(e) = file.write_all(spare.as_bytes()) {
+            if let Err(e) = file.write_all(&spare) {
                 if !failed {
                     eprintln!("edgeconform edge: writing the access log {shown}: {e}");
                     failed = true;
@@ -204,57 +206,111 @@ fn write_batches(lines: &Lines, mut file: File, shown: &str) {
     }
 }
 
-/// What the edge knows about a request when it arrives, for its log line.
+/// What the edge knows about a request when it arrives, for its log line, borrowed from
+/// where it already is: the request the edge decided on, the connection, the distribution.
+pub(crate) struct Arrival<'a> {
+    /// When the request arrived (`time-taken` counts from it).
+    pub started: Instant,
+    pub peer: SocketAddr,
+    pub request: &'a Request,
+    /// The distribution's domain (`cs(Host)`).
+    pub domain: &'a str,
+    /// The request head's size on the wire (`cs-bytes` adds the body).
+    pub head_bytes: usize,
+    pub request_id: &'a str,
+    /// (`ssl-protocol`, `ssl-cipher`) for TLS connections.
+    pub tls: Option<(&'a str, &'a str)>,
+}
+
+impl Arrival<'_> {
+    /// Sends the log line of the response `facts` describes, `sc_bytes` being what it took on
+    /// the wire. Nothing is allocated: the line's fields are borrowed from the request and the
+    /// facts, and the sender formats it in a buffer of its own.
+    pub fn log(&self, log: &LogSender, facts: &ResponseFacts, sc_bytes: u64) {
+        let (date, time) = utc_now();
+        let req = self.request;
+        let [referer, user_agent, cookie, forwarded_for] =
+            first_values(req, ["referer", "user-agent", "cookie", "x-forwarded-for"]);
+        let (ssl_protocol, ssl_cipher) = self.tls.unwrap_or_default();
+        let ip = IpText::new(self.peer.ip());
+        log.send(&LogLine {
+            date,
+            time,
+            x_edge_location: EDGE_LOCATION,
+            sc_bytes,
+            c_ip: ip.as_str(),
+            cs_method: req.method.as_str(),
+            cs_host: self.domain,
+            cs_uri_stem: req.path(),
+            sc_status: Status::new(facts.status).unwrap_or(Status::CLIENT_CLOSED),
+            cs_referer: referer,
+            cs_user_agent: user_agent,
+            cs_uri_query: req.query().unwrap_or(""),
+            cs_cookie: cookie,
+            x_edge_result_type: facts.result_type,
+            x_edge_request_id: self.request_id,
+            x_host_header: req.host.as_deref().unwrap_or(""),
+            cs_protocol: req.scheme.as_str(),
+            cs_bytes: self.head_bytes as u64 + req.body_len,
+            time_taken_ms: self.started.elapsed().as_millis() as u64,
+            x_forwarded_for: forwarded_for,
+            ssl_protocol,
+            ssl_cipher,
+            x_edge_response_result_type: facts.result_type,
+            cs_protocol_version: req.version.protocol_str(),
+            fle_status: "",
+            fle_encrypted_fields: None,
+            c_port: Some(self.peer.port()),
+            time_to_first_byte_ms: Some(facts.first_byte_ms),
+            x_edge_detailed_result_type: &facts.detailed_result_type,
+            sc_content_type: &facts.content_type,
+            sc_content_len: facts.content_len,
+            sc_range_start: None,
+            sc_range_end: None,
+        });
+    }
+}
+
+/// The first value of each header `names` lists (names in lower case, compared
+/// case-insensitively; `""` for a header the request lacks), in one pass over its headers:
+/// [`Request::header`] for each name.
+fn first_values<'r, const N: usize>(req: &'r Request, names: [&str; N]) -> [&'r str; N] {
+    let mut values = [None; N];
+    for (name, value) in &req.headers {
+        for (wanted, found) in names.iter().zip(&mut values) {
+            if found.is_none() && name.eq_ignore_ascii_case(wanted) {
+                *found = Some(value.as_str());
+            }
+        }
+    }
+    values.map(|v| v.unwrap_or(""))
+}
+
+/// [`Arrival`] owned, for a line sent once the response has left (hyper's path): the request
+/// is moved in, not copied.
 pub(crate) struct LogContext {
     pub started: Instant,
     pub peer: SocketAddr,
-    pub method: String,
-    /// The distribution's domain (`cs(Host)`).
-    pub distribution_domain: String,
-    pub host_header: String,
-    pub path: String,
-    pub query: String,
-    pub referer: String,
-    pub user_agent: String,
-    pub cookie: String,
-    pub forwarded_for: String,
-    pub scheme: &'static str,
-    pub protocol_version: &'static str,
-    pub cs_bytes: u64,
+    pub request: Request,
+    pub domain: String,
+    pub head_bytes: usize,
     pub request_id: String,
     pub tls: Option<(String, String)>,
 }
 
 impl LogContext {
-    /// `started` is when the request arrived (`time-taken` counts from it).
-    pub fn new(
-        started: Instant,
-        req: &Request,
-        peer: SocketAddr,
-        domain: &str,
-        head_bytes: usize,
-        request_id: &str,
-        tls: Option<(String, String)>,
-    ) -> LogContext {
-        let header = |name: &str| req.header(name).unwrap_or("").to_string();
-        LogContext {
-            started,
-            peer,
-            method: req.method.as_str().to_string(),
-            distribution_domain: domain.to_string(),
-            host_header: req.host.clone().unwrap_or_default(),
-            path: req.path().to_string(),
-            query: req.query().unwrap_or("").to_string(),
-            referer: header("referer"),
-            user_agent: header("user-agent"),
-            cookie: header("cookie"),
-            forwarded_for: header("x-forwarded-for"),
-            scheme: req.scheme.as_str(),
-            protocol_version: req.version.protocol_str(),
-            cs_bytes: head_bytes as u64 + req.body_len,
-            request_id: request_id.to_string(),
-            tls,
+    /// [`Arrival::log`].
+    pub fn log(&self, log: &LogSender, facts: &ResponseFacts, sc_bytes: u64) {
+        Arrival {
+            started: self.started,
+            peer: self.peer,
+            request: &self.request,
+            domain: &self.domain,
+            head_bytes: self.head_bytes,
+            request_id: &self.request_id,
+            tls: self.tls.as_ref().map(|(p, c)| (p.as_str(), c.as_str())),
         }
+        .log(log, facts, sc_bytes);
     }
 }
 
@@ -262,82 +318,79 @@ impl LogContext {
 pub(crate) struct ResponseFacts {
     pub status: u16,
     pub result_type: ResultType,
-    pub detailed_result_type: String,
-    pub content_type: String,
+    pub detailed_result_type: Cow<'static, str>,
+    pub content_type: Cow<'static, str>,
     pub content_len: Option<u64>,
     /// Milliseconds from the request's arrival to the response head.
     pub first_byte_ms: u64,
 }
 
-/// The standard log record for one response, `sc_bytes` being what it took on the wire.
-pub(crate) fn record(ctx: LogContext, facts: ResponseFacts, sc_bytes: u64) -> LogRecord {
-    let (date, time) = utc_now();
-    let (ssl_protocol, ssl_cipher) = ctx.tls.unwrap_or_default();
-    LogRecord {
-        date,
-        time,
-        x_edge_location: EDGE_LOCATION.to_string(),
-        sc_bytes,
-        c_ip: ip_text(ctx.peer.ip()),
-        cs_method: ctx.method,
-        cs_host: ctx.distribution_domain,
-        cs_uri_stem: ctx.path,
-        sc_status: Status::new(facts.status).unwrap_or(Status::CLIENT_CLOSED),
-        cs_referer: ctx.referer,
-        cs_user_agent: ctx.user_agent,
-        cs_uri_query: ctx.query,
-        cs_cookie: ctx.cookie,
-        x_edge_result_type: facts.result_type,
-        x_edge_request_id: ctx.request_id,
-        x_host_header: ctx.host_header,
-        cs_protocol: ctx.scheme.to_string(),
-        cs_bytes: ctx.cs_bytes,
-        time_taken_ms: ctx.started.elapsed().as_millis() as u64,
-        x_forwarded_for: ctx.forwarded_for,
-        ssl_protocol,
-        ssl_cipher,
-        x_edge_response_result_type: facts.result_type,
-        cs_protocol_version: ctx.protocol_version.to_string(),
-        fle_status: String::new(),
-        fle_encrypted_fields: None,
-        c_port: Some(ctx.peer.port()),
-        time_to_first_byte_ms: Some(facts.first_byte_ms),
-        x_edge_detailed_result_type: facts.detailed_result_type,
-        sc_content_type: facts.content_type,
-        sc_content_len: facts.content_len,
-        sc_range_start: None,
-        sc_range_end: None,
+/// `c-ip` written on the stack: an IPv4 address digit by digit (`Display` goes through `fmt`
+/// padding support and was a visible share of a log line), IPv6 as `Display` writes it.
+struct IpText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl IpText {
+    fn new(ip: std::net::IpAddr) -> IpText {
+        let mut text = IpText {
+            buf: [0; 64],
+            len: 0,
+        };
+        match ip {
+            std::net::IpAddr::V4(v4) => {
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        text.push(b'.');
+                    }
+                    if octet >= 100 {
+                        text.push(b'0' + octet / 100);
+                    }
+                    if octet >= 10 {
+                        text.push(b'0' + octet / 10 % 10);
+                    }
+                    text.push(b'0' + octet % 10);
+                }
+            }
+            std::net::IpAddr::V6(v6) => {
+                use std::io::Write;
+                let mut rest = &mut text.buf[..];
+                // The longest IPv6 text (45 bytes) fits.
+                if write!(rest, "{v6}").is_ok() {
+                    text.len = 64 - rest.len();
+                }
+            }
+        }
+        text
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
     }
 }
 
-/// `c-ip`: an IPv4 address written digit by digit (`Display` goes through `fmt` padding
-/// support and was a visible share of a log line), IPv6 as `Display` writes it.
-fn ip_text(ip: std::net::IpAddr) -> String {
-    let std::net::IpAddr::V4(v4) = ip else {
-        return ip.to_string();
-    };
-    let mut out = String::with_capacity(15);
-    for (i, octet) in v4.octets().into_iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        if octet >= 100 {
-            out.push(char::from(b'0' + octet / 100));
-        }
-        if octet >= 10 {
-            out.push(char::from(b'0' + octet / 10 % 10));
-        }
-        out.push(char::from(b'0' + octet % 10));
-    }
-    out
-}
-
-/// The current UTC day and second.
+/// The current UTC day and second, worked out once a second per thread.
 fn utc_now() -> (LogDate, LogTime) {
+    thread_local! {
+        static CACHED: std::cell::Cell<Option<(u64, LogDate, LogTime)>> = const { std::cell::Cell::new(None) };
+    }
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    utc(secs)
+    CACHED.with(|cached| match cached.get() {
+        Some((at, date, time)) if at == secs => (date, time),
+        _ => {
+            let (date, time) = utc(secs);
+            cached.set(Some((secs, date, time)));
+            (date, time)
+        }
+    })
 }
 
 /// A Unix time as a UTC date and time.
@@ -363,10 +416,35 @@ mod tests {
             "192.168.100.10",
             "::1",
             "fe80::1",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            "::ffff:255.255.255.255",
+            "1:2:3:4:5:6:7:8",
         ] {
             let ip: std::net::IpAddr = ip.parse().unwrap();
-            assert_eq!(ip_text(ip), ip.to_string());
+            assert_eq!(IpText::new(ip).as_str(), ip.to_string());
         }
+    }
+
+    #[test]
+    fn first_values_are_what_header_finds() {
+        let mut req = Request::new(
+            edgeconform_core::Method::Get,
+            edgeconform_core::Scheme::Http,
+            "h",
+            "/",
+        );
+        for (n, v) in [
+            ("Cookie", "a"),
+            ("x-a", "1"),
+            ("cookie", "b"),
+            ("REFERER", "r"),
+        ] {
+            req.headers.push((n.into(), v.into()));
+        }
+        let names = ["referer", "user-agent", "cookie", "x-forwarded-for"];
+        let expected = names.map(|n| req.header(n).unwrap_or(""));
+        assert_eq!(first_values(&req, names), expected);
+        assert_eq!(expected, ["r", "", "a", ""]);
     }
 
     #[test]

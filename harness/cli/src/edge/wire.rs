@@ -93,9 +93,16 @@ pub(crate) fn viewer_request(parts: &Parts, scheme: Scheme) -> ViewerRequest {
 /// A field value as text, invalid UTF-8 replaced; the plain check first, since nearly every
 /// value is ASCII.
 pub(crate) fn lossy(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    lossy_into(bytes, &mut text);
+    text
+}
+
+/// [`lossy`] appended to `out`.
+pub(crate) fn lossy_into(bytes: &[u8], out: &mut String) {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -148,11 +155,19 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
 }
 
 /// The request id of a response: the viewer's correlation header when it is
-/// [`usable_as_request_id`], else a new [`random_request_id`].
+/// [`usable_as_request_id`], else a new [`random_request_id_into`].
 pub(crate) fn request_id_for(correlation: Option<&[u8]>) -> String {
+    let mut id = String::new();
+    request_id_into(correlation, &mut id);
+    id
+}
+
+/// [`request_id_for`] in `out`, which is cleared first (a buffer reused for every request).
+pub(crate) fn request_id_into(correlation: Option<&[u8]>, out: &mut String) {
+    out.clear();
     match correlation {
-        Some(id) if usable_as_request_id(id) => String::from_utf8_lossy(id).into_owned(),
-        _ => random_request_id(),
+        Some(id) if usable_as_request_id(id) => lossy_into(id, out),
+        _ => random_request_id_into(out),
     }
 }
 
@@ -177,10 +192,10 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
-/// An `X-Amz-Cf-Id` in CloudFront's shape: 40 random bytes in base64url, 56 characters
+/// Appends an `X-Amz-Cf-Id` in CloudFront's shape: 40 random bytes in base64url, 56 characters
 /// ending in `==`. Each thread seeds a SplitMix64 stream once from [`random_u64`] and takes five
 /// steps per id: ids must differ, not resist guessing, and this runs for every response.
-pub(crate) fn random_request_id() -> String {
+fn random_request_id_into(out: &mut String) {
     thread_local! {
         static STATE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     }
@@ -192,7 +207,7 @@ pub(crate) fn random_request_id() -> String {
         }
         cell.set(Some(state));
     });
-    crate::encode::base64(&bytes, crate::encode::URL_SAFE)
+    crate::encode::base64_into(&bytes, crate::encode::URL_SAFE, out);
 }
 
 /// One step of SplitMix64 (Steele, Lea, Flood 2014).
@@ -247,13 +262,13 @@ mod tests {
 
     #[test]
     fn request_ids_have_cloudfronts_shape() {
-        let a = random_request_id();
+        let a = request_id_for(None);
         assert_eq!(a.len(), 56, "{a}");
         assert!(a.ends_with("=="), "{a}");
         // 40 bytes: the last character before the padding carries 2 bits and 4 zero bits.
         assert!("AQgw".contains(char::from(a.as_bytes()[53])), "{a}");
         assert!(!a[..54].contains('='), "{a}");
-        assert_ne!(a, random_request_id());
+        assert_ne!(a, request_id_for(None));
         assert!(usable_as_request_id(a.as_bytes()));
         assert!(!usable_as_request_id(b"<script>"));
         assert!(!usable_as_request_id(b""));

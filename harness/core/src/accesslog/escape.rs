@@ -30,31 +30,28 @@ static ESCAPED: [bool; 256] = {
 /// UTF-8 bytes one by one); the empty value is `-`, and a value that is literally `-` becomes `%2D`
 /// so the two stay apart. The result is never empty and has no tab, space or line break.
 pub fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len().max(3));
+    let mut out = Vec::with_capacity(value.len().max(3));
     escape_into(&mut out, value);
-    out
+    // Never empty: the escaped text is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`escape`] appended to `out`.
-pub fn escape_into(out: &mut String, value: &str) {
+/// [`escape`] appended to `out`. What it appends is ASCII: plain runs are (every other byte is
+/// escaped), and so is each `%XX`.
+pub fn escape_into(out: &mut Vec<u8>, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    match value {
-        "" => out.push('-'),
-        "-" => out.push_str("%2D"),
-        _ => {
-            let bytes = value.as_bytes();
+    match value.as_bytes() {
+        b"" => out.push(b'-'),
+        b"-" => out.extend_from_slice(b"%2D"),
+        bytes => {
             let mut plain = 0;
             while plain < bytes.len() {
                 let i = plain + plain_run(&bytes[plain..]);
-                // A run of plain bytes is ASCII (every other byte is escaped), so its ends are
-                // character boundaries; an empty run may start inside a character.
-                if i > plain {
-                    out.push_str(&value[plain..i]);
-                }
+                out.extend_from_slice(&bytes[plain..i]);
                 let Some(&b) = bytes.get(i) else { break };
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 15)]));
+                out.push(b'%');
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
                 plain = i + 1;
             }
         }

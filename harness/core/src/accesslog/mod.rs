@@ -34,7 +34,7 @@ mod totals;
 pub use escape::{escape, escape_into, unescape, unescape_bytes, EscapeError};
 pub use fields::{header, LogDate, LogTime, ResultType, Status, FIELDS, VERSION};
 pub use parse::{parse_line, parse_log, parse_log_line, parse_log_partial, LogError};
-pub use record::{decimal, write_log, LogRecord};
+pub use record::{decimal, write_log, LogLine, LogRecord};
 pub use totals::{totals, LogTotals, SchemeTotals};
 
 #[cfg(test)]

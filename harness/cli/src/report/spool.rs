@@ -9,7 +9,7 @@ use crate::report::model::{CaseResult, Tally, Verdict};
 use edgeconform_core::rules::{Level, RuleId};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -78,7 +78,8 @@ impl SpoolFile {
     /// Opens the spool for [`SpoolReader::line`].
     pub fn reader(&self) -> std::io::Result<SpoolReader> {
         Ok(SpoolReader {
-            file: File::open(&self.path)?,
+            file: BufReader::with_capacity(READ_AHEAD, File::open(&self.path)?),
+            pos: Some(0),
         })
     }
 
@@ -87,17 +88,33 @@ impl SpoolFile {
     }
 }
 
-/// Random access to spooled lines.
+/// How much of the spool a reader holds at once. Lines are written as cases finish, a few
+/// dozen out of input order at most, and read in input order: the next line is nearly always in
+/// the window already read, a little ahead or behind.
+const READ_AHEAD: usize = 256 * 1024;
+
+/// Random access to spooled lines, read through a window of [`READ_AHEAD`] bytes (a seek and a
+/// read per line were two system calls per case and report).
 pub struct SpoolReader {
-    file: File,
+    file: BufReader<File>,
+    /// Where the reader is in the file (`None` after a failed read).
+    pos: Option<u64>,
 }
 
 impl SpoolReader {
     /// The JSON line at `entry`.
     pub fn line(&mut self, (at, len): Entry) -> std::io::Result<String> {
         let mut buf = vec![0; len as usize];
-        self.file.seek(SeekFrom::Start(at))?;
+        // Unknown until this read succeeds.
+        match self.pos.take() {
+            // Within the window the buffer is kept; elsewhere this seeks.
+            Some(pos) => self.file.seek_relative(at as i64 - pos as i64)?,
+            None => {
+                self.file.seek(SeekFrom::Start(at))?;
+            }
+        }
         self.file.read_exact(&mut buf)?;
+        self.pos = Some(at + u64::from(len));
         String::from_utf8(buf).map_err(std::io::Error::other)
     }
 }
@@ -228,6 +245,40 @@ mod tests {
         assert_eq!(back.id, "b");
         let back: CaseResult = serde_json::from_str(&r.line(e1).unwrap()).unwrap();
         assert_eq!(back.id, "a");
+        f.remove();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Lines far apart (beyond the read window, forward and back) and close together read back
+    /// the same, in any order.
+    #[test]
+    fn lines_read_back_in_any_order_past_the_window() {
+        let dir =
+            std::env::temp_dir().join(format!("edgeconform-spool-order-{}", std::process::id()));
+        let s = Spool::create(&dir.join("s.jsonl")).unwrap();
+        let mut c: CaseResult = serde_json::from_value(serde_json::json!({
+            "id": "a", "name": "n".repeat(1000), "file": "f.yaml", "line": 1, "rules": [],
+            "level": "must", "verdict": "pass", "requests": [], "duration_ms": 0
+        }))
+        .unwrap();
+        let n = 3 * READ_AHEAD / 1000;
+        let entries: Vec<Entry> = (0..n)
+            .map(|i| {
+                c.id = format!("case-{i}");
+                s.write(&c).unwrap()
+            })
+            .collect();
+        let f = s.finish().unwrap();
+        let mut r = f.reader().unwrap();
+        let order = (0..n)
+            .rev()
+            .chain(0..n)
+            .chain((0..n).map(|i| (i * 7919) % n))
+            .chain((0..n).map(|i| if i % 2 == 0 { i / 2 } else { n - 1 - i / 2 }));
+        for i in order {
+            let back: CaseResult = serde_json::from_str(&r.line(entries[i]).unwrap()).unwrap();
+            assert_eq!(back.id, format!("case-{i}"));
+        }
         f.remove();
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -734,7 +734,7 @@ mod tests {
 
     #[tokio::test]
     async fn responses_read_as_hyper_reads_them() {
-        let answers: [(&'static [u8], bool, bool); 12] = [
+        let answers: [(&'static [u8], bool, bool); 13] = [
             (b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://d/x\r\nContent-Length: 5\r\nX-A: 1\r\nServer: s\r\nx-a: 2\r\n\r\nhello", false, false),
             (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nabcd\r\n6\r\nefghij\r\n0\r\nX-T: 1\r\n\r\n", false, false),
             (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, false),
@@ -747,12 +747,19 @@ mod tests {
             (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true, false),
             (b"\x16\x03\x01 not http at all, sixty-four bytes of it......................", true, false),
             (b"", true, false),
+            // Closed once answered, with nothing said: the second request finds the kept-alive
+            // connection gone and is sent once more on a new one.
+            (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true, false),
         ];
         for (answer, close, head) in answers {
             let ours = read_as(answer, close, head, true).await;
             let theirs = read_as(answer, close, head, false).await;
             assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(answer));
         }
+        // The stale connection was retried, not reported.
+        let (answer, close, head) = answers[12];
+        let seen = read_as(answer, close, head, true).await;
+        assert_eq!(seen.matches("200 ").count(), 2, "{seen}");
     }
 
     /// A request only hyper writes, after plain ones, goes on the same connection; and plain

@@ -201,7 +201,12 @@ fn brief(line: &str, m: &Summary, s: &Spooled) -> std::io::Result<CaseResult> {
     let Some((id, file)) = plain.then(|| id_and_file(line)).flatten() else {
         return whole(line);
     };
-    Ok(CaseResult {
+    Ok(from_row(id, file, m))
+}
+
+/// A case with only what its row and the given id and file say: verdict, level, duration.
+fn from_row(id: String, file: String, m: &Summary) -> CaseResult {
+    CaseResult {
         id,
         name: String::new(),
         file,
@@ -218,7 +223,7 @@ fn brief(line: &str, m: &Summary, s: &Spooled) -> std::io::Result<CaseResult> {
         duration_ms: m.duration_ms,
         seq: 0,
         wire: Vec::new(),
-    })
+    }
 }
 
 /// The `id` and `file` of a case line that starts `{"id":"…","name":"…","file":"…"`.
@@ -256,22 +261,14 @@ fn string_field<'a>(text: &'a str, key: &str) -> Option<(String, &'a str)> {
 
 fn unreadable(i: usize, m: &Summary, s: &Spooled, e: &std::io::Error) -> CaseResult {
     CaseResult {
-        id: format!("case-{}", i + 1),
-        name: String::new(),
-        file: s.lists.file(m.file).to_string(),
-        line: 0,
         rules: s.lists.get(m.rules).to_vec(),
-        level: m.level,
-        tags: Vec::new(),
-        verdict: m.verdict,
-        requests: Vec::new(),
-        expected: Vec::new(),
-        observed: Vec::new(),
-        findings: Vec::new(),
         error: Some(format!("cannot read this case back from the spool: {e}")),
-        duration_ms: m.duration_ms,
         seq: i as u64,
-        wire: Vec::new(),
+        ..from_row(
+            format!("case-{}", i + 1),
+            s.lists.file(m.file).to_string(),
+            m,
+        )
     }
 }
 

@@ -124,11 +124,16 @@ ec_common_start() {
     export EC_DOMAIN EC_ALIAS
 }
 
-# ec_free_port: a loopback port nothing listens on now (for a recipe's internal hop).
+# ec_free_port: a loopback port nothing listens on now (for a recipe's internal hop), below the
+# kernel's ephemeral range: a port in that range can be held by an outgoing connection or its
+# TIME_WAIT (the run before leaves thousands), which no listener shows but which makes the bind
+# fail with "Address already in use".
 ec_free_port() {
-    local p
+    local p low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    ((low > 12000)) || low=40000
     while :; do
-        p=$((20000 + RANDOM % 20000))
+        p=$((10000 + RANDOM % (low - 10000)))
         ec_port_open "$p" || { echo "$p"; return; }
     done
 }

@@ -110,8 +110,15 @@ pub fn intermittent(dir: &Path) -> Result<BTreeSet<RuleId>> {
         .collect())
 }
 
+/// A loopback port for the recipe's edge to listen on. Bound without SO_REUSEADDR (which std's
+/// `TcpListener::bind` sets), the kernel skips ports that a closed connection still holds in
+/// TIME_WAIT; with it, it could hand out such a port, on which a server that does not set the
+/// option (or sets it differently) then fails with "Address already in use".
 fn free_port() -> Result<SocketAddr> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_reuseaddr(false)?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    Ok(socket.local_addr()?)
 }
 
 impl Recipe {

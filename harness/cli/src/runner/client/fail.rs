@@ -107,48 +107,23 @@ pub fn tls_failure(e: &std::io::Error, h2: bool) -> Failure {
 pub fn head_failure(e: &hyper::Error, read: u64, reused: bool) -> Failure {
     let text = e.to_string();
     let message = if e.is_parse_too_large() {
-        format!(
-            "response head over {} KiB ({} received)",
-            MAX_HEAD_BYTES / 1024,
-            bytes(read)
-        )
+        head_too_large(read)
     } else if e.is_parse_version_h2() {
         format!(
             "no status line: the target answered HTTP/1.1 with an HTTP/2 preface ({} received)",
             bytes(read)
         )
     } else if e.is_parse() && (e.is_parse_status() || text.contains("version")) {
-        format!(
-            "no status line: the target sent {} that are not HTTP",
-            bytes(read)
-        )
+        not_http(read)
     } else if e.is_parse() {
-        format!(
-            "malformed response head: {} ({} received)",
-            text,
-            bytes(read)
-        )
-    } else if (e.is_incomplete_message() || e.is_canceled()) && read == 0 {
-        "connection closed before a response".to_string()
-    } else if e.is_canceled() {
+        malformed_head(&text, read)
+    } else if e.is_canceled() && read > 0 {
         // hyper cancels a request when bytes arrive on a connection with nothing sent yet.
-        format!(
-            "the target sent {} before the request went out, not an answer to it",
-            bytes(read)
-        )
-    } else if e.is_incomplete_message() {
-        format!(
-            "connection closed after {}, before the response head ended",
-            bytes(read)
-        )
+        unasked(read)
+    } else if e.is_incomplete_message() || e.is_canceled() {
+        closed_before_head(read, None)
     } else if let Some(kind) = closed_kind(e) {
-        match read {
-            0 => format!("connection closed before a response ({kind})"),
-            n => format!(
-                "connection closed after {}, before the response head ended ({kind})",
-                bytes(n)
-            ),
-        }
+        closed_before_head(read, Some(kind))
     } else if text.contains("http2") {
         format!("HTTP/2 error: {}", h2_detail(e))
     } else {
@@ -165,25 +140,74 @@ pub fn head_failure(e: &hyper::Error, read: u64, reused: bool) -> Failure {
 /// A body that broke off after `got` bytes; `declared` is its Content-Length.
 pub fn body_failure(e: &hyper::Error, got: u64, declared: Option<u64>) -> Failure {
     let message = match declared {
-        Some(n) if got < n => {
-            format!("body shorter than its Content-Length (got {got} of {n} bytes)")
-        }
-        _ if e.is_incomplete_message() => {
-            format!("connection closed in the middle of the body (got {got} bytes)")
-        }
+        Some(n) if got < n => short_body(got, n),
+        _ if e.is_incomplete_message() => body_cut(got),
         _ if e.to_string().contains("http2") => {
             format!(
                 "HTTP/2 error in the body after {got} bytes: {}",
                 h2_detail(e)
             )
         }
-        _ => format!("body broke off after {got} bytes: {}", one_line(e)),
+        _ => body_broke(got, &one_line(e)),
     };
     Failure::new(message)
 }
 
+// The words of each failure, shared by hyper's path and the runner's own (`raw`).
+
+pub fn head_too_large(read: u64) -> String {
+    format!(
+        "response head over {} KiB ({} received)",
+        MAX_HEAD_BYTES / 1024,
+        bytes(read)
+    )
+}
+
+pub fn not_http(read: u64) -> String {
+    format!(
+        "no status line: the target sent {} that are not HTTP",
+        bytes(read)
+    )
+}
+
+pub fn malformed_head(what: &str, read: u64) -> String {
+    format!("malformed response head: {what} ({} received)", bytes(read))
+}
+
+/// Bytes that came on a kept-alive connection before the next request was sent.
+pub fn unasked(read: u64) -> String {
+    format!(
+        "the target sent {} before the request went out, not an answer to it",
+        bytes(read)
+    )
+}
+
+/// The connection ended after `read` bytes of the response head; `kind` says how, when known.
+pub fn closed_before_head(read: u64, kind: Option<&str>) -> String {
+    let how = kind.map(|k| format!(" ({k})")).unwrap_or_default();
+    match read {
+        0 => format!("connection closed before a response{how}"),
+        n => format!(
+            "connection closed after {}, before the response head ended{how}",
+            bytes(n)
+        ),
+    }
+}
+
+pub fn short_body(got: u64, declared: u64) -> String {
+    format!("body shorter than its Content-Length (got {got} of {declared} bytes)")
+}
+
+pub fn body_cut(got: u64) -> String {
+    format!("connection closed in the middle of the body (got {got} bytes)")
+}
+
+pub fn body_broke(got: u64, why: &str) -> String {
+    format!("body broke off after {got} bytes: {why}")
+}
+
 /// How the target closed a connection under a request, when an I/O error says so.
-fn closed_kind(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+pub fn closed_kind(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let mut src = Some(e);
     while let Some(s) = src {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {

@@ -17,7 +17,7 @@
 //! lowercased, as hyper's header map gives them. Failures say what the target did in the same
 //! words as [`super::fail`] says them for hyper's path.
 
-use super::fail::{bytes, Failure, Progress};
+use super::fail::{self, Failure, Progress};
 use super::read::Kept;
 use super::request::{origin_form, AGENT};
 use super::MAX_HEAD_BYTES;
@@ -80,11 +80,8 @@ pub fn encode(req: &Request, extra: &[(String, String)], out: &mut Vec<u8>) -> b
     }
     let fields = || req.headers.iter().chain(extra);
     for (i, (n, v)) in fields().enumerate() {
-        let lower = n.to_ascii_lowercase();
-        if HYPER_ONLY.contains(&lower.as_str())
-            || fields()
-                .take(i)
-                .any(|(m, _)| m.eq_ignore_ascii_case(&lower))
+        if HYPER_ONLY.iter().any(|h| n.eq_ignore_ascii_case(h))
+            || fields().take(i).any(|(m, _)| m.eq_ignore_ascii_case(n))
             || hyper::header::HeaderName::from_bytes(n.as_bytes()).is_err()
             || hyper::header::HeaderValue::from_str(v).is_err()
         {
@@ -181,9 +178,8 @@ impl Raw {
         if self.at < self.buf.len() {
             // Bytes that came after the last response, unasked: hyper refuses the next request
             // on such a connection the same way.
-            return Err(Failure::new(format!(
-                "the target sent {} before the request went out, not an answer to it",
-                bytes((self.buf.len() - self.at) as u64)
+            return Err(Failure::new(fail::unasked(
+                (self.buf.len() - self.at) as u64,
             )));
         }
         self.buf.clear();
@@ -218,10 +214,7 @@ impl Raw {
                     if self.at == self.buf.len() {
                         let got = self.fill().await;
                         if got.as_ref().is_ok_and(|g| *g == 0) || got.is_err() {
-                            return Err(Failure::new(format!(
-                                "body shorter than its Content-Length (got {} of {n} bytes)",
-                                sink.len
-                            )));
+                            return Err(Failure::new(fail::short_body(sink.len, n)));
                         }
                     }
                     let take = ((n - sink.len) as usize).min(self.buf.len() - self.at);
@@ -249,9 +242,7 @@ impl Raw {
                     .await
                     .map_err(|why| match why {
                         Err(e) => body_error(&e, sink.len),
-                        Ok(what) => {
-                            Failure::new(format!("body broke off after {} bytes: {what}", sink.len))
-                        }
+                        Ok(what) => Failure::new(fail::body_broke(sink.len, what)),
                     })?;
                 false
             }
@@ -277,27 +268,23 @@ impl Raw {
             if got > 0 {
                 let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
                 let mut res = httparse::Response::new(&mut fields);
-                match res.parse(&self.buf[start..]) {
+                let read = self.received();
+                let message = match res.parse(&self.buf[start..]) {
                     Ok(httparse::Status::Complete(n)) => {
-                        return head_of(&res, head_only).map(|h| (h, start + n))
+                        return head_of(&res, head_only, read).map(|h| (h, start + n))
                     }
-                    Ok(httparse::Status::Partial) => {}
-                    Err(httparse::Error::TooManyHeaders) => return Err(too_large(got)),
+                    Ok(httparse::Status::Partial) if got <= MAX_HEAD_BYTES => None,
+                    // hyper reads too many fields as a head too large, as it does one too long.
+                    Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
+                        Some(fail::head_too_large(read))
+                    }
                     Err(httparse::Error::Version | httparse::Error::Status) => {
-                        return Err(Failure::new(format!(
-                            "no status line: the target sent {} that are not HTTP",
-                            bytes(self.received())
-                        )))
+                        Some(fail::not_http(read))
                     }
-                    Err(_) => {
-                        return Err(Failure::new(format!(
-                            "malformed response head: invalid HTTP header parsed ({} received)",
-                            bytes(self.received())
-                        )))
-                    }
-                }
-                if got > MAX_HEAD_BYTES {
-                    return Err(too_large(got));
+                    Err(_) => Some(fail::malformed_head("invalid HTTP header parsed", read)),
+                };
+                if let Some(m) = message {
+                    return Err(Failure::new(m));
                 }
             }
             let n = self
@@ -306,13 +293,7 @@ impl Raw {
                 .map_err(|e| closed(&e, self.received(), reused))?;
             if n == 0 {
                 let read = self.received();
-                let mut f = Failure::new(match read {
-                    0 => "connection closed before a response".to_string(),
-                    n => format!(
-                        "connection closed after {}, before the response head ended",
-                        bytes(n)
-                    ),
-                });
+                let mut f = Failure::new(fail::closed_before_head(read, None));
                 f.stale = reused && read == 0;
                 return Err(f);
             }
@@ -351,7 +332,7 @@ impl Raw {
         loop {
             let line = self.line().await?;
             let digits = line.split(|b| *b == b';').next().unwrap_or(&[]);
-            let digits = trim(digits);
+            let digits = digits.trim_ascii();
             if digits.is_empty() || digits.len() > 16 {
                 return Err(Ok("invalid chunk size line"));
             }
@@ -406,7 +387,7 @@ impl Raw {
 }
 
 /// The head as the runner keeps it, and how its body is delimited.
-fn head_of(res: &httparse::Response<'_, '_>, head_only: bool) -> Result<Head, Failure> {
+fn head_of(res: &httparse::Response<'_, '_>, head_only: bool, read: u64) -> Result<Head, Failure> {
     let status = res.code.unwrap_or(0);
     let http10 = res.version == Some(0);
     let mut headers: Vec<(String, String)> = Vec::with_capacity(res.headers.len());
@@ -441,10 +422,10 @@ fn head_of(res: &httparse::Response<'_, '_>, head_only: bool) -> Result<Head, Fa
                         (Some(n), None) => length = Some(n),
                         (Some(n), Some(m)) if n == m => {}
                         _ => {
-                            return Err(Failure::new(format!(
-                            "malformed response head: invalid content-length parsed ({} received)",
-                            bytes(res_len_hint(res))
-                        )))
+                            return Err(Failure::new(fail::malformed_head(
+                                "invalid content-length parsed",
+                                read,
+                            )))
                         }
                     }
                 }
@@ -480,40 +461,13 @@ fn head_of(res: &httparse::Response<'_, '_>, head_only: bool) -> Result<Head, Fa
     })
 }
 
-/// A rough size of a parsed head for a message (the fields' bytes).
-fn res_len_hint(res: &httparse::Response<'_, '_>) -> u64 {
-    res.headers
-        .iter()
-        .map(|h| (h.name.len() + h.value.len() + 4) as u64)
-        .sum()
-}
-
-fn too_large(got: usize) -> Failure {
-    Failure::new(format!(
-        "response head over {} KiB ({} received)",
-        MAX_HEAD_BYTES / 1024,
-        bytes(got as u64)
-    ))
-}
-
 /// An I/O failure before the response head ended, in the target's terms; stale when a reused
 /// connection failed before any byte arrived.
 fn closed(e: &std::io::Error, read: u64, reused: bool) -> Failure {
-    use std::io::ErrorKind::*;
-    let kind = match e.kind() {
-        ConnectionReset => "reset by the target",
-        BrokenPipe => "the request could not be written",
-        ConnectionAborted => "aborted",
-        UnexpectedEof => "end of stream",
-        _ => return Failure::new(format!("request failed: {}", super::conn::one_line(e))),
+    let Some(kind) = fail::closed_kind(e) else {
+        return Failure::new(format!("request failed: {}", super::conn::one_line(e)));
     };
-    let mut f = Failure::new(match read {
-        0 => format!("connection closed before a response ({kind})"),
-        n => format!(
-            "connection closed after {}, before the response head ended ({kind})",
-            bytes(n)
-        ),
-    });
+    let mut f = Failure::new(fail::closed_before_head(read, Some(kind)));
     f.stale = reused && read == 0;
     f
 }
@@ -536,27 +490,10 @@ impl Sink {
 
 /// An I/O failure in the middle of a body with no length.
 fn body_error(e: &std::io::Error, got: u64) -> Failure {
-    match () {
-        _ if e.kind() == std::io::ErrorKind::UnexpectedEof => Failure::new(format!(
-            "connection closed in the middle of the body (got {got} bytes)"
-        )),
-        _ => Failure::new(format!(
-            "body broke off after {got} bytes: {}",
-            super::conn::one_line(e)
-        )),
-    }
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &s[start..end]
+    Failure::new(match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => fail::body_cut(got),
+        _ => fail::body_broke(got, &super::conn::one_line(e)),
+    })
 }
 
 #[cfg(test)]

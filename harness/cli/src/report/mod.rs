@@ -1,6 +1,7 @@
 //! Reports: one result model ([`model::RunResult`]) and one module per output format.
 
 pub mod cases;
+pub mod compact;
 pub mod console;
 pub mod html;
 pub mod json;

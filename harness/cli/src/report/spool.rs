@@ -45,7 +45,7 @@ impl Spool {
         }
         LINE.with_borrow_mut(|line| {
             line.clear();
-            serde_json::to_writer(&mut *line, case).map_err(std::io::Error::other)?;
+            super::compact::to_vec(line, case).map_err(std::io::Error::other)?;
             line.push(b'\n');
             let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
             let at = g.1;

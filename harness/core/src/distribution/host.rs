@@ -48,33 +48,32 @@ pub(super) fn host_name<'a>(host: &str, name: &'a str) -> Option<(&'a str, bool)
     if name.is_empty() || name.len() > 253 {
         return None;
     }
-    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. `prev`
-    // starts as a `.`, as if the name followed a label.
-    let (mut prev, mut label_start, mut seen) = (DOT, 0, 0);
-    for (i, &b) in name.as_bytes().iter().enumerate() {
+    // Labels: 1–63 bytes of letters, digits and `-`, not starting or ending with `-`. One table
+    // look-up a byte; a label is checked at the `.` that ends it.
+    let label_ok = |l: &[u8]| (1..=63).contains(&l.len()) && l[0] != b'-' && l[l.len() - 1] != b'-';
+    let bytes = name.as_bytes();
+    let (mut seen, mut start) = (0, 0);
+    for (i, &b) in bytes.iter().enumerate() {
         let class = HOST_BYTE[usize::from(b)];
         seen |= class;
-        let class = class & !UPPER;
-        match class {
-            ALNUM => {}
-            DOT if prev != ALNUM || i - label_start > 63 => return None,
-            DOT => label_start = i + 1,
-            HYPHEN if prev == DOT => return None,
-            HYPHEN => {}
-            _ => return None,
+        if class == DOT {
+            if !label_ok(&bytes[start..i]) {
+                return None;
+            }
+            start = i + 1;
         }
-        prev = class;
     }
-    (prev == ALNUM && name.len() - label_start <= 63).then_some((name, seen & UPPER != 0))
+    (seen & OTHER == 0 && label_ok(&bytes[start..])).then_some((name, seen & UPPER != 0))
 }
 
-/// Classes of the bytes of a host name ([`HOST_BYTE`]).
-const OTHER: u8 = 0;
+/// Classes of the bytes of a host name ([`HOST_BYTE`]), one bit each.
 const ALNUM: u8 = 1;
 const HYPHEN: u8 = 2;
-const DOT: u8 = 3;
+const DOT: u8 = 4;
 /// Added to `ALNUM` for `A`–`Z`.
-const UPPER: u8 = 4;
+const UPPER: u8 = 8;
+/// Any byte a host name cannot have.
+const OTHER: u8 = 16;
 
 /// The class of every byte: one table look-up per byte of a `Host`.
 static HOST_BYTE: [u8; 256] = {

@@ -152,6 +152,10 @@ pub struct Lists {
     pub lists: Vec<Vec<RuleId>>,
     index: HashMap<Vec<RuleId>, u32>,
     files: Vec<String>,
+    /// The lists interned last, newest first: a case's lists are mostly the previous case's
+    /// (a matrix's cells share rules; most cases have no violated rule and no note), and
+    /// comparing a few short lists costs less than hashing one.
+    recent: [Option<u32>; 4],
 }
 
 impl Lists {
@@ -172,12 +176,26 @@ impl Lists {
 
     /// The index of `rules`, added when new.
     pub fn intern(&mut self, rules: &[RuleId]) -> u32 {
-        if let Some(&i) = self.index.get(rules) {
-            return i;
+        let lists = &self.lists;
+        if let Some(i) = self
+            .recent
+            .iter()
+            .flatten()
+            .find(|&&i| lists[i as usize] == rules)
+        {
+            return *i;
         }
-        let i = self.lists.len() as u32;
-        self.lists.push(rules.to_vec());
-        self.index.insert(rules.to_vec(), i);
+        let i = match self.index.get(rules) {
+            Some(&i) => i,
+            None => {
+                let i = self.lists.len() as u32;
+                self.lists.push(rules.to_vec());
+                self.index.insert(rules.to_vec(), i);
+                i
+            }
+        };
+        self.recent.rotate_right(1);
+        self.recent[0] = Some(i);
         i
     }
 
@@ -225,6 +243,25 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(l.get(b), &[] as &[RuleId]);
         assert_eq!(l.lists.len(), 2);
+        // More distinct lists than the recent ones kept: each still gets one index.
+        let many: Vec<Vec<RuleId>> = [
+            RuleId::LocScheme,
+            RuleId::LocHost,
+            RuleId::LocTarget,
+            RuleId::PatOrder,
+            RuleId::VppAllowAll,
+            RuleId::VppHttpsOnly,
+        ]
+        .into_iter()
+        .map(|r| vec![r, RuleId::VppRedirectSafe])
+        .collect();
+        let first: Vec<u32> = many.iter().map(|r| l.intern(r)).collect();
+        let again: Vec<u32> = many.iter().rev().map(|r| l.intern(r)).collect();
+        assert_eq!(first, again.into_iter().rev().collect::<Vec<_>>());
+        assert_eq!(l.lists.len(), 8);
+        for (r, i) in many.iter().zip(first) {
+            assert_eq!(l.get(i), r.as_slice());
+        }
     }
 
     #[test]

@@ -40,7 +40,13 @@ pub fn escape(value: &str) -> String {
 /// escaped), and so is each `%XX`.
 pub fn escape_into(out: &mut Vec<u8>, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    match value.as_bytes() {
+    let bytes = value.as_bytes();
+    // Most values need no escape: a look-up a byte without a branch, then one copy.
+    if bytes.len() > 1 && !bytes.iter().fold(false, |any, &b| any | needs_escape(b)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    match bytes {
         b"" => out.push(b'-'),
         b"-" => out.extend_from_slice(b"%2D"),
         bytes => {

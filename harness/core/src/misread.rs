@@ -24,6 +24,7 @@ pub enum Misreading {
     RawPath,
     FullyDecoded,
     MergedSlashes,
+    NormalizedMerged,
     DecodedMerged,
     Cleaned,
     LastMatch,
@@ -34,7 +35,7 @@ pub enum Misreading {
 impl Misreading {
     /// Every misreading, in the order the judge tries them (the first that explains an outcome
     /// is the one it names).
-    pub const ALL: [Misreading; 13] = [
+    pub const ALL: [Misreading; 14] = [
         Misreading::CaseInsensitive,
         Misreading::StarStopsAtSlash,
         Misreading::Unanchored,
@@ -43,6 +44,7 @@ impl Misreading {
         Misreading::RawPath,
         Misreading::FullyDecoded,
         Misreading::MergedSlashes,
+        Misreading::NormalizedMerged,
         Misreading::DecodedMerged,
         Misreading::Cleaned,
         Misreading::LastMatch,
@@ -61,6 +63,7 @@ impl Misreading {
             Misreading::RawPath
             | Misreading::FullyDecoded
             | Misreading::MergedSlashes
+            | Misreading::NormalizedMerged
             | Misreading::DecodedMerged
             | Misreading::Cleaned => RuleId::PatNormalize,
             Misreading::LastMatch => RuleId::PatOrder,
@@ -80,6 +83,7 @@ impl Misreading {
             Misreading::RawPath => "as if the path were matched without normalisation",
             Misreading::FullyDecoded => "as if every percent-escape (even reserved ones like %2F) were decoded before matching",
             Misreading::MergedSlashes => "as if `//` were merged into `/` before matching (normalising does not merge slashes)",
+            Misreading::NormalizedMerged => "as if `//` were merged into `/` after dot segments were removed, before matching (normalising does not merge slashes)",
             Misreading::DecodedMerged => "as if every percent-escape (even %2F) were decoded and `//` merged before matching",
             Misreading::Cleaned => "as if the path were decoded and cleaned as Go's path.Clean does before matching (`//` merged, a last `.` or `..` segment leaving no `/`)",
             Misreading::LastMatch => "as if the last matching behavior won",
@@ -140,6 +144,12 @@ impl Misreading {
             }
             Misreading::MergedSlashes => {
                 let p = normalize_path(&merge_slashes(req.path().as_bytes()));
+                dist.behaviors.iter().position(|b| hit(b, &p))
+            }
+            // Dot segments removed first, so `//a//../b` is `//a/b` and then `/a/b` (merged first
+            // it would be `/b`): Traffic Server's remap.
+            Misreading::NormalizedMerged => {
+                let p = merge_slashes(&norm);
                 dist.behaviors.iter().position(|b| hit(b, &p))
             }
             Misreading::DecodedMerged => {

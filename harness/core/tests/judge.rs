@@ -509,6 +509,15 @@ fn decoding_reserved_escapes_for_matching_is_pat_normalize() {
         o.origin = contact("secure", protocol, port, target);
         assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize], "{target}");
     }
+    // Found by fuzzing Traffic Server: it removes dot segments and then merges `//`, so
+    // //images//../@_.png is /images/@_.png (redirect-to-https) where RFC 3986 gives
+    // //images/@_.png, which no pattern but the default's matches (merged first, /@_.png).
+    let r = req(Method::Get, Scheme::Http, "//images//../@_.png");
+    let mut o = model(&d, &r);
+    (o.status, o.origin, o.body_bytes, o.object_bytes) = (301, None, 167, 0);
+    o.location = Some("https://www.example.com//images//../@_.png".into());
+    assert_eq!(verdict(&d, &r, &o), vec![RuleId::PatNormalize]);
+
     // Found by fuzzing Caddy: its cleaned /site/. is /site (Go's path.Clean), not under
     // /site/*: served by the default where RFC 3986 gives /site/ and a redirect.
     let r = req(Method::Get, Scheme::Http, "/site/.");
@@ -1095,6 +1104,21 @@ fn a_refusal_the_model_has_no_reason_for_is_named_by_its_cause() {
         verdict(&d, &r, &refused(&d, &r, 400)),
         vec![RuleId::PatNormalize]
     );
+    // Found by fuzzing HAProxy (its recipe refuses a Host whose `:` is not followed by a port
+    // with 400): a Host that is not a valid host name may be answered 400 by itself (HOST-ROUTE),
+    // so the 400 is not blamed on the path; 403 conforms too, 200 does not.
+    for host in ["[::1]", "www.example.com:http", "user@www.example.com"] {
+        let mut r = req(Method::Get, Scheme::Http, "/../media/");
+        r.host = Some(host.into());
+        assert_eq!(verdict(&d, &r, &refused(&d, &r, 400)), vec![], "{host}");
+        assert_eq!(verdict(&d, &r, &refused(&d, &r, 403)), vec![], "{host}");
+        let mut served = model(&d, &r);
+        (served.status, served.location) = (200, None);
+        assert_eq!(verdict(&d, &r, &served), vec![RuleId::HostRoute], "{host}");
+    }
+    let mut r = req(Method::Get, Scheme::Http, "/..");
+    r.host = None;
+    assert_eq!(verdict(&d, &r, &refused(&d, &r, 400)), vec![]);
     // Found by fuzzing nginx and nginx-cache: the same 400 once an escaped slash is decoded.
     // nginx decodes `%2F` before it resolves dot segments; RFC 3986 keeps `..%2F` one segment
     // (not a dot segment), so the model forwards or redirects these requests.

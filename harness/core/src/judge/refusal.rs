@@ -79,7 +79,10 @@ pub(super) fn misrefusal_checks(
 /// target reads it otherwise than RFC 3986 does: `/a//../..` with its slashes merged, `/..%2Fa`
 /// with its escaped slash decoded (`..%2Fa` is one segment, not a dot segment, and `%2F` is
 /// reserved: RFC 3986 sections 2.2 and 6.2.2.2). Checked before the other request-level rules:
-/// whatever else the request carries (an unknown Host, a GET body), the 400 is the path's.
+/// whatever else the request carries (a valid but unknown Host, which is answered 403; a GET
+/// body), the 400 is the path's. A request whose Host may itself be answered 400 (none, or not a
+/// valid host name such as `[::1]`, or a port that names no TCP port) is left to HOST-ROUTE: the
+/// 400 may be the Host's.
 pub(super) fn above_root_checks(
     dist: &Distribution,
     req: &Request,
@@ -87,6 +90,9 @@ pub(super) fn above_root_checks(
     out: &mut Vec<Violation>,
 ) -> bool {
     if o.status != 400 || o.origin.is_some() {
+        return false;
+    }
+    if super::request::malformed_host(req) || super::port_refused(req, o) {
         return false;
     }
     // A 400 the model gives itself (a target that is not origin form, a broken escape) is the

@@ -81,10 +81,7 @@ fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
     }
     // RFC 9112 section 3.2: a malformed Host, or none, is answered 400; CloudFront's 403
     // conforms too. A valid name the distribution does not know is refused with 403.
-    let malformed = req
-        .host
-        .as_deref()
-        .is_none_or(|h| crate::distribution::valid_host_name(h).is_none());
+    let malformed = malformed_host(req);
     // A port that names no TCP port may be refused as such before the name is looked at.
     let malformed = malformed || super::port_refused(req, o);
     // The request may be refused for another fault first, with that fault's RFC answer: an
@@ -122,12 +119,17 @@ fn host_checks(dist: &Distribution, req: &Request, o: &Outcome, out: &mut Vec<Vi
 /// malformed). Either way it is refused at the edge, which is what LIM-SIZE wants.
 fn another_fault_answer(dist: &Distribution, req: &Request, o: &Outcome) -> bool {
     let unrouted = !req.host.as_deref().is_some_and(|h| dist.routes_host(h));
-    let malformed_host = req
-        .host
-        .as_deref()
-        .is_none_or(|h| crate::distribution::valid_host_name(h).is_none());
     (!req.method.is_supported() && UNKNOWN_METHOD.contains(&o.status))
-        || (unrouted && (o.status == 403 || (malformed_host && o.status == 400)))
+        || (unrouted && (o.status == 403 || (malformed_host(req) && o.status == 400)))
+}
+
+/// HOST-ROUTE: a request without a `Host`, or whose `Host` is not a valid host name (an IP
+/// literal, userinfo, a path, a port that is not digits), which RFC 9112 section 3.2 answers with
+/// 400 (and CloudFront with 403). Such a request is never routed.
+pub(super) fn malformed_host(req: &Request) -> bool {
+    req.host
+        .as_deref()
+        .is_none_or(|h| crate::distribution::valid_host_name(h).is_none())
 }
 
 /// A request-target with a malformed percent-escape (`/%`) is not a valid URI: a 400 for it is

@@ -68,13 +68,11 @@ openssl x509 -req -in "$work/edge.csr" -CA "$ca" -CAkey "$work/ca/ca.key.pem" -C
     -extfile "$work/ext" -out "$work/edge.pem" 2>/dev/null
 export EDGE_CERT=$work/edge.pem EDGE_KEY=$work/edge.key EDGE_CA=$ca
 
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 20000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-    done
-}
+# The edge's ports, picked below the kernel's ephemeral range as a recipe's internal ports are
+# (a port in that range can be an outgoing connection's, which no listener shows).
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+free_port() { ec_free_port; }
 
 status=0
 for r in "${recipes[@]}"; do

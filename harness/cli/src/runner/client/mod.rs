@@ -131,7 +131,10 @@ impl Client {
         match tokio::time::timeout(timeout, sent).await {
             Ok(r) => r,
             Err(_) => {
-                self.drop_conn(req.scheme);
+                // A request on a connection of its own (HTTP/1.0) leaves the kept one as it is.
+                if req.version != HttpVersion::Http10 {
+                    self.drop_conn(req.scheme);
+                }
                 Err(anyhow!(timed_out(timeout, &progress)))
             }
         }
@@ -179,7 +182,11 @@ impl Client {
         let want_h2 = req.version == HttpVersion::Http2;
         // Most requests are written and read by the runner itself; the rest go through hyper.
         let plain = !want_h2 && raw::encode(req, extra, &mut self.out);
+        // An HTTP/1.0 request goes out on a connection of its own, as an HTTP/1.0 client sends
+        // it, and leaves the worker's kept-alive connection open for the requests after it.
+        let mut own = None;
         let slot = match req.scheme {
+            _ if req.version == HttpVersion::Http10 => &mut own,
             Scheme::Http => &mut self.http,
             Scheme::Https => &mut self.https,
         };

@@ -719,4 +719,29 @@ mod tests {
         }
         assert_eq!(accepted.load(Ordering::Relaxed), 1);
     }
+
+    /// Each HTTP/1.0 request goes on a connection of its own and the HTTP/1.1 requests around
+    /// it stay on their kept-alive one.
+    #[tokio::test]
+    async fn an_http_1_0_request_leaves_the_kept_connection_alone() {
+        let accepted = Arc::new(AtomicU64::new(0));
+        let addr = canned_counted(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            false,
+            accepted.clone(),
+        )
+        .await;
+        let mut c = client(addr);
+        let old = |target: &str| {
+            let mut r = get(target);
+            r.version = HttpVersion::Http10;
+            r
+        };
+        for req in [get("/a"), old("/b"), get("/c"), old("/d"), get("/e")] {
+            let r = c.send(&req, "", &[]).await.unwrap();
+            assert_eq!((r.status, r.body_len), (200, 2), "{req:?}");
+            assert_eq!(r.closed, req.version == HttpVersion::Http10, "{req:?}");
+        }
+        assert_eq!(accepted.load(Ordering::Relaxed), 3);
+    }
 }

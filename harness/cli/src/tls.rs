@@ -41,9 +41,21 @@ pub const ALPN_H2_H1: &[&[u8]] = &[b"h2", b"http/1.1"];
 const CA_COMMON_NAME: &str = "edgeconform test CA";
 const CA_ORGANIZATION: &str = "edgeconform";
 
-/// The crypto provider every config in the harness uses: ring, passed explicitly.
+/// The crypto provider every config in the harness uses: ring, passed explicitly, with the
+/// TLS 1.3 suites in the order browsers offer them and CloudFront's security policies list them
+/// (AES-128-GCM with SHA-256 first; ring's own order puts AES-256-GCM with SHA-384 first). A
+/// client offers them in this order and a server follows the client's, so the handshakes the
+/// runner makes are a browser's; SHA-256 also makes the key schedule cheaper where the CPU has
+/// SHA instructions.
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    let mut p = rustls::crypto::ring::default_provider();
+    p.cipher_suites.sort_by_key(|s| match s.suite() {
+        rustls::CipherSuite::TLS13_AES_128_GCM_SHA256 => 0,
+        rustls::CipherSuite::TLS13_AES_256_GCM_SHA384 => 1,
+        rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => 2,
+        _ => 3,
+    });
+    Arc::new(p)
 }
 
 /// A certificate authority for one test run. It only exists so the harness can speak real TLS
@@ -309,6 +321,29 @@ mod tests {
         };
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
         result
+    }
+
+    #[test]
+    fn suites_are_offered_in_browsers_order_and_none_is_lost() {
+        use rustls::CipherSuite as S;
+        let ours: Vec<S> = provider().cipher_suites.iter().map(|c| c.suite()).collect();
+        assert_eq!(
+            ours[..3],
+            [
+                S::TLS13_AES_128_GCM_SHA256,
+                S::TLS13_AES_256_GCM_SHA384,
+                S::TLS13_CHACHA20_POLY1305_SHA256
+            ]
+        );
+        let mut all: Vec<S> = rustls::crypto::ring::default_provider()
+            .cipher_suites
+            .iter()
+            .map(|c| c.suite())
+            .collect();
+        let mut sorted = ours.clone();
+        all.sort_by_key(|s| u16::from(*s));
+        sorted.sort_by_key(|s| u16::from(*s));
+        assert_eq!(sorted, all);
     }
 
     #[tokio::test]

@@ -266,7 +266,8 @@ impl Client {
                 body: x.body.body,
                 body_len: x.body.len,
                 truncated: x.body.truncated,
-                closed: x.closed,
+                // As on hyper's path: an HTTP/1.0 request's connection is not kept.
+                closed: x.closed || req.version == HttpVersion::Http10,
             });
         }
         let hreq = request::build(req, extra, tls_name)?;

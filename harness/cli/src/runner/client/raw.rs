@@ -75,7 +75,12 @@ pub struct Exchange {
 /// The request's bytes as hyper would write them, into `out`; `false` (with `out` unspecified)
 /// when the request must go through hyper.
 pub fn encode(req: &Request, extra: &[(String, String)], out: &mut Vec<u8>) -> bool {
-    if req.version != HttpVersion::Http11 || req.body_len > 0 {
+    let version: &[u8] = match req.version {
+        HttpVersion::Http11 => b" HTTP/1.1\r\n",
+        HttpVersion::Http10 => b" HTTP/1.0\r\n",
+        HttpVersion::Http2 => return false,
+    };
+    if req.body_len > 0 {
         return false;
     }
     let fields = || req.headers.iter().chain(extra);
@@ -105,7 +110,7 @@ pub fn encode(req: &Request, extra: &[(String, String)], out: &mut Vec<u8>) -> b
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(req.target.as_bytes());
-    out.extend_from_slice(b" HTTP/1.1\r\n");
+    out.extend_from_slice(version);
     let mut field = |name: &str, value: &[u8]| {
         out.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
         out.extend_from_slice(b": ");
@@ -548,6 +553,14 @@ mod tests {
         let mut r = get("/pad");
         r.headers = vec![(PAD_HEADER.into(), "x".repeat(50))];
         cases.push(r);
+        let mut r = get("/old?x");
+        r.version = HttpVersion::Http10;
+        cases.push(r);
+        let mut r = get("/old-head");
+        r.version = HttpVersion::Http10;
+        r.method = Method::Head;
+        r.host = None;
+        cases.push(r);
         for req in cases {
             let mut out = Vec::new();
             assert!(encode(&req, &id, &mut out), "{req:?}");
@@ -570,13 +583,13 @@ mod tests {
         };
         let mut body = get("/");
         body.body_len = 3;
-        let mut old = get("/");
-        old.version = HttpVersion::Http10;
+        let mut h2 = get("/");
+        h2.version = HttpVersion::Http2;
         let mut twice = with("X-A", "1");
         twice.headers.push(("x-a".into(), "2".into()));
         for req in [
             body,
-            old,
+            h2,
             twice,
             with("Transfer-Encoding", "chunked"),
             with("Connection", "close"),
@@ -645,9 +658,16 @@ mod tests {
     }
 
     /// What a client makes of `answer`: through the runner's own reading (`plain`) or hyper's.
-    async fn read_as(answer: &'static [u8], close: bool, head: bool, plain: bool) -> String {
+    async fn read_as(
+        answer: &'static [u8],
+        close: bool,
+        head: bool,
+        plain: bool,
+        version: HttpVersion,
+    ) -> String {
         let mut c = client(canned(answer, close).await);
         let mut req = get("/x");
+        req.version = version;
         if head {
             req.method = Method::Head;
         }
@@ -688,14 +708,21 @@ mod tests {
             // connection gone and is sent once more on a new one.
             (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true, false),
         ];
-        for (answer, close, head) in answers {
-            let ours = read_as(answer, close, head, true).await;
-            let theirs = read_as(answer, close, head, false).await;
-            assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(answer));
+        for version in [HttpVersion::Http11, HttpVersion::Http10] {
+            for (answer, close, head) in answers {
+                let ours = read_as(answer, close, head, true, version).await;
+                let theirs = read_as(answer, close, head, false, version).await;
+                assert_eq!(
+                    ours,
+                    theirs,
+                    "{version:?} {:?}",
+                    String::from_utf8_lossy(answer)
+                );
+            }
         }
         // The stale connection was retried, not reported.
         let (answer, close, head) = answers[12];
-        let seen = read_as(answer, close, head, true).await;
+        let seen = read_as(answer, close, head, true, HttpVersion::Http11).await;
         assert_eq!(seen.matches("200 ").count(), 2, "{seen}");
     }
 

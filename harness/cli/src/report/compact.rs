@@ -149,6 +149,30 @@ fn push_i64(out: &mut Vec<u8>, n: i64) {
     push_u64(out, n.unsigned_abs());
 }
 
+/// The serializer methods of the integers up to 64 bits, each widened and written by
+/// `self.$emit` (a value as it is, or a map key in quotes).
+macro_rules! integers {
+    ($emit:ident) => {
+        integers!(@ $emit; serialize_i8(i8) => push_i64(i64), serialize_i16(i16) => push_i64(i64),
+            serialize_i32(i32) => push_i64(i64), serialize_i64(i64) => push_i64(i64),
+            serialize_u8(u8) => push_u64(u64), serialize_u16(u16) => push_u64(u64),
+            serialize_u32(u32) => push_u64(u64), serialize_u64(u64) => push_u64(u64));
+    };
+    (@ $emit:ident; $($method:ident($t:ty) => $push:ident($wide:ty)),*) => {$(
+        fn $method(self, v: $t) -> Result<(), Fallback> {
+            self.$emit(|o| $push(o, <$wide>::from(v)))
+        }
+    )*};
+}
+
+impl Writer<'_> {
+    /// Writes a value with `f`, as it is.
+    fn plain(&mut self, f: impl FnOnce(&mut Vec<u8>)) -> Result<(), Fallback> {
+        f(self.out);
+        Ok(())
+    }
+}
+
 /// An open array, object or variant wrapper: whether an element was written, and what closes it.
 struct Compound<'w, 'a> {
     w: &'w mut Writer<'a>,
@@ -207,34 +231,9 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Fallback> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Fallback> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Fallback> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Fallback> {
-        push_i64(self.out, v);
-        Ok(())
-    }
+    integers!(plain);
     fn serialize_i128(self, _: i128) -> Result<(), Fallback> {
         Err(Fallback)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Fallback> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Fallback> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Fallback> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Fallback> {
-        push_u64(self.out, v);
-        Ok(())
     }
     fn serialize_u128(self, _: u128) -> Result<(), Fallback> {
         Err(Fallback)
@@ -451,32 +450,9 @@ impl ser::Serializer for Key<'_> {
     ) -> Result<(), Fallback> {
         value.serialize(self)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Fallback> {
-        self.quoted(|o| push_i64(o, v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Fallback> {
-        self.quoted(|o| push_i64(o, v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Fallback> {
-        self.quoted(|o| push_i64(o, v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Fallback> {
-        self.quoted(|o| push_i64(o, v))
-    }
+    integers!(quoted);
     fn serialize_i128(self, _: i128) -> Result<(), Fallback> {
         Err(Fallback)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Fallback> {
-        self.quoted(|o| push_u64(o, v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Fallback> {
-        self.quoted(|o| push_u64(o, v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Fallback> {
-        self.quoted(|o| push_u64(o, v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Fallback> {
-        self.quoted(|o| push_u64(o, v))
     }
     fn serialize_u128(self, _: u128) -> Result<(), Fallback> {
         Err(Fallback)
@@ -578,6 +554,26 @@ mod tests {
         assert_eq!(&ours[..6], b"prefix", "what was in the buffer stays");
     }
 
+    /// [`same`], and this writer wrote `v` itself (no fallback to serde_json).
+    fn written_here<T: Serialize + ?Sized>(v: &T) {
+        same(v);
+        let mut out = Vec::new();
+        assert!(
+            v.serialize(&mut Writer { out: &mut out }).is_ok(),
+            "fell back to serde_json"
+        );
+    }
+
+    /// [`same`], by way of serde_json: this writer leaves `v` to it.
+    fn falls_back<T: Serialize + ?Sized>(v: &T) {
+        same(v);
+        let mut out = Vec::new();
+        assert!(
+            v.serialize(&mut Writer { out: &mut out }).is_err(),
+            "not left to serde_json"
+        );
+    }
+
     #[derive(Serialize)]
     #[serde(rename_all = "kebab-case", tag = "kind")]
     enum Internally {
@@ -626,15 +622,15 @@ mod tests {
         external: Vec<External>,
         pair: (u16, char),
         unit: (),
-        big: (u128, i128),
         by_int: BTreeMap<u32, &'static str>,
+        by_neg: BTreeMap<i8, u8>,
         by_str: BTreeMap<String, Option<bool>>,
-        float: f64,
     }
 
     #[test]
     fn every_shape_serde_derives_matches_serde_json() {
-        same(&Outer {
+        // Written by this writer itself: none of its fields falls back to serde_json.
+        written_here(&Outer {
             name: "a \"quoted\" \\ name\twith\u{1}\u{1f}\u{7f} é 🦀".into(),
             inner: Inner { x: -7, y: None },
             list: vec![
@@ -666,21 +662,22 @@ mod tests {
             ],
             pair: (0, '"'),
             unit: (),
-            big: (u128::MAX, i128::MIN),
             by_int: [(1, "one"), (20, "twenty")].into(),
+            by_neg: [(-128, 0), (127, 255)].into(),
             by_str: [("k\"ey".to_string(), Some(true)), ("z".into(), None)].into(),
-            float: 1.5,
         });
-        // Empty containers, and each fallback: floats, non-finite floats, bool keys, raw JSON.
-        same(&Vec::<u8>::new());
-        same(&BTreeMap::<String, u8>::new());
-        same(&f64::NAN);
-        same(&[f32::INFINITY, 0.1]);
-        same(&BTreeMap::from([(true, 1u8)]));
-        same(&BTreeMap::from([(vec![1u8], 1u8)]));
+        written_here(&Vec::<u8>::new());
+        written_here(&BTreeMap::<String, u8>::new());
+        // Each fallback: 128-bit integers, floats, non-finite floats, bool keys, raw JSON.
+        falls_back(&(u128::MAX, i128::MIN));
+        falls_back(&("x", 1.5));
+        falls_back(&f64::NAN);
+        falls_back(&[f32::INFINITY, 0.1]);
+        falls_back(&BTreeMap::from([(true, 1u8)]));
+        falls_back(&BTreeMap::from([(vec![1u8], 1u8)]));
         let raw = serde_json::value::RawValue::from_string("{\"a\": [1, 2]}".into()).unwrap();
-        same(&vec![raw]);
-        same(&serde_json::json!({"v": [null, 1, -2, 3.25, "s", {"o": {}}]}));
+        falls_back(&vec![raw]);
+        falls_back(&serde_json::json!({"v": [null, 1, -2, 3.25, "s", {"o": {}}]}));
     }
 
     #[test]

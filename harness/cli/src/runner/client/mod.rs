@@ -131,8 +131,8 @@ impl Client {
         match tokio::time::timeout(timeout, sent).await {
             Ok(r) => r,
             Err(_) => {
-                // A request on a connection of its own (HTTP/1.0) leaves the kept one as it is.
-                if req.version != HttpVersion::Http10 {
+                // A request on a connection of its own leaves the kept one as it is.
+                if !one_shot(req) {
                     self.drop_conn(req.scheme);
                 }
                 Err(anyhow!(timed_out(timeout, &progress)))
@@ -182,11 +182,9 @@ impl Client {
         let want_h2 = req.version == HttpVersion::Http2;
         // Most requests are written and read by the runner itself; the rest go through hyper.
         let plain = !want_h2 && raw::encode(req, extra, &mut self.out);
-        // An HTTP/1.0 request goes out on a connection of its own, as an HTTP/1.0 client sends
-        // it, and leaves the worker's kept-alive connection open for the requests after it.
         let mut own = None;
         let slot = match req.scheme {
-            _ if req.version == HttpVersion::Http10 => &mut own,
+            _ if one_shot(req) => &mut own,
             Scheme::Http => &mut self.http,
             Scheme::Https => &mut self.https,
         };
@@ -195,10 +193,8 @@ impl Client {
             .is_some_and(|c| req.scheme == Scheme::Http || c.sni == sni);
         let reusable = same_name
             && match slot.as_ref().map(|c| &c.kind) {
-                Some(ConnKind::H1(s, d)) => {
-                    !want_h2 && req.version != HttpVersion::Http10 && d.is_some() && s.is_ready()
-                }
-                Some(ConnKind::Raw(_)) => !want_h2 && req.version != HttpVersion::Http10,
+                Some(ConnKind::H1(s, d)) => !want_h2 && d.is_some() && s.is_ready(),
+                Some(ConnKind::Raw(_)) => !want_h2,
                 Some(ConnKind::H2(s)) => want_h2 && s.is_ready(),
                 None => false,
             };
@@ -266,8 +262,7 @@ impl Client {
                 body: x.body.body,
                 body_len: x.body.len,
                 truncated: x.body.truncated,
-                // As on hyper's path: an HTTP/1.0 request's connection is not kept.
-                closed: x.closed || req.version == HttpVersion::Http10,
+                closed: x.closed || one_shot(req),
             });
         }
         let hreq = request::build(req, extra, tls_name)?;
@@ -288,7 +283,7 @@ impl Client {
         let status = resp.status().as_u16();
         progress.status = Some(status);
         let (headers, h1_head, closed) = head_fields(resp.headers(), status);
-        let closed = closed || req.version == HttpVersion::Http10;
+        let closed = closed || one_shot(req);
         let declared = resp
             .headers()
             .get(hyper::header::CONTENT_LENGTH)
@@ -328,6 +323,13 @@ impl Client {
             closed,
         })
     }
+}
+
+/// An HTTP/1.0 request goes out on a connection of its own, as an HTTP/1.0 client sends it,
+/// which is not kept after it (so its response counts as closed), and leaves the worker's
+/// kept-alive connection open for the requests after it.
+fn one_shot(req: &Request) -> bool {
+    req.version == HttpVersion::Http10
 }
 
 /// The response's fields as the report keeps them (values as text, lossily when not UTF-8),

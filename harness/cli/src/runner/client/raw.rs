@@ -646,6 +646,15 @@ mod tests {
         addr
     }
 
+    /// A client of a server that answers every request `200 ok` and keeps the connection,
+    /// with the count of connections the server accepted.
+    async fn counted_ok() -> (Client, Arc<AtomicU64>) {
+        let accepted = Arc::new(AtomicU64::new(0));
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        let addr = canned_counted(answer, false, accepted.clone()).await;
+        (client(addr), accepted)
+    }
+
     fn client(addr: std::net::SocketAddr) -> Client {
         let ca = crate::tls::TestCa::generate().unwrap();
         let tls = Arc::new(ca.client_config(&[]).unwrap());
@@ -730,14 +739,7 @@ mod tests {
     /// ones after it stay on it too.
     #[tokio::test]
     async fn hyper_carries_on_with_the_same_connection() {
-        let accepted = Arc::new(AtomicU64::new(0));
-        let addr = canned_counted(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-            false,
-            accepted.clone(),
-        )
-        .await;
-        let mut c = client(addr);
+        let (mut c, accepted) = counted_ok().await;
         let mut odd = get("/odd");
         odd.headers.push(("Connection".into(), "keep-alive".into()));
         for req in [get("/a"), get("/b"), odd, get("/c")] {
@@ -751,14 +753,7 @@ mod tests {
     /// it stay on their kept-alive one.
     #[tokio::test]
     async fn an_http_1_0_request_leaves_the_kept_connection_alone() {
-        let accepted = Arc::new(AtomicU64::new(0));
-        let addr = canned_counted(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-            false,
-            accepted.clone(),
-        )
-        .await;
-        let mut c = client(addr);
+        let (mut c, accepted) = counted_ok().await;
         let old = |target: &str| {
             let mut r = get(target);
             r.version = HttpVersion::Http10;

@@ -7,8 +7,9 @@ use super::client::Client;
 use super::observe;
 use super::Job;
 use crate::report::model::RequestInfo;
+use edgeconform_core::distribution::Distribution;
 use edgeconform_core::outcome::Outcome;
-use edgeconform_core::Request;
+use edgeconform_core::{HttpVersion, Request};
 
 /// What the report shows of a request sent with correlation id `id`.
 pub fn request_info(req: &Request, id: &str) -> RequestInfo {
@@ -73,6 +74,9 @@ pub async fn send(
     };
     let mut o = observe::outcome(&resp, &recs, case.origin_failure);
     o.viewer_only = viewer_only;
+    if poisons_connection(&job.dist, req, &o) {
+        client.renew(req.scheme);
+    }
     match &o.origin {
         Some(contact) => fetches.remember(id, req, contact),
         None => o.cache = hit(&resp, id, fetches).await,
@@ -84,6 +88,21 @@ pub async fn send(
         .filter(|cf| *cf != id)
         .map(str::to_string);
     Ok((info, o))
+}
+
+/// Whether the next request like `req` must go out on a new connection: `req` went over HTTP/2
+/// and was oversized, or the edge answered it with an error of its own (no origin reached),
+/// which it may have decided before reading the whole field block. A server that stops decoding
+/// a field block it refuses loses the connection's HPACK state (RFC 9113 section 4.3 asks it to
+/// decode the whole block), and the next request on that connection is then read with the wrong
+/// fields (lighttpd 1.4.69, after its 431 to a 22 KB field or its 501 to `FOO`: 400 to the next
+/// request, or GOAWAY with COMPRESSION_ERROR). That answer would be the previous request's
+/// doing; every case and every generated request is judged on its own answer.
+pub(crate) fn poisons_connection(dist: &Distribution, req: &Request, o: &Outcome) -> bool {
+    let oversized =
+        req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes;
+    let refused = o.status >= 400 && o.origin.is_none();
+    req.version == HttpVersion::Http2 && (oversized || refused)
 }
 
 /// Whether the response came from the edge's cache, with the fetch that filled the entry when
@@ -115,4 +134,48 @@ async fn hit(
         }
     }
     Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::poisons_connection;
+    use edgeconform_core::decide::decide;
+    use edgeconform_core::distribution::Distribution;
+    use edgeconform_core::outcome::Outcome;
+    use edgeconform_core::{HttpVersion, Method, Request, Scheme};
+
+    /// Found by fuzzing lighttpd: after its 431 to an HTTP/2 request with a 22,000-byte field,
+    /// or its 501 to `FOO`, the next request on the connection got 400 or GOAWAY
+    /// (COMPRESSION_ERROR).
+    #[test]
+    fn a_refused_or_oversized_http2_request_gets_the_next_one_a_new_connection() {
+        let d = Distribution::from_yaml(include_str!(
+            "../../../../specs/distributions/standard.yaml"
+        ))
+        .expect("standard distribution");
+        let answered = |r: &Request, status: u16| {
+            let mut o = Outcome::from_decision(&d, r, &decide(&d, r), 500);
+            o.status = status;
+            if status >= 400 {
+                o.origin = None;
+            }
+            o
+        };
+        let mut r = Request::new(Method::Get, Scheme::Https, "www.example.com", "/a");
+        r.version = HttpVersion::Http2;
+        assert!(!poisons_connection(&d, &r, &answered(&r, 200)));
+        r.headers.push(("X-Pad".into(), "p".repeat(22_000)));
+        assert!(poisons_connection(&d, &r, &answered(&r, 431)));
+        assert!(poisons_connection(&d, &r, &answered(&r, 200)));
+        let mut r = Request::new(
+            Method::Other("FOO".into()),
+            Scheme::Https,
+            "WWW.EXAMPLE.COM.:80",
+            "/Docs/x.ht%6Dl",
+        );
+        r.version = HttpVersion::Http2;
+        assert!(poisons_connection(&d, &r, &answered(&r, 501)));
+        r.version = HttpVersion::Http11;
+        assert!(!poisons_connection(&d, &r, &answered(&r, 501)));
+    }
 }

@@ -98,30 +98,6 @@ impl Clients {
         };
         &mut self.by_name[i].1
     }
-
-    /// The next request like `req` goes out on a new connection when `req` went over HTTP/2 and
-    /// was oversized or refused by the edge itself: a server that stops decoding a field block
-    /// it refuses loses the connection's HPACK state (RFC 9113 section 4.3 asks it to decode
-    /// the whole block), and the next request on that connection is then read with the wrong
-    /// fields (lighttpd 1.4.69, after its 431 to a 22 KB field or its 501 to `FOO`: 400 to the
-    /// next request, or GOAWAY with COMPRESSION_ERROR). That answer would be the previous
-    /// request's doing; every generated request must be judged on its own.
-    fn renew_after(&mut self, dist: &Distribution, req: &Request, o: &Outcome) {
-        if poisons_connection(dist, req, o) {
-            let key = Clients::key(dist, req);
-            self.by_name.retain(|(k, _)| *k != key);
-        }
-    }
-}
-
-/// Whether `req`, answered `o`, may leave its HTTP/2 connection's HPACK state broken on the
-/// target: it went over HTTP/2 and was oversized, or the edge answered it with an error of its
-/// own (no origin reached), which it may have decided before reading the whole field block.
-fn poisons_connection(dist: &Distribution, req: &Request, o: &Outcome) -> bool {
-    let oversized =
-        req.head_len() > dist.limits.max_head_bytes || req.url_len() > dist.limits.max_url_bytes;
-    let refused = o.status >= 400 && o.origin.is_none();
-    req.version == edgeconform_core::HttpVersion::Http2 && (oversized || refused)
 }
 
 /// Sends `req` with correlation id `id` and judges the answer.
@@ -150,10 +126,7 @@ pub async fn probe(
     };
     let client = clients.for_request(dist, req);
     let o = match leg::send(client, fetches, &job, req, id, viewer_only).await {
-        Ok((_, o)) => {
-            clients.renew_after(dist, req, &o);
-            o
-        }
+        Ok((_, o)) => o,
         Err(e) => {
             if let Some(n) = e.downcast_ref::<NotRun>() {
                 return Probe::NotRun(n.reason.clone());
@@ -241,49 +214,5 @@ impl Failure {
             .iter()
             .find(|(k, _)| k == key)
             .map_or(&[], |(_, a)| a.as_slice())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::poisons_connection;
-    use edgeconform_core::decide::decide;
-    use edgeconform_core::distribution::Distribution;
-    use edgeconform_core::outcome::Outcome;
-    use edgeconform_core::{HttpVersion, Method, Request, Scheme};
-
-    /// Found by fuzzing lighttpd: after its 431 to an HTTP/2 request with a 22,000-byte field,
-    /// or its 501 to `FOO`, the next request on the connection got 400 or GOAWAY
-    /// (COMPRESSION_ERROR).
-    #[test]
-    fn a_refused_or_oversized_http2_request_gets_the_next_one_a_new_connection() {
-        let d = Distribution::from_yaml(include_str!(
-            "../../../../../specs/distributions/standard.yaml"
-        ))
-        .expect("standard distribution");
-        let answered = |r: &Request, status: u16| {
-            let mut o = Outcome::from_decision(&d, r, &decide(&d, r), 500);
-            o.status = status;
-            if status >= 400 {
-                o.origin = None;
-            }
-            o
-        };
-        let mut r = Request::new(Method::Get, Scheme::Https, "www.example.com", "/a");
-        r.version = HttpVersion::Http2;
-        assert!(!poisons_connection(&d, &r, &answered(&r, 200)));
-        r.headers.push(("X-Pad".into(), "p".repeat(22_000)));
-        assert!(poisons_connection(&d, &r, &answered(&r, 431)));
-        assert!(poisons_connection(&d, &r, &answered(&r, 200)));
-        let mut r = Request::new(
-            Method::Other("FOO".into()),
-            Scheme::Https,
-            "WWW.EXAMPLE.COM.:80",
-            "/Docs/x.ht%6Dl",
-        );
-        r.version = HttpVersion::Http2;
-        assert!(poisons_connection(&d, &r, &answered(&r, 501)));
-        r.version = HttpVersion::Http11;
-        assert!(!poisons_connection(&d, &r, &answered(&r, 501)));
     }
 }

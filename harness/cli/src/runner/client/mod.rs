@@ -133,14 +133,15 @@ impl Client {
             Err(_) => {
                 // A request on a connection of its own leaves the kept one as it is.
                 if !one_shot(req) {
-                    self.drop_conn(req.scheme);
+                    self.renew(req.scheme);
                 }
                 Err(anyhow!(timed_out(timeout, &progress)))
             }
         }
     }
 
-    fn drop_conn(&mut self, scheme: Scheme) {
+    /// The next request over `scheme` goes out on a new connection.
+    pub fn renew(&mut self, scheme: Scheme) {
         match scheme {
             Scheme::Http => self.http = None,
             Scheme::Https => self.https = None,
